@@ -1,0 +1,62 @@
+# Two commands: `make run` serves the site with demo content; `make test` runs every check.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.instalado
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+
+.PHONY: run test setup install lint check pytest pytest-servicios e2e bench messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "Se necesita Python 3.11 o posterior ($(PY))."; exit 1; }
+	$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Se necesita Python 3.11 o posterior.")'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages -v0 --ignore=.venv; \
+	else echo "msgfmt no está instalado: se usan los textos fuente en español."; fi
+
+setup: install messages
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py cargar_demo
+
+run: setup
+	@echo ""
+	@echo "  Sitio:        http://$(HOST):$(PORT)/"
+	@echo "  Administración (Wagtail): http://$(HOST):$(PORT)/admin/"
+	@$(BIN)/python manage.py cuentas_demo
+	@echo ""
+	@trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/celery -A lms worker -B -l warning -Q default,correo,pdf,exportaciones --concurrency 2 \
+		--schedule var/celerybeat-schedule & WORKER=$$!; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install messages
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint check pytest
+
+e2e: install
+	$(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
+
+bench: install
+	@echo "Sin benchmarks todavía."
+
+clean:
+	rm -rf var .pytest_cache

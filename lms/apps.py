@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LmsConfig(AppConfig):
+    name = "lms"
+    verbose_name = _("Personas y organizaciones")
+
+    def ready(self) -> None:
+        from lms import receivers  # noqa: F401

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from lms import views
+
+# The Django admin logs in through allauth, so its login is rate limited too.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("cuentas/", include("allauth.urls")),
+    path("perfil/", views.perfil, name="perfil"),
+    path("perfil/mis-datos.json", views.descargar_mis_datos, name="descargar_mis_datos"),
+    path("aviso-de-privacidad/", views.aviso_privacidad, name="aviso_privacidad"),
+    path("salud/", views.salud, name="salud"),
+    # Wagtail's own login form is replaced by allauth's rate-limited one.
+    path(
+        "admin/login/",
+        RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
+    ),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documentos/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler400 = "lms.views.error_400"
+handler403 = "lms.views.error_403"
+handler404 = "lms.views.error_404"
+handler500 = "lms.views.error_500"

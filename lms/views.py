@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from lms import selectors, services
+from lms.forms import PerfilForm
+from lms.models import ConfiguracionSitio
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def perfil(request: HttpRequest) -> HttpResponse:
+    form = PerfilForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.actualizar_perfil(
+            usuario=request.user,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            curp=form.cleaned_data["curp"],
+            cargo=form.cleaned_data["cargo"],
+            organizacion=form.cleaned_data["organizacion"],
+        )
+        messages.success(request, _("Sus datos se guardaron."))
+        return redirect("perfil")
+    return render(request, "lms/perfil.html", {"form": form})
+
+
+@login_required
+@require_GET
+def descargar_mis_datos(request: HttpRequest) -> HttpResponse:
+    datos = selectors.datos_personales(usuario=request.user)
+    respuesta = HttpResponse(
+        json.dumps(datos, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    fecha = timezone.localdate().isoformat()
+    respuesta["Content-Disposition"] = f'attachment; filename="mis-datos-{fecha}.json"'
+    respuesta["Cache-Control"] = "no-store"
+    return respuesta
+
+
+def aviso_privacidad(request: HttpRequest) -> HttpResponse:
+    configuracion = ConfiguracionSitio.load(request_or_site=request)
+    return render(request, "lms/aviso_privacidad.html", {"configuracion": configuracion})
+
+
+@never_cache
+@require_GET
+def salud(request: HttpRequest) -> JsonResponse:
+    """Health of the database, the broker and the storage; 503 when any fails.
+
+    With ?worker=1 it also sends a ping through the broker and waits for a
+    worker's answer, which proves the whole asynchronous path works.
+    """
+    from lms.celery import app as celery_app
+    from lms.tasks import ping_task
+
+    estado: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        estado["base_de_datos"] = "ok"
+    except Exception:
+        logger.exception("Health check: database failed")
+        estado["base_de_datos"] = "error"
+    try:
+        with celery_app.connection_for_write() as conexion:
+            conexion.ensure_connection(max_retries=1, timeout=3)
+        estado["broker"] = "ok"
+    except Exception:
+        logger.exception("Health check: broker failed")
+        estado["broker"] = "error"
+    try:
+        nombre = default_storage.save(f"salud/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+        default_storage.delete(nombre)
+        estado["almacenamiento"] = "ok"
+    except Exception:
+        logger.exception("Health check: storage failed")
+        estado["almacenamiento"] = "error"
+    if request.GET.get("worker") == "1" and estado["broker"] == "ok":
+        marca = uuid.uuid4().hex
+        try:
+            resultado = ping_task.delay(marca).get(timeout=float(settings.LMS_SALUD_TIMEOUT))
+            estado["worker"] = "ok" if resultado == f"pong:{marca}" else "error"
+        except Exception:
+            logger.exception("Health check: worker did not answer")
+            estado["worker"] = "error"
+    ok = all(valor == "ok" for valor in estado.values())
+    return JsonResponse({"estado": "ok" if ok else "error", **estado}, status=200 if ok else 503)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
