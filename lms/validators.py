@@ -5,7 +5,44 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_ENTIDADES_CURP = "AS|BC|BS|CC|CL|CM|CS|CH|DF|CX|DG|GT|GR|HG|JC|MC|MN|MS|NT|NL|OC|PL|QT|QR|SP|SL|SR|TC|TS|TL|VZ|YN|ZS|NE"
+_ENTIDADES_CURP = "|".join(
+    [
+        "AS",
+        "BC",
+        "BS",
+        "CC",
+        "CL",
+        "CM",
+        "CS",
+        "CH",
+        "DF",
+        "CX",
+        "DG",
+        "GT",
+        "GR",
+        "HG",
+        "JC",
+        "MC",
+        "MN",
+        "MS",
+        "NT",
+        "NL",
+        "OC",
+        "PL",
+        "QT",
+        "QR",
+        "SP",
+        "SL",
+        "SR",
+        "TC",
+        "TS",
+        "TL",
+        "VZ",
+        "YN",
+        "ZS",
+        "NE",
+    ]
+)
 CURP_RE = re.compile(
     r"^[A-Z][AEIOUX][A-Z]{2}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[HMX]"
     rf"({_ENTIDADES_CURP})[B-DF-HJ-NP-TV-Z]{{3}}[A-Z\d]\d$"
