@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Se necesita Python 3.11 o posterior.")'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -48,12 +48,12 @@ check: install messages
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint check pytest
 
 e2e: install
-	$(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
 
 bench: install
 	@echo "Sin benchmarks todavía."

@@ -19,6 +19,9 @@ urlpatterns = [
     path("perfil/mis-datos.json", views.descargar_mis_datos, name="descargar_mis_datos"),
     path("aviso-de-privacidad/", views.aviso_privacidad, name="aviso_privacidad"),
     path("salud/", views.salud, name="salud"),
+    path("cursos/", include("cursos.urls")),
+    path("evaluaciones/", include("evaluaciones.urls")),
+    path("constancias/", include("constancias.urls")),
     # Wagtail's own login form is replaced by allauth's rate-limited one.
     path(
         "admin/login/",
