@@ -4,11 +4,13 @@ import logging
 import re
 
 _PATRONES = [
+    # HTTP credentials: "Authorization: Bearer <token>" and the like.
+    (re.compile(r"(?i)\b(bearer|basic|token)\s+[^\s,;]+"), r"\1 [oculto]"),
     # key=value or "key": "value" pairs whose key names a secret.
     (
         re.compile(
             r"(?i)(password\d?|passwd|contrase[nñ]a|token|secret|api[_-]?key|csrfmiddlewaretoken"
-            r"|sessionid|authorization|key)(\W{1,3})([^\s&,'\"]+)"
+            r"|sessionid|authorization|key)(\W{1,4})([^\s&,'\"]+)"
         ),
         r"\1\2[oculto]",
     ),
