@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test setup install lint check pytest pytest-servicios e2e bench messages clean
+.PHONY: run test setup install lint check pytest navegador e2e bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Se necesita Python 3.11 o posterior ($(PY))."; exit 1; }
@@ -47,12 +47,23 @@ check: install messages
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install
+# Browser journeys use Debian's Chromium (never a downloaded browser).
+navegador:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Instalando chromium y chromium-driver de Debian..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else \
+			echo "Faltan los paquetes chromium y chromium-driver: instálelos (apt-get install chromium chromium-driver)."; exit 1; \
+		fi; \
+	fi
+
+pytest: install navegador
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint check pytest
 
-e2e: install
+e2e: install navegador
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
 
 bench: install
