@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test setup install lint check pytest navegador e2e bench messages clean
+.PHONY: run test setup install lint check pytest paquetes-sistema e2e bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Se necesita Python 3.11 o posterior ($(PY))."; exit 1; }
@@ -47,27 +47,31 @@ check: install messages
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Browser journeys use Debian's Chromium (never a downloaded browser).
-navegador:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+# System packages the suite needs, all from Debian: Chromium for browser journeys (never a
+# downloaded browser), zbar to decode the QR codes printed on constancias, DejaVu fonts for PDFs.
+PAQUETES_SISTEMA := chromium chromium-driver zbar-tools fonts-dejavu-core
+paquetes-sistema:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v zbarimg >/dev/null \
+		|| [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Instalando chromium y chromium-driver de Debian..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+			echo "Instalando paquetes del sistema: $(PAQUETES_SISTEMA)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PAQUETES_SISTEMA) >/dev/null; \
 		else \
-			echo "Faltan los paquetes chromium y chromium-driver: instálelos (apt-get install chromium chromium-driver)."; exit 1; \
+			echo "Faltan paquetes del sistema; instálelos con: apt-get install $(PAQUETES_SISTEMA)"; exit 1; \
 		fi; \
 	fi
 
-pytest: install navegador
+pytest: install paquetes-sistema
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint check pytest
 
-e2e: install navegador
+e2e: install paquetes-sistema
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
 
 bench: install
-	@echo "Sin benchmarks todavía."
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench_constancias $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

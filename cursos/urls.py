@@ -1,5 +1,63 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cursos import views, views_importacion
 
 app_name = "cursos"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mis-cursos/", views.mis_cursos, name="mis_cursos"),
+    path("buscar/", views.buscar, name="buscar"),
+    path("ediciones/<int:pk>/", views.edicion_detalle, name="edicion"),
+    path("ediciones/<int:pk>/inscribirme/", views.inscribirme, name="inscribirme"),
+    path("ediciones/<int:pk>/retirarme/", views.retirarme, name="retirarme"),
+    path("ediciones/<int:pk>/sesiones.ics", views.edicion_ics, name="edicion_ics"),
+    path("lecciones/<int:pk>/", views.ir_a_leccion, name="ir_a_leccion"),
+    path("lecciones/<int:pk>/completar/", views.completar_leccion, name="completar_leccion"),
+    path("sesiones/<int:pk>/asistencia/", views.registrar_asistencia, name="registrar_asistencia"),
+    path("sesiones/<int:pk>/evento.ics", views.sesion_ics, name="sesion_ics"),
+    path(
+        "sesiones/<int:pk>/marcar-asistencia/",
+        views.marcar_asistencia,
+        name="marcar_asistencia",
+    ),
+    path("gestion/ediciones/", views.ediciones_gestion, name="ediciones_gestion"),
+    path(
+        "gestion/ediciones/<int:pk>/",
+        views.edicion_participantes,
+        name="edicion_participantes",
+    ),
+]
+
+# Bulk enrolment and attendance-report import (cursos/views_importacion.py).
+urlpatterns += [
+    path(
+        "gestion/ediciones/<int:pk>/inscribir/",
+        views_importacion.inscribir_subir,
+        name="inscribir_subir",
+    ),
+    path(
+        "gestion/ediciones/<int:pk>/inscribir/<str:token>/",
+        views_importacion.inscribir_revisar,
+        name="inscribir_revisar",
+    ),
+    path(
+        "gestion/ediciones/<int:pk>/inscribir/<str:token>/resultado/",
+        views_importacion.inscribir_resultado,
+        name="inscribir_resultado",
+    ),
+    path(
+        "gestion/ediciones/<int:pk>/inscribir/<str:token>/rechazadas.csv",
+        views_importacion.inscribir_rechazadas,
+        name="inscribir_rechazadas",
+    ),
+    path(
+        "sesiones/<int:pk>/importar-asistencia/",
+        views_importacion.asistencia_subir,
+        name="asistencia_subir",
+    ),
+    path(
+        "sesiones/<int:pk>/importar-asistencia/<str:token>/",
+        views_importacion.asistencia_revisar,
+        name="asistencia_revisar",
+    ),
+]

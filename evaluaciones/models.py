@@ -1,17 +1,75 @@
-"""Evaluations and their attempts. The quiz engine knows nothing of courses."""
+"""Evaluations, the question bank and attempts. The quiz engine knows nothing of courses."""
+
+from __future__ import annotations
 
 from decimal import Decimal
 
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, RevisionMixin
+from wagtail.search import index
 
-class Evaluacion(models.Model):
+from evaluaciones.forms import EvaluacionAdminForm, PreguntaAdminForm
+from evaluaciones.scoring import MetodoCalificacion, TipoPregunta
+
+
+class Momento(models.TextChoices):
+    """When the participant may see one part of the review."""
+
+    AL_ENVIAR = "al_enviar", _("Al enviar el intento")
+    AL_CIERRE = "al_cierre", _("Después de la fecha de cierre")
+    NUNCA = "nunca", _("Nunca")
+
+
+class Evaluacion(ClusterableModel):
     """An evaluation a course hands to the engine; results are read back through selectors."""
+
+    class Metodo(models.TextChoices):
+        MAS_ALTA = MetodoCalificacion.MAS_ALTA.value, _("Calificación más alta")
+        ULTIMA = MetodoCalificacion.ULTIMA.value, _("Último intento")
+        PRIMERA = MetodoCalificacion.PRIMERA.value, _("Primer intento")
+        PROMEDIO = MetodoCalificacion.PROMEDIO.value, _("Promedio de los intentos")
 
     titulo = models.CharField(_("título"), max_length=255)
     descripcion = models.TextField(_("instrucciones"), blank=True)
+    publicada = models.BooleanField(
+        _("publicada"),
+        default=False,
+        help_text=_("Solo las evaluaciones publicadas pueden presentarse."),
+    )
+    abre_en = models.DateTimeField(_("abre"), null=True, blank=True)
+    cierra_en = models.DateTimeField(_("cierra"), null=True, blank=True)
+    limite_minutos = models.PositiveIntegerField(
+        _("tiempo límite (minutos)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vacío: sin tiempo límite."),
+    )
+    intentos_permitidos = models.PositiveSmallIntegerField(
+        _("intentos permitidos"), default=1, help_text=_("0: intentos ilimitados.")
+    )
+    metodo_calificacion = models.CharField(
+        _("calificación con varios intentos"),
+        max_length=20,
+        choices=Metodo.choices,
+        default=Metodo.MAS_ALTA,
+    )
     puntaje_aprobatorio = models.DecimalField(
         _("calificación aprobatoria (%)"),
         max_digits=5,
@@ -19,13 +77,506 @@ class Evaluacion(models.Model):
         default=Decimal("70"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    barajar_preguntas = models.BooleanField(_("barajar las preguntas"), default=False)
+    barajar_opciones = models.BooleanField(_("barajar las opciones"), default=True)
+    revision_puntaje = models.CharField(
+        _("la calificación se muestra"),
+        max_length=12,
+        choices=Momento.choices,
+        default=Momento.AL_ENVIAR,
+    )
+    revision_respuestas = models.CharField(
+        _("sus respuestas se muestran"),
+        max_length=12,
+        choices=Momento.choices,
+        default=Momento.AL_ENVIAR,
+    )
+    revision_correctas = models.CharField(
+        _("las respuestas correctas se muestran"),
+        max_length=12,
+        choices=Momento.choices,
+        default=Momento.AL_CIERRE,
+    )
+    revision_retroalimentacion = models.CharField(
+        _("la retroalimentación se muestra"),
+        max_length=12,
+        choices=Momento.choices,
+        default=Momento.AL_CIERRE,
+    )
     creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
     actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+
+    panels = [
+        FieldPanel("titulo"),
+        FieldPanel("descripcion"),
+        FieldPanel("publicada"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("abre_en"), FieldPanel("cierra_en")]),
+                FieldRowPanel([FieldPanel("limite_minutos"), FieldPanel("intentos_permitidos")]),
+                FieldRowPanel(
+                    [FieldPanel("metodo_calificacion"), FieldPanel("puntaje_aprobatorio")]
+                ),
+                FieldRowPanel([FieldPanel("barajar_preguntas"), FieldPanel("barajar_opciones")]),
+            ],
+            heading=_("Reglas"),
+        ),
+        InlinePanel(
+            "secciones",
+            heading=_("Preguntas"),
+            label=_("Pregunta o sección aleatoria"),
+            min_num=1,
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("revision_puntaje"),
+                FieldPanel("revision_respuestas"),
+                FieldPanel("revision_correctas"),
+                FieldPanel("revision_retroalimentacion"),
+            ],
+            heading=_("Revisión para el participante"),
+        ),
+    ]
+
+    base_form_class = EvaluacionAdminForm
 
     class Meta:
         ordering = ["titulo"]
         verbose_name = _("evaluación")
         verbose_name_plural = _("evaluaciones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(abre_en__isnull=True)
+                | models.Q(cierra_en__isnull=True)
+                | models.Q(cierra_en__gt=models.F("abre_en")),
+                name="evaluacion_cierra_despues_de_abrir",
+                violation_error_message=_(
+                    "La fecha de cierre debe ser posterior a la de apertura."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.titulo
+
+
+class CategoriaPregunta(models.Model):
+    """A bin of the question bank that sections draw random questions from."""
+
+    nombre = models.CharField(_("nombre"), max_length=150, unique=True)
+    descripcion = models.TextField(_("descripción"), blank=True)
+
+    panels = [FieldPanel("nombre"), FieldPanel("descripcion")]
+
+    class Meta:
+        ordering = ["nombre"]
+        verbose_name = _("categoría de preguntas")
+        verbose_name_plural = _("categorías de preguntas")
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class EtiquetaPregunta(TaggedItemBase):
+    content_object = ParentalKey(
+        "evaluaciones.Pregunta", on_delete=models.CASCADE, related_name="etiquetas_asignadas"
+    )
+
+
+class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
+    """A reusable bank question; attempts copy it when they start, so edits never touch them."""
+
+    class Tipo(models.TextChoices):
+        OPCION_UNICA = TipoPregunta.OPCION_UNICA.value, _("Opción única")
+        OPCION_MULTIPLE = TipoPregunta.OPCION_MULTIPLE.value, _("Respuesta múltiple")
+        VERDADERO_FALSO = TipoPregunta.VERDADERO_FALSO.value, _("Verdadero o falso")
+        RESPUESTA_CORTA = TipoPregunta.RESPUESTA_CORTA.value, _("Respuesta corta")
+        NUMERICA = TipoPregunta.NUMERICA.value, _("Numérica")
+        RELACIONAR = TipoPregunta.RELACIONAR.value, _("Relacionar columnas")
+        ORDENAR = TipoPregunta.ORDENAR.value, _("Ordenar")
+        ENSAYO = TipoPregunta.ENSAYO.value, _("Ensayo (calificación manual)")
+        ENTREGABLE = TipoPregunta.ENTREGABLE.value, _("Entregable (archivo, calificación manual)")
+
+    titulo = models.CharField(
+        _("nombre interno"),
+        max_length=255,
+        help_text=_("Para encontrarla en el banco; el participante no lo ve."),
+    )
+    tipo = models.CharField(_("tipo"), max_length=20, choices=Tipo.choices)
+    categoria = models.ForeignKey(
+        CategoriaPregunta,
+        verbose_name=_("categoría"),
+        on_delete=models.PROTECT,
+        related_name="preguntas",
+    )
+    enunciado = RichTextField(
+        _("enunciado"), features=["bold", "italic", "ol", "ul", "link", "image"]
+    )
+    puntos = models.DecimalField(
+        _("puntos"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    retroalimentacion = models.TextField(
+        _("retroalimentación general"),
+        blank=True,
+        help_text=_("Se muestra en la revisión, según las opciones de la evaluación."),
+    )
+    es_verdadera = models.BooleanField(
+        _("la afirmación es verdadera"),
+        null=True,
+        blank=True,
+        help_text=_("Solo para preguntas de verdadero o falso."),
+    )
+    respuesta_numerica = models.DecimalField(
+        _("respuesta numérica"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("Solo para preguntas numéricas."),
+    )
+    tolerancia = models.DecimalField(
+        _("tolerancia (±)"),
+        max_digits=20,
+        decimal_places=6,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    longitud_maxima = models.PositiveIntegerField(
+        _("longitud máxima del ensayo (caracteres)"),
+        default=10000,
+        validators=[MinValueValidator(1), MaxValueValidator(50000)],
+    )
+    extensiones_permitidas = models.CharField(
+        _("tipos de archivo permitidos"),
+        max_length=200,
+        default="pdf,docx,xlsx,odt,ods,jpg,png",
+        help_text=_("Solo para entregables: extensiones separadas por comas."),
+    )
+    tamano_maximo_mb = models.PositiveSmallIntegerField(
+        _("tamaño máximo del archivo (MB)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    etiquetas = ClusterTaggableManager(
+        through=EtiquetaPregunta, blank=True, verbose_name=_("etiquetas")
+    )
+    creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
+    actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("titulo"), FieldPanel("tipo")]),
+        FieldRowPanel([FieldPanel("categoria"), FieldPanel("puntos")]),
+        FieldPanel("etiquetas"),
+        FieldPanel("enunciado"),
+        InlinePanel(
+            "opciones",
+            heading=_("Opciones, respuestas aceptadas o elementos"),
+            label=_("Opción"),
+            help_text=_(
+                "Opción única y múltiple: marque las correctas. Respuesta corta: cada fila es "
+                "una respuesta aceptada. Relacionar: escriba la premisa y su pareja (una fila "
+                "sin premisa es un distractor). Ordenar: ponga los elementos en el orden "
+                "correcto."
+            ),
+        ),
+        FieldPanel("es_verdadera"),
+        FieldRowPanel([FieldPanel("respuesta_numerica"), FieldPanel("tolerancia")]),
+        FieldPanel("longitud_maxima"),
+        FieldRowPanel([FieldPanel("extensiones_permitidas"), FieldPanel("tamano_maximo_mb")]),
+        FieldPanel("retroalimentacion"),
+    ]
+    base_form_class = PreguntaAdminForm
+
+    search_fields = [
+        index.SearchField("titulo"),
+        index.SearchField("enunciado"),
+        index.AutocompleteField("titulo"),
+        index.FilterField("tipo"),
+        index.FilterField("categoria"),
+    ]
+
+    class Meta:
+        ordering = ["categoria__nombre", "titulo"]
+        verbose_name = _("pregunta")
+        verbose_name_plural = _("preguntas")
+
+    def __str__(self) -> str:
+        return self.titulo
+
+
+class OpcionPregunta(Orderable):
+    """An option, an accepted short answer, a matching pair or an item to order."""
+
+    pregunta = ParentalKey(Pregunta, on_delete=models.CASCADE, related_name="opciones")
+    texto = models.TextField(_("texto"), max_length=2000, blank=True)
+    pareja = models.CharField(
+        _("pareja (relacionar)"), max_length=500, blank=True, help_text=_("Solo para relacionar.")
+    )
+    correcta = models.BooleanField(_("correcta"), default=False)
+    fraccion = models.DecimalField(
+        _("crédito (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Opcional. Vacío: 100 % si es correcta; en respuesta múltiple, el crédito y la "
+            "penalización se reparten solos."
+        ),
+    )
+    retroalimentacion = models.TextField(_("retroalimentación de esta opción"), blank=True)
+
+    panels = [
+        FieldPanel("texto"),
+        FieldRowPanel([FieldPanel("correcta"), FieldPanel("fraccion"), FieldPanel("pareja")]),
+        FieldPanel("retroalimentacion"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opción")
+        verbose_name_plural = _("opciones")
+
+    def __str__(self) -> str:
+        return self.texto[:80] or self.pareja[:80]
+
+
+class SeccionEvaluacion(Orderable):
+    """One fixed question of an evaluation, or N questions drawn at random from a category."""
+
+    evaluacion = ParentalKey(Evaluacion, on_delete=models.CASCADE, related_name="secciones")
+    pregunta = models.ForeignKey(
+        Pregunta,
+        verbose_name=_("pregunta fija"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    categoria = models.ForeignKey(
+        CategoriaPregunta,
+        verbose_name=_("o preguntas al azar de la categoría"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cantidad = models.PositiveSmallIntegerField(
+        _("cuántas al azar"), default=1, validators=[MinValueValidator(1)]
+    )
+
+    panels = [
+        FieldPanel("pregunta"),
+        FieldRowPanel([FieldPanel("categoria"), FieldPanel("cantidad")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("pregunta o sección")
+        verbose_name_plural = _("preguntas y secciones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pregunta__isnull=False, categoria__isnull=True)
+                | models.Q(pregunta__isnull=True, categoria__isnull=False),
+                name="seccion_pregunta_o_categoria",
+                violation_error_message=_(
+                    "Elija una pregunta fija o una categoría para sacar preguntas al azar, "
+                    "no ambas."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.pregunta_id:
+            return str(self.pregunta)
+        return f"{self.cantidad} × {self.categoria}"
+
+
+class Intento(models.Model):
+    """One try of one person at one evaluation, scored from the snapshot it took at start."""
+
+    class Estado(models.TextChoices):
+        EN_CURSO = "en_curso", _("En curso")
+        POR_CALIFICAR = "por_calificar", _("Enviado, en espera de calificación manual")
+        CALIFICADO = "calificado", _("Calificado")
+        ABANDONADO = "abandonado", _("Abandonado")
+
+    evaluacion = models.ForeignKey(
+        Evaluacion, verbose_name=_("evaluación"), on_delete=models.PROTECT, related_name="intentos"
+    )
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="intentos",
+    )
+    numero = models.PositiveSmallIntegerField(_("número"))
+    estado = models.CharField(
+        _("estado"), max_length=20, choices=Estado.choices, default=Estado.EN_CURSO
+    )
+    iniciado_en = models.DateTimeField(_("iniciado en"))
+    vence_en = models.DateTimeField(_("vence en"), null=True, blank=True)
+    enviado_en = models.DateTimeField(_("enviado en"), null=True, blank=True)
+    calificado_en = models.DateTimeField(_("calificado en"), null=True, blank=True)
+    puntaje = models.DecimalField(
+        _("puntos obtenidos"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    puntaje_maximo = models.DecimalField(
+        _("puntos posibles"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    porcentaje = models.DecimalField(
+        _("calificación (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    cerrado_por_sistema = models.BooleanField(_("cerrado al vencer el tiempo"), default=False)
+    instantanea = models.JSONField(_("preguntas del intento"), default=dict, editable=False)
+    # Which bank questions the snapshot holds, so a regrade finds its attempts on any database.
+    preguntas = models.ManyToManyField(Pregunta, related_name="+", blank=True, editable=False)
+
+    class Meta:
+        ordering = ["evaluacion", "usuario", "numero"]
+        verbose_name = _("intento")
+        verbose_name_plural = _("intentos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluacion", "usuario", "numero"], name="intento_numero_unico"
+            ),
+            models.UniqueConstraint(
+                fields=["evaluacion", "usuario"],
+                condition=models.Q(estado="en_curso"),
+                name="intento_un_solo_en_curso",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(numero__gte=1), name="intento_numero_positivo"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(porcentaje__isnull=True)
+                | models.Q(porcentaje__gte=0, porcentaje__lte=100),
+                name="intento_porcentaje_en_rango",
+            ),
+        ]
+        indexes = [models.Index(fields=["estado", "vence_en"], name="intento_estado_vence")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluacion} — {self.usuario} #{self.numero}"
+
+
+def _ruta_entregable(instancia: Respuesta, nombre: str) -> str:
+    import uuid
+
+    extension = nombre.rsplit(".", 1)[-1].lower() if "." in nombre else "bin"
+    return f"evaluaciones/entregables/{instancia.intento_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Respuesta(models.Model):
+    """The latest answer of an attempt to one question; autosave updates it in place."""
+
+    intento = models.ForeignKey(Intento, on_delete=models.CASCADE, related_name="respuestas")
+    clave = models.CharField(_("pregunta"), max_length=40)
+    valor = models.JSONField(_("respuesta"), null=True, blank=True)
+    archivo = models.FileField(_("archivo"), upload_to=_ruta_entregable, blank=True)
+    archivo_nombre = models.CharField(_("nombre original del archivo"), max_length=255, blank=True)
+    version = models.PositiveIntegerField(_("versión"), default=1)
+    guardada_en = models.DateTimeField(_("guardada en"))
+    puntos = models.DecimalField(_("puntos"), max_digits=8, decimal_places=2, null=True, blank=True)
+    calificada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("calificada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    calificada_en = models.DateTimeField(_("calificada en"), null=True, blank=True)
+    comentario = models.TextField(_("comentario de quien califica"), blank=True)
+
+    class Meta:
+        verbose_name = _("respuesta")
+        verbose_name_plural = _("respuestas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intento", "clave"], name="respuesta_unica_por_pregunta"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intento_id}:{self.clave}"
+
+
+class Excepcion(models.Model):
+    """Per-person extras on one evaluation: more time, more attempts, a later close date."""
+
+    evaluacion = models.ForeignKey(
+        Evaluacion,
+        verbose_name=_("evaluación"),
+        on_delete=models.CASCADE,
+        related_name="excepciones",
+    )
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="excepciones_evaluacion",
+    )
+    minutos_extra = models.PositiveIntegerField(_("minutos adicionales"), default=0)
+    intentos_extra = models.PositiveSmallIntegerField(_("intentos adicionales"), default=0)
+    cierra_en = models.DateTimeField(_("nueva fecha de cierre"), null=True, blank=True)
+    motivo = models.CharField(_("motivo"), max_length=255, blank=True)
+    otorgada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("otorgada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+
+    panels = [
+        FieldPanel("evaluacion"),
+        FieldPanel("usuario"),
+        FieldRowPanel([FieldPanel("minutos_extra"), FieldPanel("intentos_extra")]),
+        FieldPanel("cierra_en"),
+        FieldPanel("motivo"),
+    ]
+
+    class Meta:
+        verbose_name = _("excepción")
+        verbose_name_plural = _("excepciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluacion", "usuario"], name="excepcion_unica_por_persona"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluacion} — {self.usuario}"
+
+
+class Recalificacion(models.Model):
+    """Audit record of a regrade: who fixed which question, and every score that moved."""
+
+    pregunta = models.ForeignKey(
+        Pregunta, verbose_name=_("pregunta"), on_delete=models.PROTECT, related_name="+"
+    )
+    realizada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("realizada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    realizada_en = models.DateTimeField(_("realizada en"), auto_now_add=True)
+    motivo = models.CharField(_("motivo"), max_length=255, blank=True)
+    intentos_revisados = models.PositiveIntegerField(_("intentos revisados"), default=0)
+    cambios = models.JSONField(_("cambios"), default=list)
+
+    class Meta:
+        ordering = ["-realizada_en"]
+        verbose_name = _("recalificación")
+        verbose_name_plural = _("recalificaciones")
+
+    def __str__(self) -> str:
+        return f"{self.pregunta} ({self.realizada_en:%Y-%m-%d %H:%M})"

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from lms import services
@@ -13,6 +19,10 @@ from lms.models import ConfiguracionSitio, Usuario
 
 class CuentaAdapter(DefaultAccountAdapter):
     """Records the privacy-notice acceptance and sends new people to their profile."""
+
+    def clean_email(self, email: str) -> str:
+        # One lower-case spelling per address: the unique index is on lower(email).
+        return super().clean_email(email).strip().lower()
 
     def save_user(
         self, request: HttpRequest, user: Usuario, form: Any, commit: bool = True
@@ -23,11 +33,47 @@ class CuentaAdapter(DefaultAccountAdapter):
         user.last_name = " ".join(datos.get("last_name", "").split())
         user.email = user.email.strip().lower()
         if commit:
-            user.save()
-            if datos.get("acepta_aviso"):
-                version = ConfiguracionSitio.load(request_or_site=request).aviso_privacidad_version
-                services.registrar_aceptacion_aviso(usuario=user, version=version)
+            # The account and its acceptance of the notice exist together or not at all.
+            try:
+                with transaction.atomic():
+                    user.save()
+                    if datos.get("acepta_aviso"):
+                        version = ConfiguracionSitio.load(
+                            request_or_site=request
+                        ).aviso_privacidad_version
+                        services.registrar_aceptacion_aviso(usuario=user, version=version)
+            except IntegrityError as error:
+                # A concurrent sign-up stored the same address after the form checked it;
+                # answer as for any known address, so nothing is created or revealed.
+                raise ImmediateHttpResponse(
+                    HttpResponseRedirect(reverse("account_email_verification_sent"))
+                ) from error
         return user
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # Too many failed logins answer with the same 429 page as every other
+        # rate limit, instead of one more form error a script can keep posting to.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise ImmediateHttpResponse(respond_429(request)) from error
+            raise
+
+    def is_safe_url(self, url: str) -> bool:
+        # An admin the signed-in person may not enter sends them back to the login,
+        # which would send them to the admin again: drop such a `next` to break the loop.
+        if not super().is_safe_url(url):
+            return False
+        usuario = getattr(context.request, "user", None)
+        if usuario is None or not usuario.is_authenticated:
+            return True
+        ruta = urlsplit(url).path
+        if ruta.startswith(reverse("wagtailadmin_home")):
+            return usuario.has_perm("wagtailadmin.access_admin")
+        if ruta.startswith(reverse("admin:index")):
+            return usuario.is_active and usuario.is_staff
+        return True
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user

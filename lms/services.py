@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lms.models import AsignacionRol, NombreOrganizacion, Organizacion, Rol, Usuario
+from wagtail.log_actions import log
+
+from lms.models import (
+    AsignacionRol,
+    EntidadFederativa,
+    NombreOrganizacion,
+    Organizacion,
+    Rol,
+    Usuario,
+)
+
+if TYPE_CHECKING:
+    from lms.importacion import FilaRevisada
+
+logger = logging.getLogger(__name__)
 
 GRUPO_POR_ROL: dict[str, str] = {
     Rol.INSTRUCTOR: "Instructores",
@@ -82,9 +100,14 @@ def asignar_rol(*, usuario: Usuario, rol: str, entidad_id: int | None = None) ->
 
 @transaction.atomic
 def retirar_rol(*, usuario: Usuario, rol: str, entidad_id: int | None = None) -> None:
-    """Take a role away and sync groups."""
+    """Take a role away and sync groups; taking Administrador away also ends superuser status."""
     AsignacionRol.objects.filter(usuario=usuario, rol=rol, entidad_id=entidad_id).delete()
+    if rol == Rol.ADMINISTRADOR and usuario.is_superuser:
+        usuario.is_superuser = False
+        usuario.is_staff = False
+        usuario.save(update_fields=["is_superuser", "is_staff"])
     sincronizar_grupos(usuario=usuario)
+    usuario.__dict__.pop("_alcance_cache", None)
 
 
 @transaction.atomic
@@ -128,26 +151,40 @@ def renombrar_organizacion(
     fecha: datetime.date | None = None,
     motivo: str = "",
 ) -> Organizacion:
-    """Rename a body, keeping the old name (valid until the day before `fecha`) in its history."""
+    """Rename a body, keeping the old name (valid until the day before `fecha`) in its history.
+
+    A name replaced on the same day it was given was never in force on any
+    date, so it leaves no history entry (the admin's log keeps the edit).
+    """
     fecha = fecha or timezone.localdate()
     organizacion = Organizacion.objects.select_for_update().get(pk=organizacion.pk)
+    nombre = " ".join(nombre.split())
+    siglas = " ".join(siglas.split())
+    if not nombre:
+        raise ValidationError(_("Escriba el nombre de la organización."))
     if organizacion.nombre == nombre and organizacion.siglas == siglas:
         return organizacion
     anterior = organizacion.nombres_historicos.order_by("-vigente_hasta").first()
-    desde = (
-        anterior.vigente_hasta + datetime.timedelta(days=1)
-        if anterior
-        else timezone.localdate(organizacion.creada_en)
-    )
     hasta = fecha - datetime.timedelta(days=1)
-    NombreOrganizacion.objects.create(
-        organizacion=organizacion,
-        nombre=organizacion.nombre,
-        siglas=organizacion.siglas,
-        vigente_desde=min(desde, hasta),
-        vigente_hasta=hasta,
-        motivo=motivo,
-    )
+    if anterior is not None and hasta < anterior.vigente_hasta:
+        raise ValidationError(
+            _("El cambio no puede fecharse antes del último cambio de nombre (%(fecha)s).")
+            % {"fecha": anterior.vigente_hasta + datetime.timedelta(days=1)}
+        )
+    if anterior is None or hasta > anterior.vigente_hasta:
+        desde = (
+            anterior.vigente_hasta + datetime.timedelta(days=1)
+            if anterior
+            else timezone.localdate(organizacion.creada_en)
+        )
+        NombreOrganizacion.objects.create(
+            organizacion=organizacion,
+            nombre=organizacion.nombre,
+            siglas=organizacion.siglas,
+            vigente_desde=min(desde, hasta),
+            vigente_hasta=hasta,
+            motivo=" ".join(motivo.split())[:255],
+        )
     organizacion.nombre = nombre
     organizacion.siglas = siglas
     organizacion.save(update_fields=["nombre", "siglas", "actualizada_en"])
@@ -156,17 +193,215 @@ def renombrar_organizacion(
 
 @transaction.atomic
 def fusionar_organizaciones(
-    *, origen: Organizacion, destino: Organizacion, motivo: str = ""
+    *,
+    origen: Organizacion,
+    destino: Organizacion,
+    motivo: str = "",
+    usuario: Usuario | None = None,
 ) -> Organizacion:
-    """Merge `origen` into `destino`: people move, `origen` stays (inactive) for old records."""
+    """Merge `origen` into `destino`: people move, `origen` stays (inactive) for old records.
+
+    Both rows are locked first, so a double submit or two admins merging at
+    once merge once and the second gets a ValidationError.
+    """
     if origen.pk == destino.pk:
-        raise ValueError("Una organización no puede fusionarse consigo misma.")
-    origen = Organizacion.objects.select_for_update().get(pk=origen.pk)
+        raise ValidationError(_("Una organización no puede fusionarse consigo misma."))
+    # order_by() drops the model ordering's join to entidad: PostgreSQL cannot
+    # lock the nullable side of an outer join.
+    bloqueadas = (
+        Organizacion.objects.select_for_update().order_by().in_bulk([origen.pk, destino.pk])
+    )
+    origen, destino = bloqueadas[origen.pk], bloqueadas[destino.pk]
+    if origen.fusionada_en_id is not None:
+        raise ValidationError(
+            _("«%(origen)s» ya se fusionó en otra organización.") % {"origen": origen.nombre}
+        )
+    if not destino.activa or destino.fusionada_en_id is not None:
+        raise ValidationError(
+            _("«%(destino)s» no está activa; elija una organización activa como destino.")
+            % {"destino": destino.nombre}
+        )
+    if origen.clase != destino.clase:
+        raise ValidationError(
+            _("Solo pueden fusionarse organizaciones de la misma clase (%(clase)s).")
+            % {"clase": origen.get_clase_display()}
+        )
     origen.activa = False
     origen.fusionada_en = destino
     origen.save(update_fields=["activa", "fusionada_en", "actualizada_en"])
-    Usuario.objects.filter(organizacion=origen).update(
+    personas = Usuario.objects.filter(organizacion=origen).update(
         organizacion=destino, entidad_id=destino.entidad_id
     )
     Organizacion.objects.filter(organo_garante=origen).update(organo_garante=destino)
+    log(
+        origen,
+        "lms.fusionar",
+        user=usuario,
+        data={
+            "destino_id": destino.pk,
+            "destino": str(destino),
+            "motivo": " ".join(motivo.split()),
+            "personas": personas,
+        },
+    )
     return destino
+
+
+@transaction.atomic
+def crear_organizacion(
+    *,
+    clase: str,
+    nombre: str,
+    siglas: str = "",
+    entidad: EntidadFederativa | None = None,
+    organo_garante: Organizacion | None = None,
+    ambito: str = "",
+    tipo: str = "",
+    activa: bool = True,
+) -> Organizacion:
+    """Register an órgano garante or sujeto obligado."""
+    organizacion = Organizacion(
+        clase=clase,
+        nombre=" ".join(nombre.split()),
+        siglas=" ".join(siglas.split()),
+        entidad=entidad,
+        organo_garante=organo_garante,
+        ambito=ambito,
+        tipo=tipo,
+        activa=activa,
+    )
+    organizacion.save()
+    return organizacion
+
+
+@transaction.atomic
+def actualizar_organizacion(
+    *,
+    organizacion: Organizacion,
+    clase: str,
+    nombre: str,
+    siglas: str,
+    entidad: EntidadFederativa | None,
+    organo_garante: Organizacion | None,
+    ambito: str,
+    tipo: str,
+    activa: bool,
+    motivo: str = "",
+) -> Organizacion:
+    """Save an edited body; a new name or siglas goes through the name history."""
+    organizacion = renombrar_organizacion(
+        organizacion=organizacion, nombre=nombre, siglas=siglas, motivo=motivo
+    )
+    if organizacion.fusionada_en_id is not None and activa:
+        raise ValidationError(_("Una organización fusionada no puede reactivarse."))
+    organizacion.clase = clase
+    organizacion.entidad = entidad
+    organizacion.organo_garante = organo_garante
+    organizacion.ambito = ambito
+    organizacion.tipo = tipo
+    organizacion.activa = activa
+    organizacion.save(
+        update_fields=[
+            "clase",
+            "entidad",
+            "organo_garante",
+            "ambito",
+            "tipo",
+            "activa",
+            "actualizada_en",
+        ]
+    )
+    # A person's entity follows their organization (see actualizar_perfil).
+    Usuario.objects.filter(organizacion=organizacion).exclude(
+        entidad_id=organizacion.entidad_id
+    ).update(entidad_id=organizacion.entidad_id)
+    return organizacion
+
+
+@transaction.atomic
+def importar_sujetos_obligados(
+    *, filas: Sequence[FilaRevisada], usuario: Usuario | None = None
+) -> dict[str, int]:
+    """Write every accepted row of a reviewed file in one transaction; rejected rows are skipped.
+
+    A row that matched nothing at preview time but whose body was created since
+    (another import, another admin) updates that body instead of duplicating it.
+    """
+    aceptadas = [f for f in filas if f.aceptada]
+    existentes = (
+        Organizacion.objects.select_for_update()
+        .order_by()
+        .in_bulk([f.organizacion_id for f in aceptadas if f.organizacion_id])
+    )
+    nuevas = actualizadas = 0
+    for fila in aceptadas:
+        organizacion = existentes.get(fila.organizacion_id) if fila.organizacion_id else None
+        if organizacion is None:
+            organizacion = (
+                Organizacion.objects.select_for_update()
+                .order_by("pk")
+                .filter(
+                    clase=Organizacion.Clase.SUJETO_OBLIGADO,
+                    entidad_id=fila.entidad_id,
+                    nombre__iexact=fila.nombre,
+                )
+                .first()
+            )
+        if organizacion is None:
+            organizacion = Organizacion.objects.create(
+                clase=Organizacion.Clase.SUJETO_OBLIGADO,
+                nombre=fila.nombre,
+                siglas=fila.siglas,
+                entidad_id=fila.entidad_id,
+                organo_garante_id=fila.organo_garante_id,
+                ambito=fila.ambito,
+                tipo=fila.tipo,
+            )
+            nuevas += 1
+            continue
+        organizacion.ambito = fila.ambito
+        organizacion.tipo = fila.tipo
+        if fila.siglas:
+            organizacion.siglas = fila.siglas
+        if fila.organo_garante_id:
+            organizacion.organo_garante_id = fila.organo_garante_id
+        organizacion.save(
+            update_fields=["ambito", "tipo", "siglas", "organo_garante", "actualizada_en"]
+        )
+        actualizadas += 1
+    resultado = {"nuevas": nuevas, "actualizadas": actualizadas}
+    logger.info(
+        "Sujetos obligados importados por el usuario %s: %s",
+        getattr(usuario, "pk", None),
+        resultado,
+    )
+    return resultado
+
+
+@transaction.atomic
+def sincronizar_correo_cuenta(*, usuario: Usuario) -> None:
+    """After an administrator changes a login email, only the new address may sign in."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=usuario).exclude(email__iexact=usuario.email).delete()
+    EmailAddress.objects.get_or_create(
+        user=usuario,
+        email__iexact=usuario.email,
+        defaults={"email": usuario.email, "primary": True, "verified": False},
+    )
+
+
+@transaction.atomic
+def verificar_correo_propio(*, usuario: Usuario) -> bool:
+    """Mark the account's own address verified once its owner set a password from a link to it.
+
+    A password chosen through a link sent to that address (an invitation or a reset)
+    proves the person reads it.
+    """
+    from allauth.account.models import EmailAddress
+
+    return bool(
+        EmailAddress.objects.filter(
+            user=usuario, email__iexact=usuario.email, verified=False
+        ).update(verified=True)
+    )

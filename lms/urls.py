@@ -1,17 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path, reverse_lazy
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms import views
+from lms import views, views_coordinacion
 
 # The Django admin logs in through allauth, so its login is rate limited too.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = views.login_admin_django  # type: ignore[method-assign]
 
 urlpatterns = [
     path("cuentas/", include("allauth.urls")),
@@ -19,14 +17,12 @@ urlpatterns = [
     path("perfil/mis-datos.json", views.descargar_mis_datos, name="descargar_mis_datos"),
     path("aviso-de-privacidad/", views.aviso_privacidad, name="aviso_privacidad"),
     path("salud/", views.salud, name="salud"),
+    path("coordinacion/", views_coordinacion.coordinacion, name="coordinacion"),
     path("cursos/", include("cursos.urls")),
     path("evaluaciones/", include("evaluaciones.urls")),
     path("constancias/", include("constancias.urls")),
     # Wagtail's own login form is replaced by allauth's rate-limited one.
-    path(
-        "admin/login/",
-        RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
-    ),
+    path("admin/login/", views.login_admin_wagtail),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),

@@ -64,7 +64,7 @@ def validar_curp(valor: str) -> None:
     curp = normalizar_curp(valor)
     if not CURP_RE.match(curp):
         raise ValidationError(
-            _("La CURP no tiene un formato válido: son 18 caracteres, como PEGJ850101HDFRNN09."),
+            _("La CURP no tiene un formato válido: son 18 caracteres, como PEGJ850101HDFRNN08."),
             code="curp_formato",
         )
     if int(curp[17]) != digito_verificador_curp(curp):

@@ -3,48 +3,66 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lms import selectors, services
-from lms.forms import PerfilForm
-from lms.models import ConfiguracionSitio
+from lms.forms import CURP_DUPLICADA, PerfilForm
+from lms.models import ConfiguracionSitio, Usuario
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
+@never_cache
 def perfil(request: HttpRequest) -> HttpResponse:
-    form = PerfilForm(request.POST or None, instance=request.user)
+    usuario = cast(Usuario, request.user)  # login_required
+    form = PerfilForm(request.POST or None, usuario=usuario)
+    siguiente = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        siguiente, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        siguiente = ""
     if request.method == "POST" and form.is_valid():
-        services.actualizar_perfil(
-            usuario=request.user,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            curp=form.cleaned_data["curp"],
-            cargo=form.cleaned_data["cargo"],
-            organizacion=form.cleaned_data["organizacion"],
-        )
-        messages.success(request, _("Sus datos se guardaron."))
-        return redirect("perfil")
-    return render(request, "lms/perfil.html", {"form": form})
+        try:
+            services.actualizar_perfil(
+                usuario=usuario,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                curp=form.cleaned_data["curp"],
+                cargo=form.cleaned_data["cargo"],
+                organizacion=form.cleaned_data["organizacion"],
+            )
+        except IntegrityError:
+            # Another account took the same CURP between validation and saving.
+            usuario.refresh_from_db()
+            form.add_error("curp", CURP_DUPLICADA)
+        else:
+            messages.success(request, _("Sus datos se guardaron."))
+            return redirect(siguiente or "perfil")
+    return render(request, "lms/perfil.html", {"form": form, "siguiente": siguiente})
 
 
 @login_required
 @require_GET
 def descargar_mis_datos(request: HttpRequest) -> HttpResponse:
-    datos = selectors.datos_personales(usuario=request.user)
+    datos = selectors.datos_personales(usuario=cast(Usuario, request.user))
     respuesta = HttpResponse(
         json.dumps(datos, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -53,6 +71,42 @@ def descargar_mis_datos(request: HttpRequest) -> HttpResponse:
     respuesta["Content-Disposition"] = f'attachment; filename="mis-datos-{fecha}.json"'
     respuesta["Cache-Control"] = "no-store"
     return respuesta
+
+
+def _login_de_administracion(
+    request: HttpRequest, *, tiene_acceso: Callable[[Any], bool], inicio: str
+) -> HttpResponse:
+    """Where an admin sends people to log in; nobody authenticates here.
+
+    Visitors go to the allauth login (rate limited), people with access go on,
+    and signed-in people without access get a 403 instead of a redirect loop.
+    """
+    siguiente = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        siguiente, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        siguiente = ""
+    if not request.user.is_authenticated:
+        return redirect_to_login(siguiente or reverse(inicio))
+    if request.user.is_active and tiene_acceso(request.user):
+        return redirect(siguiente or inicio)
+    return render(request, "403.html", status=403)
+
+
+def login_admin_django(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Replaces the Django admin's login form, which would skip allauth's rate limits."""
+    return _login_de_administracion(
+        request, tiene_acceso=lambda usuario: usuario.is_staff, inicio="admin:index"
+    )
+
+
+def login_admin_wagtail(request: HttpRequest) -> HttpResponse:
+    """Replaces the Wagtail admin's login form, which would skip allauth's rate limits."""
+    return _login_de_administracion(
+        request,
+        tiene_acceso=lambda usuario: usuario.has_perm("wagtailadmin.access_admin"),
+        inicio="wagtailadmin_home",
+    )
 
 
 def aviso_privacidad(request: HttpRequest) -> HttpResponse:
@@ -119,7 +173,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Rendered without the request: no context processors, so it works when the database is down.
+    from django.template.loader import render_to_string
+
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

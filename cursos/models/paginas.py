@@ -1,12 +1,23 @@
-"""The Wagtail page tree of the training programme."""
+"""The Wagtail page tree of the training programme: Programa → Curso → Fase → Lección."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from modelcluster.fields import ParentalManyToManyField
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from cursos.blocks import LeccionStreamBlock, ancla_de
 
 
 class HomePage(Page):
@@ -29,3 +40,242 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("página de inicio")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["programas"] = ProgramaPage.objects.child_of(self).live().public()
+        return context
+
+
+class ProgramaPage(Page):
+    """A training programme, e.g. the national campaign, grouping courses."""
+
+    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    descripcion = RichTextField(_("descripción"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("resumen"), FieldPanel("descripcion")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("resumen"),
+        index.SearchField("descripcion"),
+    ]
+
+    parent_page_types = ["cursos.HomePage"]
+    subpage_types = ["cursos.CursoPage"]
+
+    class Meta:
+        verbose_name = _("programa")
+        verbose_name_plural = _("programas")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["cursos"] = CursoPage.objects.child_of(self).live().public()
+        return context
+
+
+class CursoPage(Page):
+    """A course; its editions (dated runs) hang from it."""
+
+    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    descripcion = RichTextField(_("descripción"), blank=True)
+    objetivos = RichTextField(_("objetivos de aprendizaje"), blank=True)
+    dirigido_a = models.CharField(_("dirigido a"), max_length=300, blank=True)
+    instructores = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructores"),
+        blank=True,
+        related_name="cursos_impartidos",
+        help_text=_(
+            "Personas que editan este curso y ven el avance de sus ediciones. "
+            "Sus permisos se actualizan al publicar."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("resumen"),
+        FieldPanel("dirigido_a"),
+        FieldPanel("descripcion"),
+        FieldPanel("objetivos"),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        MultiFieldPanel([FieldPanel("instructores")], heading=_("Equipo docente")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("resumen"),
+        index.SearchField("descripcion"),
+        index.SearchField("objetivos"),
+    ]
+
+    parent_page_types = ["cursos.ProgramaPage"]
+    subpage_types = ["cursos.FasePage"]
+
+    class Meta:
+        verbose_name = _("curso")
+        verbose_name_plural = _("cursos")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cursos import views
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(views.contexto_curso(request, self))
+        return context
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from cursos import views
+
+        return views.servir(request, self, *args, **kwargs)
+
+    @property
+    def horas_totales(self) -> int:
+        return sum(fase.horas for fase in FasePage.objects.child_of(self).live())
+
+
+class FasePage(Page):
+    """A phase of a course (theoretical or practical) and its completion rule."""
+
+    class Tipo(models.TextChoices):
+        TEORICA = "teorica", _("Teórica")
+        PRACTICA = "practica", _("Práctica")
+
+    tipo = models.CharField(_("tipo"), max_length=10, choices=Tipo.choices, default=Tipo.TEORICA)
+    horas = models.PositiveSmallIntegerField(_("horas"), default=1)
+    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    descripcion = RichTextField(_("descripción"), blank=True)
+    asistencia_minima = models.PositiveSmallIntegerField(
+        _("asistencia mínima a sesiones en vivo (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 si la asistencia no cuenta para acreditar la fase."),
+    )
+    evaluacion = models.ForeignKey(
+        "evaluaciones.Evaluacion",
+        verbose_name=_("evaluación que debe aprobarse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actividad_practica = models.ForeignKey(
+        "evaluaciones.Evaluacion",
+        verbose_name=_("actividad práctica que debe aprobarse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("tipo"),
+        FieldPanel("horas"),
+        FieldPanel("resumen"),
+        FieldPanel("descripcion"),
+        MultiFieldPanel(
+            [
+                HelpPanel(
+                    content=_(
+                        "La fase se acredita cuando se cumplen todas estas condiciones: "
+                        "las lecciones obligatorias completadas, la asistencia mínima, y, "
+                        "si se indican, la evaluación y la actividad práctica aprobadas."
+                    )
+                ),
+                FieldPanel("asistencia_minima"),
+                FieldPanel("evaluacion"),
+                FieldPanel("actividad_practica"),
+            ],
+            heading=_("Regla de acreditación"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("resumen"),
+        index.SearchField("descripcion"),
+    ]
+
+    parent_page_types = ["cursos.CursoPage"]
+    subpage_types = ["cursos.LeccionPage"]
+
+    class Meta:
+        verbose_name = _("fase")
+        verbose_name_plural = _("fases")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(asistencia_minima__lte=100),
+                name="fase_asistencia_minima_porcentaje",
+            )
+        ]
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cursos import views
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(views.contexto_fase(request, self))
+        return context
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from cursos import views
+
+        return views.servir(request, self, *args, **kwargs)
+
+
+class LeccionPage(Page):
+    """A lesson; its body is a stream of content blocks."""
+
+    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    duracion_minutos = models.PositiveSmallIntegerField(
+        _("duración estimada (minutos)"), null=True, blank=True
+    )
+    obligatoria = models.BooleanField(
+        _("obligatoria"),
+        default=True,
+        help_text=_("Las lecciones obligatorias deben completarse para acreditar la fase."),
+    )
+    cuerpo = StreamField(LeccionStreamBlock(), blank=True, verbose_name=_("contenido"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("resumen"),
+        FieldPanel("duracion_minutos"),
+        FieldPanel("obligatoria"),
+        FieldPanel("cuerpo"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("resumen"),
+        index.SearchField("cuerpo"),
+    ]
+
+    parent_page_types = ["cursos.FasePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lección")
+        verbose_name_plural = _("lecciones")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cursos import views
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(views.contexto_leccion(request, self))
+        return context
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from cursos import views
+
+        return views.servir(request, self, *args, **kwargs)
+
+    @property
+    def indice(self) -> list[dict[str, str]]:
+        """The lesson's table of contents: one entry per heading block."""
+        return [
+            {
+                "texto": bloque.value["texto"],
+                "ancla": ancla_de(bloque.value["texto"]),
+                "nivel": bloque.value["nivel"],
+            }
+            for bloque in self.cuerpo
+            if bloque.block_type == "encabezado"
+        ]

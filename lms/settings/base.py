@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "lms.apps_wagtail.UsuariosWagtailConfig",  # wagtail.users with our Users viewset
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -217,6 +217,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Transparencia Proactiva] "
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.RegistroForm"
 ACCOUNT_ADAPTER = "lms.adapters.CuentaAdapter"
@@ -247,6 +248,9 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
+    # kombu's filesystem transport does not create its folders.
+    for _carpeta in ("out", "processed"):
+        (_broker_dir / _carpeta).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
@@ -300,3 +304,10 @@ LOGGING = {
 
 LMS_SALUD_TIMEOUT = os.environ.get("LMS_SALUD_TIMEOUT", "10")
 CSRF_FAILURE_VIEW = "lms.views.csrf_failure"
+
+# --- Constancias -----------------------------------------------------------
+# PAdES signature of every constancia PDF when both paths are set (docs/constancias.md).
+CONSTANCIAS_FIRMA_CERT = os.environ.get("CONSTANCIAS_FIRMA_CERT", "")
+CONSTANCIAS_FIRMA_KEY = os.environ.get("CONSTANCIAS_FIRMA_KEY", "")
+CONSTANCIAS_FIRMA_CLAVE = os.environ.get("CONSTANCIAS_FIRMA_CLAVE", "")
+CONSTANCIAS_FIRMA_CADENA = env_list("CONSTANCIAS_FIRMA_CADENA")

@@ -13,3 +13,44 @@ __all__ = [
     "SujetoObligadoFactory",
     "UsuarioFactory",
 ]
+from tests.factories.cursos import (
+    CursoPageFactory,
+    EdicionFactory,
+    FasePageFactory,
+    InscripcionFactory,
+    LeccionPageFactory,
+    ProgramaPageFactory,
+    SesionEnVivoFactory,
+)
+
+__all__ += [
+    "CursoPageFactory",
+    "EdicionFactory",
+    "FasePageFactory",
+    "InscripcionFactory",
+    "LeccionPageFactory",
+    "ProgramaPageFactory",
+    "SesionEnVivoFactory",
+]
+from tests.factories.evaluaciones import (  # noqa: E402
+    CategoriaPreguntaFactory,
+    EvaluacionFactory,
+    OpcionPreguntaFactory,
+    PreguntaFactory,
+    SeccionEvaluacionFactory,
+)
+
+__all__ += [
+    "CategoriaPreguntaFactory",
+    "EvaluacionFactory",
+    "OpcionPreguntaFactory",
+    "PreguntaFactory",
+    "SeccionEvaluacionFactory",
+]
+from tests.factories.constancias import (  # noqa: E402
+    ImagenFactory,
+    PlantillaConstanciaFactory,
+    SerieFolioFactory,
+)
+
+__all__ += ["ImagenFactory", "PlantillaConstanciaFactory", "SerieFolioFactory"]

@@ -95,3 +95,13 @@ def test_filtra_otros_modelos_por_su_ruta_de_entidad(poblacion):
         ruta_persona="usuario",
     )
     assert {a.usuario.entidad.clave_inegi for a in visibles} == {"09"}
+
+
+def test_retirar_rol_de_administrador_quita_el_alcance_nacional(poblacion):
+    administrador = _con_rol(Rol.ADMINISTRADOR)
+    assert administrador.is_superuser
+    services.retirar_rol(usuario=administrador, rol=Rol.ADMINISTRADOR)
+    administrador = Usuario.objects.get(pk=administrador.pk)
+    assert not administrador.is_superuser
+    visibles = set(personas_visibles(administrador).values_list("pk", flat=True))
+    assert visibles == {administrador.pk}

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cursos import demo as demo_cursos
 from lms import demo as demo_lms
 
 
@@ -22,4 +23,5 @@ class Command(BaseCommand):
                 "El contenido de demostración solo se carga con DEBUG; use --forzar."
             )
         demo_lms.cargar()
+        demo_cursos.cargar()
         self.stdout.write(self.style.SUCCESS("Contenido de demostración cargado."))

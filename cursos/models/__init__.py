@@ -1,0 +1,25 @@
+"""Models of the cursos app: the page tree and the editions with their facts of progress."""
+
+from cursos.models.ediciones import (
+    Asistencia,
+    Edicion,
+    Inscripcion,
+    ProgresoLeccion,
+    SesionEnVivo,
+    generar_codigo_asistencia,
+)
+from cursos.models.paginas import CursoPage, FasePage, HomePage, LeccionPage, ProgramaPage
+
+__all__ = [
+    "Asistencia",
+    "CursoPage",
+    "Edicion",
+    "FasePage",
+    "HomePage",
+    "Inscripcion",
+    "LeccionPage",
+    "ProgramaPage",
+    "ProgresoLeccion",
+    "SesionEnVivo",
+    "generar_codigo_asistencia",
+]

@@ -1,0 +1,317 @@
+"""Reads of courses, editions and progress shared by several screens and services.
+
+Every function here runs a fixed number of queries, whatever the number of
+phases, lessons, sessions or people involved.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cursos.models import (
+    Asistencia,
+    CursoPage,
+    Edicion,
+    FasePage,
+    Inscripcion,
+    LeccionPage,
+    ProgresoLeccion,
+    SesionEnVivo,
+)
+from cursos.progreso import (
+    EstadoCurso,
+    Hechos,
+    LeccionRegla,
+    ReglaFase,
+    SesionRegla,
+    evaluar_curso,
+)
+from evaluaciones import selectors as evaluaciones_selectors
+from lms.alcance import alcance_de, filtrar_por_alcance
+
+PASO_RUTA = 4  # treebeard's materialised path step
+
+
+def _bajo_cursos(cursos: Iterable[CursoPage], profundidad: int) -> Q:
+    condicion = Q(pk__in=[])
+    for curso in cursos:
+        condicion |= Q(path__startswith=curso.path, depth=curso.depth + profundidad)
+    return condicion
+
+
+def fases_de(curso: CursoPage) -> QuerySet[FasePage]:
+    """The published phases of `curso`, in the order of the page tree."""
+    return FasePage.objects.live().child_of(curso).order_by("path")
+
+
+def lecciones_de(fase: FasePage) -> QuerySet[LeccionPage]:
+    """The published lessons of `fase`, in the order of the page tree."""
+    return LeccionPage.objects.live().child_of(fase).order_by("path")
+
+
+def reglas_por_curso(cursos: Sequence[CursoPage]) -> dict[int, list[ReglaFase]]:
+    """Each course's phase rules (without sessions, which belong to editions)."""
+    cursos = list({c.pk: c for c in cursos}.values())
+    if not cursos:
+        return {}
+    fases = list(
+        FasePage.objects.live()
+        .filter(_bajo_cursos(cursos, 1))
+        .select_related("evaluacion", "actividad_practica")
+        .order_by("path")
+    )
+    lecciones = (
+        LeccionPage.objects.live()
+        .filter(_bajo_cursos(cursos, 2))
+        .order_by("path")
+        .values_list("pk", "title", "obligatoria", "path")
+    )
+    lecciones_por_fase: dict[str, list[LeccionRegla]] = defaultdict(list)
+    for pk, titulo, obligatoria, ruta in lecciones:
+        lecciones_por_fase[ruta[:-PASO_RUTA]].append(LeccionRegla(pk, titulo, obligatoria))
+    curso_por_ruta = {c.path: c.pk for c in cursos}
+    reglas: dict[int, list[ReglaFase]] = {c.pk: [] for c in cursos}
+    for fase in fases:
+        reglas[curso_por_ruta[fase.path[:-PASO_RUTA]]].append(
+            ReglaFase(
+                id=fase.pk,
+                titulo=fase.title,
+                lecciones=tuple(lecciones_por_fase[fase.path]),
+                asistencia_minima=fase.asistencia_minima,
+                evaluacion_id=fase.evaluacion_id,
+                evaluacion_titulo=fase.evaluacion.titulo if fase.evaluacion else "",
+                actividad_id=fase.actividad_practica_id,
+                actividad_titulo=(
+                    fase.actividad_practica.titulo if fase.actividad_practica else ""
+                ),
+            )
+        )
+    return reglas
+
+
+def reglas_por_edicion(ediciones: Sequence[Edicion]) -> dict[int, list[ReglaFase]]:
+    """Each edition's phase rules, with the edition's own live sessions in each phase."""
+    ediciones = list({e.pk: e for e in ediciones}.values())
+    por_curso = reglas_por_curso([e.curso for e in ediciones])
+    sesiones: dict[tuple[int, int], list[SesionRegla]] = defaultdict(list)
+    for pk, titulo, edicion_id, fase_id in SesionEnVivo.objects.filter(
+        edicion__in=[e.pk for e in ediciones]
+    ).values_list("pk", "titulo", "edicion_id", "fase_id"):
+        sesiones[(edicion_id, fase_id)].append(SesionRegla(pk, titulo))
+    return {
+        edicion.pk: [
+            _con_sesiones(regla, tuple(sesiones[(edicion.pk, regla.id)]))
+            for regla in por_curso[edicion.curso_id]
+        ]
+        for edicion in ediciones
+    }
+
+
+def _con_sesiones(regla: ReglaFase, sesiones: tuple[SesionRegla, ...]) -> ReglaFase:
+    return replace(regla, sesiones=sesiones)
+
+
+def hechos_de(
+    inscripciones: Sequence[Inscripcion], reglas: dict[int, list[ReglaFase]]
+) -> dict[int, Hechos]:
+    """The stored facts of each enrolment, keyed by enrolment id."""
+    if not inscripciones:
+        return {}
+    ids = [i.pk for i in inscripciones]
+    lecciones: dict[int, dict[int, datetime.datetime]] = defaultdict(dict)
+    for inscripcion_id, leccion_id, fecha in ProgresoLeccion.objects.filter(
+        inscripcion_id__in=ids
+    ).values_list("inscripcion_id", "leccion_id", "completada_en"):
+        lecciones[inscripcion_id][leccion_id] = fecha
+    usuario_ids = sorted({i.usuario_id for i in inscripciones})
+    edicion_ids = sorted({i.edicion_id for i in inscripciones})
+    asistencias: dict[tuple[int, int], dict[int, datetime.datetime]] = defaultdict(dict)
+    for sesion_id, usuario_id, edicion_id, registrada, inicio, minutos in Asistencia.objects.filter(
+        sesion__edicion_id__in=edicion_ids, usuario_id__in=usuario_ids
+    ).values_list(
+        "sesion_id",
+        "usuario_id",
+        "sesion__edicion_id",
+        "registrada_en",
+        "sesion__inicio",
+        "sesion__duracion_minutos",
+    ):
+        fin = inicio + datetime.timedelta(minutes=minutos)
+        asistencias[(edicion_id, usuario_id)][sesion_id] = min(registrada, fin)
+    evaluacion_ids = sorted(
+        {
+            evaluacion_id
+            for reglas_edicion in reglas.values()
+            for regla in reglas_edicion
+            for evaluacion_id in (regla.evaluacion_id, regla.actividad_id)
+            if evaluacion_id is not None
+        }
+    )
+    aprobadas: dict[int, dict[int, datetime.datetime]] = defaultdict(dict)
+    if evaluacion_ids:
+        for (usuario_id, evaluacion_id), fecha in evaluaciones_selectors.aprobaciones(
+            usuario_ids=usuario_ids, evaluacion_ids=evaluacion_ids
+        ).items():
+            aprobadas[usuario_id][evaluacion_id] = fecha
+    return {
+        i.pk: Hechos(
+            lecciones=lecciones[i.pk],
+            asistencias=asistencias[(i.edicion_id, i.usuario_id)],
+            aprobaciones=aprobadas[i.usuario_id],
+            inscrita_en=i.inscrita_en,
+        )
+        for i in inscripciones
+    }
+
+
+def estados_de(inscripciones: Sequence[Inscripcion]) -> dict[int, EstadoCurso]:
+    """Phase-by-phase completion of each enrolment (its edition and course preloaded)."""
+    reglas = reglas_por_edicion([i.edicion for i in inscripciones])
+    hechos = hechos_de(inscripciones, reglas)
+    return {i.pk: evaluar_curso(reglas[i.edicion_id], hechos[i.pk]) for i in inscripciones}
+
+
+def estado_de(inscripcion: Inscripcion) -> EstadoCurso:
+    return estados_de([inscripcion])[inscripcion.pk]
+
+
+def inscripcion_vigente(usuario: Any, curso: CursoPage) -> Inscripcion | None:
+    """The person's active enrolment in an edition of `curso` (the latest-starting one)."""
+    if not getattr(usuario, "is_authenticated", False):
+        return None
+    return (
+        Inscripcion.objects.filter(
+            usuario=usuario, edicion__curso=curso, estado=Inscripcion.Estado.ACTIVA
+        )
+        .select_related("edicion", "edicion__curso")
+        .order_by("-edicion__fecha_inicio", "-pk")
+        .first()
+    )
+
+
+def mis_inscripciones(usuario: Any) -> list[Inscripcion]:
+    """The person's active enrolments, with edition and course."""
+    return list(
+        Inscripcion.objects.filter(usuario=usuario, estado=Inscripcion.Estado.ACTIVA)
+        .select_related("edicion", "edicion__curso")
+        .order_by("-edicion__fecha_inicio", "pk")
+    )
+
+
+def proximas_sesiones(
+    edicion_ids: Iterable[int], *, desde: datetime.datetime | None = None
+) -> list[SesionEnVivo]:
+    """Sessions of these editions that have not ended yet, soonest first."""
+    desde = desde or timezone.now()
+    # A session still running counts as upcoming: compare with the longest plausible length.
+    return list(
+        SesionEnVivo.objects.filter(
+            edicion_id__in=list(edicion_ids),
+            inicio__gte=desde - datetime.timedelta(hours=12),
+        )
+        .select_related("edicion", "edicion__curso", "fase")
+        .order_by("inicio")
+    )
+
+
+def puede_gestionar_edicion(usuario: Any, edicion: Edicion) -> bool:
+    """Coordinators, administrators and the course's instructors follow an edition."""
+    alcance = alcance_de(usuario)
+    if alcance.coordina or alcance.es_administrador:
+        return True
+    if alcance.usuario_id is None:
+        return False
+    return CursoPage.instructores.through.objects.filter(
+        cursopage_id=edicion.curso_id, usuario_id=alcance.usuario_id
+    ).exists()
+
+
+def ediciones_gestionables(usuario: Any) -> QuerySet[Edicion]:
+    """Editions a trainer or coordinator may follow."""
+    alcance = alcance_de(usuario)
+    ediciones = Edicion.objects.select_related("curso").order_by("-fecha_inicio", "nombre")
+    if alcance.coordina or alcance.es_administrador:
+        return ediciones
+    if alcance.usuario_id is None:
+        return ediciones.none()
+    return ediciones.filter(curso__instructores=alcance.usuario_id)
+
+
+def inscripciones_visibles(usuario: Any, edicion: Edicion) -> QuerySet[Inscripcion]:
+    """The enrolments of `edicion` whose people `usuario` may see.
+
+    Coordinators are scoped by the one scoping function. A course's instructors
+    see every person enrolled in it: their scope is the course, not a state.
+    """
+    inscripciones = Inscripcion.objects.filter(edicion=edicion)
+    alcance = alcance_de(usuario)
+    if not (alcance.coordina or alcance.es_administrador) and puede_gestionar_edicion(
+        usuario, edicion
+    ):
+        return inscripciones
+    return filtrar_por_alcance(
+        usuario, inscripciones, ruta_entidad="usuario__entidad", ruta_persona="usuario"
+    )
+
+
+# Time zones of the states that do not follow Mexico City's time (by INEGI code).
+ZONAS_POR_ENTIDAD = {
+    "02": "America/Tijuana",
+    "03": "America/Mazatlan",
+    "08": "America/Chihuahua",
+    "18": "America/Mazatlan",
+    "23": "America/Cancun",
+    "25": "America/Mazatlan",
+    "26": "America/Hermosillo",
+}
+ZONA_PREDETERMINADA = "America/Mexico_City"
+
+
+def zona_horaria(usuario: Any) -> zoneinfo.ZoneInfo:
+    """The time zone in which to show dates to `usuario`: that of their state."""
+    clave = None
+    entidad_id = getattr(usuario, "entidad_id", None)
+    if entidad_id is not None:
+        clave = CLAVES_ENTIDAD.get(entidad_id)
+        if clave is None:
+            from lms.models import EntidadFederativa
+
+            CLAVES_ENTIDAD.update(EntidadFederativa.objects.values_list("pk", "clave_inegi"))
+            clave = CLAVES_ENTIDAD.get(entidad_id)
+    return zoneinfo.ZoneInfo(ZONAS_POR_ENTIDAD.get(clave or "", ZONA_PREDETERMINADA))
+
+
+# Entity ids never change meaning; caching their INEGI codes saves a query per request.
+CLAVES_ENTIDAD: dict[int, str] = {}
+
+
+def lecciones_de_fases(fases: Sequence[FasePage]) -> dict[int, list[LeccionPage]]:
+    """The published lessons of each phase, in one query."""
+    if not fases:
+        return {}
+    condicion = Q(pk__in=[])
+    for fase in fases:
+        condicion |= Q(path__startswith=fase.path, depth=fase.depth + 1)
+    fase_por_ruta = {f.path: f.pk for f in fases}
+    resultado: dict[int, list[LeccionPage]] = {f.pk: [] for f in fases}
+    for leccion in LeccionPage.objects.live().filter(condicion).order_by("path"):
+        resultado[fase_por_ruta[leccion.path[:-PASO_RUTA]]].append(leccion)
+    return resultado
+
+
+def puede_gestionar_alguna(usuario: Any) -> bool:
+    """Whether `usuario` follows any edition (coordinator, administrator or instructor)."""
+    alcance = alcance_de(usuario)
+    if alcance.coordina or alcance.es_administrador:
+        return True
+    if alcance.usuario_id is None:
+        return False
+    return CursoPage.instructores.through.objects.filter(usuario_id=alcance.usuario_id).exists()

@@ -1,0 +1,133 @@
+"""Admin screens that are actions rather than model editing: the regrade of a question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from evaluaciones import services
+from evaluaciones.importers.gift import interpretar_gift
+from evaluaciones.models import CategoriaPregunta, Intento, Pregunta, Recalificacion
+
+
+def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then rescore every submitted attempt holding this question with its current key."""
+    if not request.user.has_perm("evaluaciones.change_pregunta"):
+        raise PermissionDenied
+    pregunta = get_object_or_404(Pregunta, pk=pk)
+    afectados = (
+        Intento.objects.filter(preguntas=pregunta)
+        .exclude(estado__in=[Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO])
+        .count()
+    )
+    if request.method == "POST":
+        registro = services.recalificar_pregunta(
+            pregunta=pregunta,
+            realizada_por=request.user,
+            motivo=request.POST.get("motivo", "")[:255],
+        )
+        messages.success(
+            request,
+            _("Se revisaron %(n)d intentos; cambió la calificación de %(c)d.")
+            % {"n": registro.intentos_revisados, "c": len(registro.cambios)},
+        )
+        return redirect("evaluaciones_recalificar", pk=pregunta.pk)
+    return TemplateResponse(
+        request,
+        "evaluaciones/admin/recalificar.html",
+        {
+            "pregunta": pregunta,
+            "afectados": afectados,
+            "historial": Recalificacion.objects.filter(pregunta=pregunta).select_related(
+                "realizada_por"
+            )[:20],
+            "header_title": _("Recalificar: %(titulo)s") % {"titulo": pregunta.titulo},
+            "page_title": _("Recalificar: %(titulo)s") % {"titulo": pregunta.titulo},
+            "header_icon": "resubmit",
+        },
+    )
+
+
+class ImportarGiftForm(forms.Form):
+    archivo = forms.FileField(
+        label=_lazy("Archivo GIFT (.gift o .txt)"),
+        required=False,
+        help_text=_lazy("Codificado en UTF-8; máximo 2 MB."),
+    )
+    categoria = forms.ModelChoiceField(
+        label=_lazy("Categoría"),
+        queryset=CategoriaPregunta.objects.all(),
+        help_text=_lazy("Donde quedan las preguntas que no indiquen $CATEGORY."),
+    )
+    texto = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        datos = self.cleaned_data
+        archivo = datos.get("archivo")
+        if archivo is not None:
+            nombre = (archivo.name or "").lower()
+            if not nombre.endswith((".gift", ".txt")):
+                raise forms.ValidationError(_lazy("Suba un archivo .gift o .txt."))
+            if archivo.size > self.MAX_BYTES:
+                raise forms.ValidationError(_lazy("El archivo pesa más de 2 MB."))
+            try:
+                datos["texto"] = archivo.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    _lazy("El archivo no está en UTF-8. Guárdelo como UTF-8 e inténtelo de nuevo.")
+                ) from None
+        if not datos.get("texto"):
+            raise forms.ValidationError(_lazy("Elija un archivo para importar."))
+        if len(datos["texto"]) > self.MAX_BYTES:
+            raise forms.ValidationError(_lazy("El archivo pesa más de 2 MB."))
+        return datos
+
+
+def importar_gift(request: HttpRequest) -> HttpResponse:
+    """Upload a GIFT file, preview every question and its errors, then import the valid ones."""
+    if not request.user.has_perm("evaluaciones.add_pregunta"):
+        raise PermissionDenied
+    form = ImportarGiftForm(request.POST or None, request.FILES or None)
+    resultado = None
+    if request.method == "POST" and form.is_valid():
+        resultado = interpretar_gift(form.cleaned_data["texto"])
+        if request.POST.get("accion") == "importar" and resultado.preguntas:
+            creadas = services.importar_preguntas(
+                preguntas=resultado.preguntas,
+                categoria=form.cleaned_data["categoria"],
+                importada_por=request.user,
+            )
+            messages.success(
+                request,
+                _("Se importaron %(n)d preguntas; %(e)d tenían errores y no se importaron.")
+                % {"n": len(creadas), "e": len(resultado.errores)},
+            )
+            return redirect("wagtailsnippets_evaluaciones_pregunta:list")
+        form = ImportarGiftForm(
+            initial={
+                "categoria": form.cleaned_data["categoria"],
+                "texto": form.cleaned_data["texto"],
+            }
+        )
+    return TemplateResponse(
+        request,
+        "evaluaciones/admin/importar_gift.html",
+        {
+            "form": form,
+            "resultado": resultado,
+            "header_title": _("Importar preguntas (GIFT)"),
+            "page_title": _("Importar preguntas (GIFT)"),
+            "header_icon": "upload",
+        },
+    )

@@ -1,0 +1,358 @@
+"""Pure scoring of questions, attempts and grading methods.
+
+No ORM, no Wagtail: every function takes frozen dataclasses and plain values and
+returns new ones, so the rules can be tested exhaustively without a database.
+Arithmetic is exact (fractions); results are rounded once, to cents, at the end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+CENTESIMOS = Decimal("0.01")
+CIEN = Decimal("100")
+
+
+class TipoPregunta(enum.StrEnum):
+    OPCION_UNICA = "opcion_unica"
+    OPCION_MULTIPLE = "opcion_multiple"
+    VERDADERO_FALSO = "verdadero_falso"
+    RESPUESTA_CORTA = "respuesta_corta"
+    NUMERICA = "numerica"
+    RELACIONAR = "relacionar"
+    ORDENAR = "ordenar"
+    ENSAYO = "ensayo"
+    ENTREGABLE = "entregable"
+
+
+TIPOS_MANUALES = frozenset({TipoPregunta.ENSAYO, TipoPregunta.ENTREGABLE})
+
+
+class MetodoCalificacion(enum.StrEnum):
+    MAS_ALTA = "mas_alta"
+    ULTIMA = "ultima"
+    PRIMERA = "primera"
+    PROMEDIO = "promedio"
+
+
+# --- Keys (what is right) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpcionClave:
+    """An option and the share of the question's points it gives when chosen (-1 to 1)."""
+
+    id: str
+    fraccion: Fraction
+
+
+@dataclass(frozen=True)
+class RespuestaAceptada:
+    texto: str
+    fraccion: Fraction = Fraction(1)
+
+
+@dataclass(frozen=True)
+class ClaveOpciones:
+    """Single choice, true/false (as two options) and multiple response."""
+
+    opciones: tuple[OpcionClave, ...]
+
+
+@dataclass(frozen=True)
+class ClaveCorta:
+    aceptadas: tuple[RespuestaAceptada, ...]
+
+
+@dataclass(frozen=True)
+class ClaveNumerica:
+    valor: Decimal
+    tolerancia: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ClaveRelacionar:
+    """premisa id -> id of its right match; distractor matches simply appear nowhere here."""
+
+    pares: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ClaveOrdenar:
+    """Item ids in their right order."""
+
+    orden: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaveManual:
+    """Essays and deliverables: a person grades them."""
+
+
+Clave = ClaveOpciones | ClaveCorta | ClaveNumerica | ClaveRelacionar | ClaveOrdenar | ClaveManual
+
+
+@dataclass(frozen=True)
+class PreguntaCalificable:
+    clave_pregunta: str
+    tipo: TipoPregunta
+    puntos: Decimal
+    clave: Clave
+
+
+# --- Answers (what the participant gave) -------------------------------------
+
+# opcion_unica / verdadero_falso: option id; opcion_multiple: frozenset of ids;
+# respuesta_corta / numerica: text; relacionar: premisa -> match id;
+# ordenar: item id -> position (1-based); ensayo / entregable: anything (graded by hand).
+ValorRespuesta = str | frozenset[str] | Mapping[str, str] | Mapping[str, int] | None
+
+
+@dataclass(frozen=True)
+class ResultadoPregunta:
+    clave_pregunta: str
+    obtenidos: Decimal | None
+    posibles: Decimal
+
+    @property
+    def pendiente(self) -> bool:
+        return self.obtenidos is None
+
+    @property
+    def correcta(self) -> bool:
+        return self.obtenidos is not None and self.obtenidos == self.posibles
+
+
+@dataclass(frozen=True)
+class ResultadoIntento:
+    obtenidos: Decimal
+    posibles: Decimal
+    porcentaje: Decimal
+    pendiente: bool
+    preguntas: tuple[ResultadoPregunta, ...] = field(default=())
+
+
+# --- Helpers -----------------------------------------------------------------
+
+
+def _acotar(valor: Fraction) -> Fraction:
+    return max(Fraction(0), min(Fraction(1), valor))
+
+
+def _a_decimal(valor: Fraction) -> Decimal:
+    return (Decimal(valor.numerator) / Decimal(valor.denominator)).quantize(
+        CENTESIMOS, rounding=ROUND_HALF_UP
+    )
+
+
+def _puntos(puntos: Decimal, fraccion: Fraction) -> Decimal:
+    return _a_decimal(Fraction(puntos) * _acotar(fraccion))
+
+
+def normalizar_texto(texto: str) -> str:
+    """Fold case and accents and collapse spaces, so 'Artículo  70 ' equals 'articulo 70'."""
+    descompuesto = unicodedata.normalize("NFKD", texto)
+    sin_acentos = "".join(c for c in descompuesto if not unicodedata.combining(c))
+    return " ".join(sin_acentos.casefold().split())
+
+
+_NUMERO = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def interpretar_numero(texto: str) -> Decimal | None:
+    """Read a number as people type it ('3.5', '3,5', ' -2 '); None when it is not one."""
+    limpio = texto.strip().replace(" ", "")
+    if not limpio or len(limpio) > 40 or not _NUMERO.match(limpio):
+        return None
+    try:
+        numero = Decimal(limpio.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return numero if numero.is_finite() else None
+
+
+def fracciones_multiples(correctas: Sequence[bool]) -> tuple[Fraction, ...]:
+    """Default weights for multiple response: each right option +1/k, each wrong one -1/(n-k).
+
+    Ticking every option therefore scores zero, so guessing everything never pays.
+    """
+    k = sum(1 for c in correctas if c)
+    n = len(correctas)
+    positivo = Fraction(1, k) if k else Fraction(0)
+    negativo = Fraction(-1, n - k) if n - k else Fraction(0)
+    return tuple(positivo if c else negativo for c in correctas)
+
+
+# --- Question scoring --------------------------------------------------------
+
+
+def _fraccion_opciones(clave: ClaveOpciones, tipo: TipoPregunta, valor: ValorRespuesta) -> Fraction:
+    fracciones = {opcion.id: opcion.fraccion for opcion in clave.opciones}
+    if tipo == TipoPregunta.OPCION_MULTIPLE:
+        if not isinstance(valor, frozenset):
+            return Fraction(0)
+        return sum((fracciones.get(i, Fraction(0)) for i in valor), Fraction(0))
+    if not isinstance(valor, str):
+        return Fraction(0)
+    return fracciones.get(valor, Fraction(0))
+
+
+def _fraccion_corta(clave: ClaveCorta, valor: ValorRespuesta) -> Fraction:
+    if not isinstance(valor, str):
+        return Fraction(0)
+    dada = normalizar_texto(valor)
+    if not dada:
+        return Fraction(0)
+    coincidencias = [a.fraccion for a in clave.aceptadas if normalizar_texto(a.texto) == dada]
+    return max(coincidencias, default=Fraction(0))
+
+
+def _fraccion_numerica(clave: ClaveNumerica, valor: ValorRespuesta) -> Fraction:
+    if not isinstance(valor, str):
+        return Fraction(0)
+    numero = interpretar_numero(valor)
+    if numero is None:
+        return Fraction(0)
+    return Fraction(1) if abs(numero - clave.valor) <= abs(clave.tolerancia) else Fraction(0)
+
+
+def _fraccion_relacionar(clave: ClaveRelacionar, valor: ValorRespuesta) -> Fraction:
+    if not clave.pares or not isinstance(valor, Mapping):
+        return Fraction(0)
+    aciertos = sum(1 for premisa, pareja in clave.pares if valor.get(premisa) == pareja)
+    return Fraction(aciertos, len(clave.pares))
+
+
+def _fraccion_ordenar(clave: ClaveOrdenar, valor: ValorRespuesta) -> Fraction:
+    """Share of items placed in their right position."""
+    if not clave.orden or not isinstance(valor, Mapping):
+        return Fraction(0)
+    aciertos = sum(
+        1 for posicion, item in enumerate(clave.orden, start=1) if valor.get(item) == posicion
+    )
+    return Fraction(aciertos, len(clave.orden))
+
+
+def calificar_pregunta(
+    pregunta: PreguntaCalificable,
+    valor: ValorRespuesta,
+    *,
+    manual: Decimal | None = None,
+) -> ResultadoPregunta:
+    """Points for one answer, always between 0 and the question's points.
+
+    Penalties of wrong options can take a question to zero, never below; a manual
+    grade (essays, deliverables) is clamped the same way, and is None until given.
+    """
+    posibles = max(pregunta.puntos, Decimal(0))
+    clave = pregunta.clave
+    if isinstance(clave, ClaveManual) or pregunta.tipo in TIPOS_MANUALES:
+        if manual is None:
+            return ResultadoPregunta(pregunta.clave_pregunta, None, posibles)
+        return ResultadoPregunta(
+            pregunta.clave_pregunta, min(max(manual, Decimal(0)), posibles), posibles
+        )
+    if isinstance(clave, ClaveOpciones):
+        fraccion = _fraccion_opciones(clave, pregunta.tipo, valor)
+    elif isinstance(clave, ClaveCorta):
+        fraccion = _fraccion_corta(clave, valor)
+    elif isinstance(clave, ClaveNumerica):
+        fraccion = _fraccion_numerica(clave, valor)
+    elif isinstance(clave, ClaveRelacionar):
+        fraccion = _fraccion_relacionar(clave, valor)
+    else:
+        fraccion = _fraccion_ordenar(clave, valor)
+    return ResultadoPregunta(pregunta.clave_pregunta, _puntos(posibles, fraccion), posibles)
+
+
+def calificar_intento(
+    preguntas: Sequence[PreguntaCalificable],
+    respuestas: Mapping[str, ValorRespuesta],
+    *,
+    manuales: Mapping[str, Decimal] | None = None,
+) -> ResultadoIntento:
+    """Score an attempt; answers to questions not in `preguntas` are ignored."""
+    manuales = manuales or {}
+    resultados = tuple(
+        calificar_pregunta(
+            p, respuestas.get(p.clave_pregunta), manual=manuales.get(p.clave_pregunta)
+        )
+        for p in preguntas
+    )
+    obtenidos = sum((r.obtenidos or Decimal(0) for r in resultados), Decimal(0))
+    posibles = sum((r.posibles for r in resultados), Decimal(0))
+    return ResultadoIntento(
+        obtenidos=obtenidos,
+        posibles=posibles,
+        porcentaje=porcentaje(obtenidos, posibles),
+        pendiente=any(r.pendiente for r in resultados),
+        preguntas=resultados,
+    )
+
+
+def porcentaje(obtenidos: Decimal, posibles: Decimal) -> Decimal:
+    """Score as a percentage rounded to cents; 0 when nothing can be scored."""
+    if posibles <= 0:
+        return Decimal("0.00")
+    valor = _a_decimal(Fraction(obtenidos) / Fraction(posibles) * 100)
+    return min(max(valor, Decimal("0.00")), Decimal("100.00"))
+
+
+# --- Grading methods over attempts -------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntentoCalificado:
+    """A scored attempt: its number, percentage and when that score was set."""
+
+    numero: int
+    porcentaje: Decimal
+    calificado_en: datetime.datetime
+
+
+def calificacion_final(
+    metodo: MetodoCalificacion, intentos: Sequence[IntentoCalificado]
+) -> Decimal | None:
+    """The evaluation's grade from the scored attempts; None before any is scored."""
+    if not intentos:
+        return None
+    ordenados = sorted(intentos, key=lambda i: i.numero)
+    if metodo == MetodoCalificacion.MAS_ALTA:
+        return max(i.porcentaje for i in ordenados)
+    if metodo == MetodoCalificacion.PRIMERA:
+        return ordenados[0].porcentaje
+    if metodo == MetodoCalificacion.ULTIMA:
+        return ordenados[-1].porcentaje
+    total = sum((Fraction(i.porcentaje) for i in ordenados), Fraction(0))
+    return _a_decimal(total / len(ordenados))
+
+
+def fecha_aprobacion(
+    metodo: MetodoCalificacion,
+    intentos: Sequence[IntentoCalificado],
+    aprobatorio: Decimal,
+) -> datetime.datetime | None:
+    """When the fact that makes the person pass happened; None if they have not passed.
+
+    With the highest grade it is the earliest attempt that passes; with the first or
+    last attempt, when that attempt got its score; with the average, the latest score
+    that entered the average.
+    """
+    final = calificacion_final(metodo, intentos)
+    if final is None or final < aprobatorio:
+        return None
+    ordenados = sorted(intentos, key=lambda i: i.numero)
+    if metodo == MetodoCalificacion.MAS_ALTA:
+        return min(i.calificado_en for i in ordenados if i.porcentaje >= aprobatorio)
+    if metodo == MetodoCalificacion.PRIMERA:
+        return ordenados[0].calificado_en
+    if metodo == MetodoCalificacion.ULTIMA:
+        return ordenados[-1].calificado_en
+    return max(i.calificado_en for i in ordenados)

@@ -1,0 +1,679 @@
+"""Writes of the quiz engine: attempts, answers, grading, regrades and per-person extras.
+
+Every result change sends `resultado_evaluacion_cambiado` once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluaciones import instantaneas, respuestas, scoring, selectors
+from evaluaciones.importers import PreguntaImportada
+from evaluaciones.models import (
+    CategoriaPregunta,
+    Evaluacion,
+    Excepcion,
+    Intento,
+    OpcionPregunta,
+    Pregunta,
+    Recalificacion,
+    Respuesta,
+)
+from evaluaciones.respuestas import DatosFormulario, RespuestaInvalida
+from evaluaciones.signals import resultado_evaluacion_cambiado
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorEvaluacion(Exception):
+    """A refused request; `mensaje` is the Spanish text to show the participant."""
+
+    def __init__(self, mensaje: str) -> None:
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+
+
+def _avisar_resultado(*, usuario_id: int, evaluacion_id: int) -> None:
+    def enviar() -> None:
+        resultado_evaluacion_cambiado.send(
+            sender=Intento, usuario_id=usuario_id, evaluacion_id=evaluacion_id
+        )
+
+    transaction.on_commit(enviar)
+
+
+# --- Starting -----------------------------------------------------------------
+
+
+def _preguntas_de(evaluacion: Evaluacion, azar: random.Random) -> list[Pregunta]:
+    """The questions one attempt gets: fixed ones, plus N drawn at random per category."""
+    secciones = list(evaluacion.secciones.select_related("pregunta").order_by("sort_order"))
+    fijas = {s.pregunta_id for s in secciones if s.pregunta_id}
+    categorias = {s.categoria_id for s in secciones if s.categoria_id}
+    banco: dict[int, list[Pregunta]] = {c: [] for c in categorias if c is not None}
+    if banco:
+        for pregunta in Pregunta.objects.filter(categoria_id__in=banco).exclude(pk__in=fijas):
+            banco[pregunta.categoria_id].append(pregunta)
+    elegidas: list[Pregunta] = []
+    usadas: set[int] = set()
+    for seccion in secciones:
+        if seccion.pregunta is not None:
+            if seccion.pregunta.pk not in usadas:
+                elegidas.append(seccion.pregunta)
+                usadas.add(seccion.pregunta.pk)
+            continue
+        disponibles = [p for p in banco.get(seccion.categoria_id or 0, []) if p.pk not in usadas]
+        for pregunta in azar.sample(disponibles, min(seccion.cantidad, len(disponibles))):
+            elegidas.append(pregunta)
+            usadas.add(pregunta.pk)
+    return elegidas
+
+
+def _instantanea(evaluacion: Evaluacion, azar: random.Random) -> tuple[dict[str, Any], list[int]]:
+    preguntas = _preguntas_de(evaluacion, azar)
+    opciones: dict[int, list[OpcionPregunta]] = {p.pk: [] for p in preguntas}
+    for opcion in OpcionPregunta.objects.filter(pregunta_id__in=opciones).order_by(
+        "pregunta_id", "sort_order", "pk"
+    ):
+        opciones[opcion.pregunta_id].append(opcion)
+    items = [
+        instantaneas.instantanea_de_pregunta(
+            p, opciones[p.pk], barajar_opciones=evaluacion.barajar_opciones, azar=azar
+        )
+        for p in preguntas
+    ]
+    if evaluacion.barajar_preguntas:
+        azar.shuffle(items)
+    return {"version": 1, "preguntas": items}, [p.pk for p in preguntas]
+
+
+def iniciar_intento(
+    *, evaluacion: Evaluacion, usuario: Any, ahora: datetime.datetime | None = None
+) -> Intento:
+    """Start an attempt, or return the one already in progress.
+
+    An expired attempt of the person is closed first, in its own transaction, so it
+    stays closed even when no new attempt may start.
+    """
+    ahora = ahora or timezone.now()
+    cerrar_intentos_vencidos(ahora=ahora, evaluacion_id=evaluacion.pk, usuario_id=usuario.pk)
+    return _iniciar_intento(evaluacion=evaluacion, usuario=usuario, ahora=ahora)
+
+
+@transaction.atomic
+def _iniciar_intento(*, evaluacion: Evaluacion, usuario: Any, ahora: datetime.datetime) -> Intento:
+    """Create the attempt with its snapshot, or return the one in progress.
+
+    The attempt number is unique per person and evaluation, so two concurrent
+    starts cannot both take the last attempt: the loser resumes the winner's.
+    """
+    en_curso = Intento.objects.filter(
+        evaluacion=evaluacion, usuario=usuario, estado=Intento.Estado.EN_CURSO
+    ).first()
+    if en_curso is not None:
+        return en_curso
+    situacion = selectors.situacion(evaluacion=evaluacion, usuario=usuario, ahora=ahora)
+    if not situacion.puede_iniciar:
+        raise ErrorEvaluacion(situacion.motivo_bloqueo)
+    numero = (
+        Intento.objects.filter(evaluacion=evaluacion, usuario=usuario).aggregate(n=Max("numero"))[
+            "n"
+        ]
+        or 0
+    ) + 1
+    instantanea, pregunta_ids = _instantanea(evaluacion, random.SystemRandom())
+    if not pregunta_ids:
+        raise ErrorEvaluacion(_("Esta evaluación todavía no tiene preguntas."))
+    excepcion = selectors.excepcion_de(evaluacion=evaluacion, usuario_id=usuario.pk)
+    try:
+        with transaction.atomic():
+            intento = Intento.objects.create(
+                evaluacion=evaluacion,
+                usuario=usuario,
+                numero=numero,
+                iniciado_en=ahora,
+                vence_en=selectors.vencimiento(evaluacion, excepcion, ahora),
+                puntaje_maximo=sum(
+                    (Decimal(i["puntos"]) for i in instantanea["preguntas"]), Decimal(0)
+                ),
+                instantanea=instantanea,
+            )
+    except IntegrityError:
+        intento_paralelo = Intento.objects.filter(
+            evaluacion=evaluacion, usuario=usuario, estado=Intento.Estado.EN_CURSO
+        ).first()
+        if intento_paralelo is None:
+            raise ErrorEvaluacion(
+                _("Otro intento se registró al mismo tiempo. Recargue la página.")
+            ) from None
+        return intento_paralelo
+    intento.preguntas.add(*pregunta_ids)
+    return intento
+
+
+# --- Answering ----------------------------------------------------------------
+
+
+def _intento_abierto(intento_id: int, usuario: Any, ahora: datetime.datetime) -> Intento:
+    intento = (
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).first()
+    )
+    if intento is None:
+        raise ErrorEvaluacion(_("No se encontró el intento."))
+    if intento.estado != Intento.Estado.EN_CURSO:
+        raise ErrorEvaluacion(_("Este intento ya fue enviado; su respuesta no se guardó."))
+    if intento.vence_en is not None and ahora >= intento.vence_en:
+        raise ErrorEvaluacion(_("El tiempo terminó; su respuesta no se guardó."))
+    return intento
+
+
+def _guardar_archivo(
+    intento: Intento, item: Mapping[str, Any], archivo: UploadedFile, ahora: datetime.datetime
+) -> Respuesta:
+    respuestas.revisar_archivo(item, archivo)
+    respuesta, creada = Respuesta.objects.get_or_create(
+        intento=intento, clave=item["clave"], defaults={"guardada_en": ahora}
+    )
+    anterior = respuesta.archivo.name if respuesta.archivo else ""
+    respuesta.archivo.save(archivo.name or "entregable", archivo, save=False)
+    respuesta.archivo_nombre = (archivo.name or "")[:255]
+    respuesta.valor = {"archivo": respuesta.archivo_nombre}
+    respuesta.guardada_en = ahora
+    respuesta.version = 1 if creada else respuesta.version + 1
+    respuesta.save()
+    if anterior:
+        nombre = anterior
+        transaction.on_commit(lambda: respuesta.archivo.storage.delete(nombre))
+    return respuesta
+
+
+@transaction.atomic
+def guardar_respuesta(
+    *,
+    intento_id: int,
+    usuario: Any,
+    clave: str,
+    datos: DatosFormulario,
+    archivo: UploadedFile | None = None,
+    ahora: datetime.datetime | None = None,
+) -> Respuesta:
+    """Autosave one answer as the participant gives it; refused after the deadline.
+
+    Refuses questions that are not in the attempt, options of another question and
+    anything the question's form could not have sent; nothing is stored then.
+    """
+    ahora = ahora or timezone.now()
+    intento = _intento_abierto(intento_id, usuario, ahora)
+    item = instantaneas.items_por_clave(intento.instantanea).get(clave)
+    if item is None:
+        raise ErrorEvaluacion(_("Esa pregunta no forma parte de este intento."))
+    if respuestas.claves_enviadas(datos) - {clave}:
+        raise ErrorEvaluacion(_("Se recibieron respuestas de otra pregunta."))
+    try:
+        if item["tipo"] == scoring.TipoPregunta.ENTREGABLE:
+            if archivo is None:
+                raise RespuestaInvalida(_("Elija un archivo para entregar."))
+            return _guardar_archivo(intento, item, archivo, ahora)
+        valor = respuestas.interpretar(item, datos)
+    except RespuestaInvalida as error:
+        raise ErrorEvaluacion(error.mensaje) from None
+    respuesta, creada = Respuesta.objects.select_for_update().get_or_create(
+        intento=intento, clave=clave, defaults={"valor": valor, "guardada_en": ahora}
+    )
+    if not creada:
+        respuesta.valor = valor
+        respuesta.guardada_en = ahora
+        respuesta.version += 1
+        respuesta.save(update_fields=["valor", "guardada_en", "version"])
+    return respuesta
+
+
+def _guardar_formulario(
+    intento: Intento,
+    datos: DatosFormulario,
+    archivos: Mapping[str, UploadedFile],
+    versiones: Mapping[str, int],
+    ahora: datetime.datetime,
+) -> None:
+    """Store every answer of a full-page post in one statement.
+
+    An answer saved meanwhile from another tab or device (a higher version than
+    the page saw) is newer than this page and is kept.
+    """
+    items = instantaneas.items_por_clave(intento.instantanea)
+    ajenas = (respuestas.claves_enviadas(datos) | {_clave_archivo(n) for n in archivos}) - set(
+        items
+    )
+    if ajenas:
+        raise ErrorEvaluacion(_("Se recibieron respuestas a preguntas que no son de este intento."))
+    guardadas = {
+        r.clave: r for r in Respuesta.objects.filter(intento=intento).only("clave", "version")
+    }
+    filas = []
+    errores = []
+    for clave, item in items.items():
+        if item["tipo"] == scoring.TipoPregunta.ENTREGABLE:
+            continue
+        previa = guardadas.get(clave)
+        if previa is not None and previa.version > versiones.get(clave, 0):
+            continue
+        try:
+            valor = respuestas.interpretar(item, datos)
+        except RespuestaInvalida as error:
+            errores.append(error.mensaje)
+            continue
+        if valor is None and previa is None:
+            continue
+        filas.append(
+            Respuesta(
+                intento=intento,
+                clave=clave,
+                valor=valor,
+                guardada_en=ahora,
+                version=(previa.version + 1) if previa else 1,
+            )
+        )
+    if errores:
+        raise ErrorEvaluacion(errores[0])
+    if filas:
+        Respuesta.objects.bulk_create(
+            filas,
+            update_conflicts=True,
+            unique_fields=["intento", "clave"],
+            update_fields=["valor", "guardada_en", "version"],
+        )
+    for nombre, archivo in archivos.items():
+        item = items[_clave_archivo(nombre)]
+        if item["tipo"] != scoring.TipoPregunta.ENTREGABLE:
+            raise ErrorEvaluacion(_("Esa pregunta no admite archivos."))
+        try:
+            _guardar_archivo(intento, item, archivo, ahora)
+        except RespuestaInvalida as error:
+            raise ErrorEvaluacion(error.mensaje) from None
+
+
+def _clave_archivo(nombre: str) -> str:
+    return nombre.removeprefix(respuestas.PREFIJO).split("-", 1)[0]
+
+
+@transaction.atomic
+def guardar_respuestas(
+    *,
+    intento_id: int,
+    usuario: Any,
+    datos: DatosFormulario,
+    archivos: Mapping[str, UploadedFile] | None = None,
+    versiones: Mapping[str, int] | None = None,
+    ahora: datetime.datetime | None = None,
+) -> Intento:
+    """Save a whole page of answers without submitting (the no-JavaScript path)."""
+    ahora = ahora or timezone.now()
+    intento = _intento_abierto(intento_id, usuario, ahora)
+    _guardar_formulario(intento, datos, archivos or {}, versiones or {}, ahora)
+    return intento
+
+
+# --- Submitting and scoring -----------------------------------------------------
+
+
+def _calificar(intento: Intento, ahora: datetime.datetime) -> None:
+    """Score `intento` from its snapshot and saved answers; store per-answer points."""
+    items = intento.instantanea.get("preguntas", [])
+    guardadas = {r.clave: r for r in Respuesta.objects.filter(intento=intento)}
+    preguntas = [instantaneas.calificable(i) for i in items]
+    tipos = {i["clave"]: i["tipo"] for i in items}
+    valores = {
+        clave: instantaneas.valor_calificable(tipos.get(clave, ""), r.valor)
+        for clave, r in guardadas.items()
+    }
+    manuales = {
+        clave: r.puntos
+        for clave, r in guardadas.items()
+        if r.calificada_en is not None and r.puntos is not None
+    }
+    # An essay or deliverable left blank has nothing to grade by hand: it scores zero.
+    for clave, tipo in tipos.items():
+        guardada = guardadas.get(clave)
+        if (
+            tipo in scoring.TIPOS_MANUALES
+            and clave not in manuales
+            and (guardada is None or (guardada.valor is None and not guardada.archivo))
+        ):
+            manuales[clave] = Decimal(0)
+    resultado = scoring.calificar_intento(preguntas, valores, manuales=manuales)
+    cambiadas = []
+    for r in resultado.preguntas:
+        respuesta = guardadas.get(r.clave_pregunta)
+        if respuesta is not None and not r.pendiente and respuesta.puntos != r.obtenidos:
+            respuesta.puntos = r.obtenidos
+            cambiadas.append(respuesta)
+    if cambiadas:
+        Respuesta.objects.bulk_update(cambiadas, ["puntos"])
+    intento.puntaje = resultado.obtenidos
+    intento.puntaje_maximo = resultado.posibles
+    if resultado.pendiente:
+        intento.estado = Intento.Estado.POR_CALIFICAR
+        intento.porcentaje = None
+        intento.calificado_en = None
+    else:
+        intento.estado = Intento.Estado.CALIFICADO
+        intento.porcentaje = resultado.porcentaje
+        intento.calificado_en = ahora
+
+
+def _cerrar(intento: Intento, *, ahora: datetime.datetime, por_sistema: bool) -> None:
+    intento.enviado_en = ahora if not por_sistema else (intento.vence_en or ahora)
+    intento.cerrado_por_sistema = por_sistema
+    if por_sistema and not Respuesta.objects.filter(intento=intento).exists():
+        intento.estado = Intento.Estado.ABANDONADO
+        intento.puntaje = None
+        intento.porcentaje = None
+    else:
+        _calificar(intento, ahora)
+    intento.save()
+    _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
+
+
+@dataclass(frozen=True)
+class ResultadoEnvio:
+    intento: Intento
+    mensaje: str
+    ya_enviado: bool = False
+    vencido: bool = False
+
+
+@transaction.atomic
+def enviar_intento(
+    *,
+    intento_id: int,
+    usuario: Any,
+    datos: DatosFormulario | None = None,
+    archivos: Mapping[str, UploadedFile] | None = None,
+    versiones: Mapping[str, int] | None = None,
+    ahora: datetime.datetime | None = None,
+) -> ResultadoEnvio:
+    """Submit and score an attempt exactly once.
+
+    The attempt row is locked, so a double or concurrent submit finds it already
+    submitted and changes nothing. After the deadline the posted answers are
+    refused and the attempt is closed with what was saved before it.
+    """
+    ahora = ahora or timezone.now()
+    intento = (
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).first()
+    )
+    if intento is None:
+        raise ErrorEvaluacion(_("No se encontró el intento."))
+    if intento.estado != Intento.Estado.EN_CURSO:
+        return ResultadoEnvio(
+            intento, _("Este intento ya se había enviado; no cambió nada."), ya_enviado=True
+        )
+    if intento.vence_en is not None and ahora >= intento.vence_en:
+        _cerrar(intento, ahora=ahora, por_sistema=True)
+        return ResultadoEnvio(
+            intento,
+            _(
+                "El tiempo terminó antes del envío: se calificaron las respuestas guardadas "
+                "hasta el vencimiento."
+            ),
+            vencido=True,
+        )
+    if datos is not None or archivos:
+        _guardar_formulario(intento, datos or {}, archivos or {}, versiones or {}, ahora)
+    _cerrar(intento, ahora=ahora, por_sistema=False)
+    return ResultadoEnvio(intento, _("Su intento se envió."))
+
+
+def cerrar_intentos_vencidos(
+    *,
+    ahora: datetime.datetime | None = None,
+    evaluacion_id: int | None = None,
+    usuario_id: int | None = None,
+) -> int:
+    """Close every attempt past its deadline, scoring what was saved before it. Idempotent.
+
+    Each attempt closes in its own transaction, so one failure does not undo the rest.
+    """
+    ahora = ahora or timezone.now()
+    cerrados = 0
+    vencidos = Intento.objects.filter(estado=Intento.Estado.EN_CURSO, vence_en__lte=ahora)
+    if evaluacion_id is not None:
+        vencidos = vencidos.filter(evaluacion_id=evaluacion_id)
+    if usuario_id is not None:
+        vencidos = vencidos.filter(usuario_id=usuario_id)
+    ids = list(vencidos.values_list("pk", flat=True))
+    for intento_id in ids:
+        with transaction.atomic():
+            intento = (
+                Intento.objects.select_for_update()
+                .filter(pk=intento_id, estado=Intento.Estado.EN_CURSO)
+                .first()
+            )
+            if intento is None:
+                continue
+            _cerrar(intento, ahora=ahora, por_sistema=True)
+            cerrados += 1
+    return cerrados
+
+
+# --- Grading by hand, regrades, extras ------------------------------------------
+
+
+@transaction.atomic
+def calificar_manual(
+    *,
+    respuesta_id: int,
+    puntos: Decimal,
+    comentario: str,
+    calificador: Any,
+    ahora: datetime.datetime | None = None,
+) -> Intento:
+    """Grade an essay or deliverable; the attempt is scored once nothing is left pending."""
+    ahora = ahora or timezone.now()
+    respuesta = Respuesta.objects.select_related("intento").filter(pk=respuesta_id).first()
+    if respuesta is None:
+        raise ErrorEvaluacion(_("No se encontró la respuesta."))
+    intento = Intento.objects.select_for_update().get(pk=respuesta.intento_id)
+    item = instantaneas.items_por_clave(intento.instantanea).get(respuesta.clave)
+    if item is None or item["tipo"] not in scoring.TIPOS_MANUALES:
+        raise ErrorEvaluacion(_("Esta respuesta se califica automáticamente."))
+    if intento.estado in (Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO):
+        raise ErrorEvaluacion(_("El intento todavía no se ha enviado."))
+    maximo = Decimal(item["puntos"])
+    if not Decimal(0) <= puntos <= maximo:
+        raise ErrorEvaluacion(
+            _("Los puntos deben estar entre 0 y %(max)s.") % {"max": maximo.normalize()}
+        )
+    respuesta.puntos = puntos
+    respuesta.comentario = comentario.strip()
+    respuesta.calificada_por = calificador
+    respuesta.calificada_en = ahora
+    respuesta.save(update_fields=["puntos", "comentario", "calificada_por", "calificada_en"])
+    _calificar(intento, ahora)
+    intento.save()
+    _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
+    if intento.estado == Intento.Estado.CALIFICADO:
+        _notificar_calificacion(intento)
+    return intento
+
+
+def _notificar_calificacion(intento: Intento) -> None:
+    correo = getattr(intento.usuario, "email", "")
+    titulo = intento.evaluacion.titulo
+    if not correo:
+        return
+
+    def enviar() -> None:
+        send_mail(
+            _("Su evaluación «%(titulo)s» ya está calificada") % {"titulo": titulo},
+            _(
+                "Su intento de la evaluación «%(titulo)s» ya fue calificado. "
+                "Puede consultar el resultado en la plataforma."
+            )
+            % {"titulo": titulo},
+            None,
+            [correo],
+        )
+
+    transaction.on_commit(enviar)
+
+
+@transaction.atomic
+def recalificar_pregunta(
+    *, pregunta: Pregunta, realizada_por: Any, motivo: str = ""
+) -> Recalificacion:
+    """Rescore every submitted attempt that holds `pregunta` with its current key.
+
+    Only the key changes; what each attempt showed stays. Every score that moves is
+    recorded, and each affected person's result is announced again.
+    """
+    ahora = timezone.now()
+    pregunta = Pregunta.objects.prefetch_related(
+        Prefetch("opciones", queryset=OpcionPregunta.objects.order_by("sort_order", "pk"))
+    ).get(pk=pregunta.pk)
+    opciones = list(pregunta.opciones.all())
+    clave = instantaneas.clave_de_pregunta(pregunta.pk)
+    intentos = list(
+        Intento.objects.select_for_update()
+        .filter(preguntas=pregunta)
+        .exclude(estado__in=[Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO])
+        .order_by("pk")
+    )
+    cambios = []
+    for intento in intentos:
+        antes = (intento.porcentaje, intento.puntaje, intento.estado)
+        fecha_anterior = intento.calificado_en
+        items = [
+            instantaneas.actualizar_clave(i, pregunta, opciones) if i["clave"] == clave else i
+            for i in intento.instantanea["preguntas"]
+        ]
+        intento.instantanea = {**intento.instantanea, "preguntas": items}
+        _calificar(intento, ahora)
+        if (intento.porcentaje, intento.puntaje, intento.estado) == antes:
+            # Keep the date of the fact that set the score when nothing moved.
+            intento.calificado_en = fecha_anterior
+        intento.save()
+        if (intento.porcentaje, intento.puntaje) != antes[:2]:
+            cambios.append(
+                {
+                    "intento": intento.pk,
+                    "usuario": intento.usuario_id,
+                    "evaluacion": intento.evaluacion_id,
+                    "antes": str(antes[0]) if antes[0] is not None else None,
+                    "despues": str(intento.porcentaje) if intento.porcentaje is not None else None,
+                }
+            )
+            _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
+    return Recalificacion.objects.create(
+        pregunta=pregunta,
+        realizada_por=realizada_por,
+        motivo=motivo[:255],
+        intentos_revisados=len(intentos),
+        cambios=cambios,
+    )
+
+
+@transaction.atomic
+def conceder_excepcion(
+    *,
+    evaluacion: Evaluacion,
+    usuario: Any,
+    otorgada_por: Any,
+    minutos_extra: int = 0,
+    intentos_extra: int = 0,
+    cierra_en: datetime.datetime | None = None,
+    motivo: str = "",
+) -> Excepcion:
+    """Give one person extras; an attempt already in progress gets the new deadline at once."""
+    if minutos_extra < 0 or intentos_extra < 0:
+        raise ErrorEvaluacion(_("Los minutos e intentos adicionales no pueden ser negativos."))
+    excepcion, _creada = Excepcion.objects.update_or_create(
+        evaluacion=evaluacion,
+        usuario=usuario,
+        defaults={
+            "minutos_extra": minutos_extra,
+            "intentos_extra": intentos_extra,
+            "cierra_en": cierra_en,
+            "motivo": motivo[:255],
+            "otorgada_por": otorgada_por,
+        },
+    )
+    aplicar_excepcion(excepcion=excepcion)
+    return excepcion
+
+
+@transaction.atomic
+def aplicar_excepcion(*, excepcion: Excepcion) -> None:
+    """Recompute the deadline of the person's attempt in progress after their extras change."""
+    for intento in Intento.objects.select_for_update().filter(
+        evaluacion_id=excepcion.evaluacion_id,
+        usuario_id=excepcion.usuario_id,
+        estado=Intento.Estado.EN_CURSO,
+    ):
+        intento.vence_en = selectors.vencimiento(
+            excepcion.evaluacion, excepcion, intento.iniciado_en
+        )
+        intento.save(update_fields=["vence_en"])
+
+
+# --- Import -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def importar_preguntas(
+    *,
+    preguntas: Sequence[PreguntaImportada],
+    categoria: CategoriaPregunta,
+    importada_por: Any,
+) -> list[Pregunta]:
+    """Store parsed questions in the bank, each with a first revision; all or nothing.
+
+    A question naming its own category (GIFT `$CATEGORY`) goes there, created if new.
+    """
+    categorias: dict[str, CategoriaPregunta] = {}
+    creadas = []
+    for importada in preguntas:
+        destino = categoria
+        if importada.categoria:
+            nombre = importada.categoria[:150]
+            if nombre not in categorias:
+                categorias[nombre] = CategoriaPregunta.objects.get_or_create(nombre=nombre)[0]
+            destino = categorias[nombre]
+        pregunta = Pregunta(
+            titulo=importada.titulo[:255],
+            tipo=importada.tipo,
+            categoria=destino,
+            enunciado=importada.enunciado,
+            retroalimentacion=importada.retroalimentacion,
+            es_verdadera=importada.es_verdadera,
+            respuesta_numerica=importada.respuesta_numerica,
+            tolerancia=importada.tolerancia,
+        )
+        pregunta.opciones = [  # type: ignore[assignment]
+            OpcionPregunta(
+                texto=o.texto,
+                correcta=o.correcta,
+                fraccion=o.fraccion,
+                pareja=o.pareja,
+                retroalimentacion=o.retroalimentacion,
+                sort_order=i,
+            )
+            for i, o in enumerate(importada.opciones)
+        ]
+        pregunta.save()
+        pregunta.save_revision(user=importada_por, log_action=True)
+        creadas.append(pregunta)
+    return creadas

@@ -1,0 +1,7 @@
+"""Wagtail's Users app, pointed at our Users viewset (email login, people fields)."""
+
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class UsuariosWagtailConfig(WagtailUsersAppConfig):
+    user_viewset = "lms.views_admin.UsuarioViewSet"

@@ -1,0 +1,204 @@
+"""Authoring in the Wagtail admin by an instructor: bank questions, evaluations, extras, regrade."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from django.urls import reverse
+
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+from evaluaciones import services
+from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Recalificacion
+from lms import services as lms_services
+from lms.models import Rol
+from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def instructor(client):
+    usuario = UsuarioFactory()
+    lms_services.asignar_rol(usuario=usuario, rol=Rol.INSTRUCTOR)
+    client.force_login(usuario)
+    return usuario
+
+
+def _pregunta_post(categoria, opciones, tipo="opcion_unica", **extra):
+    datos = {
+        "titulo": "Plazo de respuesta",
+        "tipo": tipo,
+        "categoria": categoria.pk,
+        "puntos": "2",
+        "etiquetas": "plazos, solicitudes",
+        "enunciado": rich_text("<p>¿Cuál es el plazo?</p>"),
+        "tolerancia": "0",
+        "longitud_maxima": "10000",
+        "extensiones_permitidas": "pdf",
+        "tamano_maximo_mb": "10",
+        "retroalimentacion": "",
+        "opciones": inline_formset(opciones),
+    }
+    datos.update(extra)
+    return nested_form_data(datos)
+
+
+def _opcion(texto, correcta=False, pareja=""):
+    return {
+        "texto": texto,
+        "correcta": "on" if correcta else "",
+        "pareja": pareja,
+        "fraccion": "",
+        "retroalimentacion": "",
+    }
+
+
+def test_instructor_ve_el_menu_y_los_listados(client, instructor):
+    for nombre in ("evaluacion", "pregunta", "categoriapregunta", "excepcion"):
+        url = reverse(f"wagtailsnippets_evaluaciones_{nombre}:list")
+        assert client.get(url).status_code == 200, nombre
+    assert client.get(reverse("wagtailsnippets_evaluaciones_pregunta:add")).status_code == 200
+
+
+def test_participante_no_entra_a_la_autoria(client):
+    client.force_login(UsuarioFactory())
+    respuesta = client.get(reverse("wagtailsnippets_evaluaciones_pregunta:list"))
+    assert respuesta.status_code in (302, 403)
+
+
+def test_instructor_crea_pregunta_con_opciones_en_linea(client, instructor):
+    categoria = CategoriaPreguntaFactory()
+    datos = _pregunta_post(
+        categoria, [_opcion("Diez días", correcta=True), _opcion("Treinta días")]
+    )
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_pregunta:add"), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    pregunta = Pregunta.objects.get()
+    assert [o.texto for o in pregunta.opciones.all()] == ["Diez días", "Treinta días"]
+    assert sorted(pregunta.etiquetas.names()) == ["plazos", "solicitudes"]
+    assert pregunta.revisions.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("tipo", "opciones", "extra", "mensaje"),
+    [
+        ("opcion_unica", [_opcion("A"), _opcion("B")], {}, "Marque al menos una opción correcta"),
+        ("opcion_multiple", [_opcion("A", True)], {}, "al menos dos opciones"),
+        ("verdadero_falso", [], {}, "verdadera o falsa"),
+        ("numerica", [], {}, "Escriba la respuesta numérica"),
+        ("relacionar", [_opcion("A", pareja="1")], {}, "premisa y pareja"),
+        ("respuesta_corta", [], {}, "respuesta aceptada"),
+    ],
+)
+def test_pregunta_incompleta_se_rechaza_con_mensaje(
+    client, instructor, tipo, opciones, extra, mensaje
+):
+    datos = _pregunta_post(CategoriaPreguntaFactory(), opciones, tipo=tipo, **extra)
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_pregunta:add"), datos)
+    assert respuesta.status_code == 200
+    assert mensaje in respuesta.content.decode()
+    assert not Pregunta.objects.exists()
+
+
+def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(client, instructor):
+    pregunta = pregunta_con_opciones()
+    categoria = CategoriaPreguntaFactory()
+    for _ in range(3):
+        pregunta_con_opciones(categoria=categoria)
+    secciones = [
+        {"pregunta": pregunta.pk, "categoria": "", "cantidad": "1"},
+        {"pregunta": "", "categoria": categoria.pk, "cantidad": "3"},
+    ]
+    datos = nested_form_data(
+        {
+            "titulo": "Evaluación de la fase teórica",
+            "descripcion": "",
+            "publicada": "on",
+            "abre_en": "",
+            "cierra_en": "",
+            "limite_minutos": "30",
+            "intentos_permitidos": "2",
+            "metodo_calificacion": "mas_alta",
+            "puntaje_aprobatorio": "80",
+            "barajar_opciones": "on",
+            "revision_puntaje": "al_enviar",
+            "revision_respuestas": "al_enviar",
+            "revision_correctas": "al_cierre",
+            "revision_retroalimentacion": "nunca",
+            "secciones": inline_formset(secciones, min=1),
+        }
+    )
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_evaluacion:add"), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    evaluacion = Evaluacion.objects.get()
+    assert [(s.pregunta_id, s.categoria_id, s.cantidad) for s in evaluacion.secciones.all()] == [
+        (pregunta.pk, None, 1),
+        (None, categoria.pk, 3),
+    ]
+    # Asking for more random questions than the category holds is refused.
+    secciones[1]["cantidad"] = "4"
+    datos = nested_form_data({**datos, "secciones": inline_formset(secciones, min=1)})
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_evaluacion:add"), datos)
+    assert respuesta.status_code == 200
+    assert "tiene 3 preguntas disponibles y se piden 4" in respuesta.content.decode()
+    # A row with both a question and a category is refused, not a database error.
+    secciones[1]["pregunta"] = pregunta.pk
+    datos = nested_form_data({**datos, "secciones": inline_formset(secciones, min=1)})
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_evaluacion:add"), datos)
+    assert respuesta.status_code == 200
+    assert "no ambas" in respuesta.content.decode()
+
+
+def test_excepcion_desde_la_administracion_extiende_el_intento_en_curso(client, instructor):
+    evaluacion = evaluacion_con(pregunta_con_opciones(), limite_minutos=10)
+    persona = UsuarioFactory()
+    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    vence = intento.vence_en
+    respuesta = client.post(
+        reverse("wagtailsnippets_evaluaciones_excepcion:add"),
+        {
+            "evaluacion": evaluacion.pk,
+            "usuario": persona.pk,
+            "minutos_extra": "20",
+            "intentos_extra": "0",
+            "cierra_en": "",
+            "motivo": "Ajuste razonable",
+        },
+    )
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    excepcion = Excepcion.objects.get()
+    assert excepcion.otorgada_por == instructor
+    intento.refresh_from_db()
+    assert intento.vence_en == vence + datetime.timedelta(minutes=20)
+
+
+def test_recalificar_desde_la_administracion(client, instructor):
+    pregunta = pregunta_con_opciones(correctas=(True, False))
+    evaluacion = evaluacion_con(pregunta)
+    persona = UsuarioFactory()
+    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    segunda = str(pregunta.opciones.order_by("sort_order")[1].pk)
+    services.enviar_intento(
+        intento_id=intento.pk, usuario=persona, datos={f"p-p{pregunta.pk}": [segunda]}
+    )
+    pregunta.opciones.update(correcta=True)
+    url = reverse("evaluaciones_recalificar", args=[pregunta.pk])
+    pagina = client.get(url)
+    assert "1 intento enviado" in pagina.content.decode()
+    respuesta = client.post(url, {"motivo": "Ambas son correctas"}, follow=True)
+    assert "cambió la calificación de 1" in respuesta.content.decode()
+    intento.refresh_from_db()
+    assert intento.porcentaje == Decimal("100.00")
+    assert Recalificacion.objects.get().realizada_por == instructor
+    assert Intento.objects.count() == 1
+
+
+def test_recalificar_requiere_permiso(client):
+    client.force_login(UsuarioFactory())
+    pregunta = pregunta_con_opciones()
+    respuesta = client.post(reverse("evaluaciones_recalificar", args=[pregunta.pk]))
+    assert respuesta.status_code in (302, 403)
+    assert not Recalificacion.objects.exists()
