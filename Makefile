@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test setup install lint check pytest paquetes-sistema e2e bench messages clean
+.PHONY: run test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Se necesita Python 3.11 o posterior ($(PY))."; exit 1; }
@@ -69,9 +69,22 @@ test: lint check pytest
 e2e: install paquetes-sistema
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
 
+# Performance measurements (figures and machine in docs/BENCHMARKS.md). Each command builds
+# its own data; bench_cursos and bench_reportes use a throwaway database of their own.
 bench: install
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py bench_constancias $(BENCH_ARGS)
+	$(BIN)/python manage.py bench_constancias $(BENCH_CONSTANCIAS_ARGS)
+	$(BIN)/python manage.py bench_cursos $(BENCH_CURSOS_ARGS)
+	$(BIN)/python manage.py bench_reportes $(BENCH_REPORTES_ARGS)
+
+# The quiz-engine load test needs the production stack: PostgreSQL on 127.0.0.1, Redis, gunicorn.
+bench-evaluaciones: install
+	createdb -h 127.0.0.1 -U postgres lms_bench 2>/dev/null || true
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench REDIS_URL=redis://127.0.0.1:6379/5 \
+	DJANGO_SETTINGS_MODULE=lms.settings.production DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(60))") \
+	sh -c '$(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python -W ignore manage.py bench_evaluaciones --iniciar-gunicorn --concurrencia 8 --workers 3 --threads 2'
+
 
 clean:
 	rm -rf var .pytest_cache

@@ -9,5 +9,16 @@ class ConstanciasConfig(AppConfig):
 
     def ready(self) -> None:
         from constancias import receivers
+        from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)
+        completitud_cambiada.connect(
+            receivers.al_cambiar_completitud, dispatch_uid="constancias_al_cambiar_completitud"
+        )
+        try:
+            from cursos import extensiones
+        except ImportError:  # the courses app has not published the extension point yet
+            return
+        from constancias import views
+
+        extensiones.registrar_seccion_mis_cursos(views.seccion_mis_cursos)

@@ -319,3 +319,338 @@ class SerieFolio(models.Model):
 
     def folio(self, numero: int) -> str:
         return f"{self.prefijo}-{self.anio}-{numero:06d}"
+
+
+def _codigo_verificacion() -> str:
+    from constancias.services import generar_codigo_verificacion
+
+    return generar_codigo_verificacion()
+
+
+class Tipo(models.TextChoices):
+    PARTICIPACION = "participacion", _("Constancia de participación")
+    ACREDITACION = "acreditacion", _("Constancia de acreditación")
+
+
+class Alcance(models.TextChoices):
+    CURSO = "curso", _("Curso completo")
+    FASE = "fase", _("Una fase")
+
+
+class ReglaConstancia(models.Model):
+    """Which constancia an edition grants, for what, and with which template."""
+
+    edicion = models.ForeignKey(
+        "cursos.Edicion",
+        verbose_name=_("edición"),
+        on_delete=models.CASCADE,
+        related_name="reglas_constancia",
+    )
+    tipo = models.CharField(_("tipo"), max_length=15, choices=Tipo.choices)
+    alcance = models.CharField(
+        _("alcance"), max_length=5, choices=Alcance.choices, default=Alcance.CURSO
+    )
+    fase = models.ForeignKey(
+        "cursos.FasePage",
+        verbose_name=_("fase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Solo si el alcance es una fase."),
+    )
+    plantilla = models.ForeignKey(
+        PlantillaConstancia,
+        verbose_name=_("plantilla"),
+        on_delete=models.PROTECT,
+        related_name="reglas",
+    )
+    automatica = models.BooleanField(
+        _("emitir automáticamente"),
+        default=True,
+        help_text=_("Emite la constancia en cuanto la persona cumple el requisito."),
+    )
+    activa = models.BooleanField(_("activa"), default=True)
+
+    panels = [
+        FieldPanel("edicion"),
+        FieldRowPanel([FieldPanel("tipo"), FieldPanel("alcance")]),
+        FieldPanel("fase"),
+        FieldPanel("plantilla"),
+        FieldRowPanel([FieldPanel("automatica"), FieldPanel("activa")]),
+    ]
+
+    class Meta:
+        ordering = ["edicion", "tipo", "alcance"]
+        verbose_name = _("regla de constancia")
+        verbose_name_plural = _("reglas de constancia")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(alcance="fase") & models.Q(fase__isnull=False))
+                | (models.Q(alcance="curso") & models.Q(fase__isnull=True)),
+                name="regla_fase_solo_con_alcance_fase",
+                violation_error_message=_(
+                    "Elija una fase solo cuando el alcance sea una fase, y siempre en ese caso."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["edicion", "tipo"],
+                condition=models.Q(alcance="curso"),
+                name="regla_constancia_unica_por_curso",
+                violation_error_message=_("Esta edición ya tiene una regla igual."),
+            ),
+            models.UniqueConstraint(
+                fields=["edicion", "tipo", "fase"],
+                condition=models.Q(alcance="fase"),
+                name="regla_constancia_unica_por_fase",
+                violation_error_message=_("Esta edición ya tiene una regla igual para esa fase."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.alcance == Alcance.FASE and self.fase_id:
+            return f"{self.get_tipo_display()} — {self.fase.title} ({self.edicion})"
+        return f"{self.get_tipo_display()} — {self.edicion}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.alcance == Alcance.FASE
+            and self.fase_id
+            and self.edicion_id
+            and not self.fase.is_descendant_of(self.edicion.curso)
+        ):
+            raise ValidationError({"fase": _("La fase no pertenece al curso de la edición.")})
+
+
+class Constancia(models.Model):
+    """An issued constancia: its folio, code, frozen snapshot and stored PDF."""
+
+    class Estado(models.TextChoices):
+        VIGENTE = "vigente", _("Vigente")
+        REVOCADA = "revocada", _("Revocada")
+        REEMPLAZADA = "reemplazada", _("Reemplazada")
+
+    usuario = models.ForeignKey(
+        "lms.Usuario",
+        verbose_name=_("persona"),
+        on_delete=models.PROTECT,
+        related_name="constancias",
+    )
+    edicion = models.ForeignKey(
+        "cursos.Edicion",
+        verbose_name=_("edición"),
+        on_delete=models.PROTECT,
+        related_name="constancias",
+    )
+    inscripcion = models.ForeignKey(
+        "cursos.Inscripcion",
+        verbose_name=_("inscripción"),
+        on_delete=models.PROTECT,
+        related_name="constancias",
+    )
+    regla = models.ForeignKey(
+        ReglaConstancia,
+        verbose_name=_("regla"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="constancias",
+    )
+    tipo = models.CharField(_("tipo"), max_length=15, choices=Tipo.choices)
+    alcance = models.CharField(_("alcance"), max_length=5, choices=Alcance.choices)
+    fase = models.ForeignKey(
+        "cursos.FasePage",
+        verbose_name=_("fase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    plantilla = models.ForeignKey(
+        PlantillaConstancia,
+        verbose_name=_("plantilla"),
+        on_delete=models.PROTECT,
+        related_name="constancias",
+    )
+    revision_plantilla = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revisión de la plantilla"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    serie = models.ForeignKey(
+        SerieFolio, verbose_name=_("serie"), on_delete=models.PROTECT, related_name="constancias"
+    )
+    folio = models.CharField(_("folio"), max_length=30, unique=True)
+    codigo_verificacion = models.CharField(
+        _("código de verificación"), max_length=64, unique=True, default=_codigo_verificacion
+    )
+    instantanea = models.JSONField(_("datos impresos"))
+    pdf = models.FileField(_("PDF"), upload_to="constancias/", max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    firmada = models.BooleanField(_("firmada digitalmente"), default=False)
+    emitida_en = models.DateTimeField(_("emitida en"))
+    emitida_por = models.ForeignKey(
+        "lms.Usuario",
+        verbose_name=_("emitida por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    trabajo = models.ForeignKey(
+        "TrabajoEmision",
+        verbose_name=_("trabajo de emisión"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="constancias",
+    )
+    estado = models.CharField(
+        _("estado"), max_length=12, choices=Estado.choices, default=Estado.VIGENTE
+    )
+    revocada_en = models.DateTimeField(_("revocada en"), null=True, blank=True)
+    revocada_por = models.ForeignKey(
+        "lms.Usuario",
+        verbose_name=_("revocada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    motivo_revocacion = models.TextField(_("motivo"), blank=True)
+    reemplazada_por = models.OneToOneField(
+        "self",
+        verbose_name=_("reemplazada por"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reemplaza_a",
+    )
+
+    class Meta:
+        ordering = ["-emitida_en", "-pk"]
+        verbose_name = _("constancia")
+        verbose_name_plural = _("constancias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "edicion", "tipo"],
+                condition=models.Q(estado="vigente", alcance="curso"),
+                name="constancia_vigente_unica_por_curso",
+            ),
+            models.UniqueConstraint(
+                fields=["usuario", "edicion", "tipo", "fase"],
+                condition=models.Q(estado="vigente", alcance="fase"),
+                name="constancia_vigente_unica_por_fase",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(alcance="fase") & models.Q(fase__isnull=False))
+                | (models.Q(alcance="curso") & models.Q(fase__isnull=True)),
+                name="constancia_fase_solo_con_alcance_fase",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(estado="revocada") | models.Q(revocada_en__isnull=False),
+                name="constancia_revocada_con_fecha",
+            ),
+        ]
+        indexes = [models.Index(fields=["edicion", "estado"], name="constancia_edicion_estado")]
+
+    def __str__(self) -> str:
+        return self.folio
+
+    @property
+    def datos(self) -> dict[str, Any]:
+        return dict(self.instantanea.get("datos", {}))
+
+
+class TrabajoEmision(models.Model):
+    """A coordinator's bulk issuance, processed by Celery in resumable chunks."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", _("En cola")
+        EN_PROCESO = "en_proceso", _("En proceso")
+        TERMINADO = "terminado", _("Terminado")
+        FALLIDO = "fallido", _("Con errores")
+
+    regla = models.ForeignKey(
+        ReglaConstancia, verbose_name=_("regla"), on_delete=models.PROTECT, related_name="+"
+    )
+    entidad = models.ForeignKey(
+        "lms.EntidadFederativa",
+        verbose_name=_("entidad"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Vacío: todas las entidades del alcance de quien la solicita."),
+    )
+    solicitada_por = models.ForeignKey(
+        "lms.Usuario",
+        verbose_name=_("solicitada por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    inscripciones = models.JSONField(_("inscripciones"), default=list)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    hechas = models.PositiveIntegerField(_("procesadas"), default=0)
+    emitidas = models.PositiveIntegerField(_("emitidas"), default=0)
+    estado = models.CharField(
+        _("estado"), max_length=12, choices=Estado.choices, default=Estado.PENDIENTE
+    )
+    errores = models.JSONField(_("errores"), default=list)
+    creado_en = models.DateTimeField(_("creado en"), auto_now_add=True)
+    actualizado_en = models.DateTimeField(_("actualizado en"), auto_now=True)
+    terminado_en = models.DateTimeField(_("terminado en"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-creado_en", "-pk"]
+        verbose_name = _("trabajo de emisión")
+        verbose_name_plural = _("trabajos de emisión")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hechas__lte=models.F("total")), name="trabajo_hechas_hasta_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regla} ({self.hechas}/{self.total})"
+
+    @property
+    def porcentaje(self) -> int:
+        return 100 if not self.total else round(100 * self.hechas / self.total)
+
+
+class VerificacionConsulta(models.Model):
+    """One public verification lookup, kept for audit."""
+
+    class Medio(models.TextChoices):
+        ENLACE = "enlace", _("Enlace o QR")
+        FORMULARIO = "formulario", _("Folio y código")
+        ARCHIVO = "archivo", _("Archivo PDF")
+
+    medio = models.CharField(_("medio"), max_length=12, choices=Medio.choices)
+    constancia = models.ForeignKey(
+        Constancia,
+        verbose_name=_("constancia"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultas",
+    )
+    encontrada = models.BooleanField(_("encontrada"), default=False)
+    dato = models.CharField(_("dato consultado"), max_length=100, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    agente = models.CharField(_("navegador"), max_length=255, blank=True)
+    consultada_en = models.DateTimeField(_("consultada en"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-consultada_en"]
+        verbose_name = _("consulta de verificación")
+        verbose_name_plural = _("consultas de verificación")
+
+    def __str__(self) -> str:
+        return f"{self.get_medio_display()} {self.consultada_en:%Y-%m-%d %H:%M}"

@@ -1,14 +1,37 @@
-"""Writes for constancias: folios, verification codes and template permissions."""
+"""Writes for constancias: folios, codes, issuance, revocation, bulk jobs, lookups."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import logging
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from constancias.models import SerieFolio
+from constancias import firma, pdf
+from constancias.models import (
+    Constancia,
+    ReglaConstancia,
+    SerieFolio,
+    TrabajoEmision,
+    VerificacionConsulta,
+)
 from lms.models import Rol
+
+logger = logging.getLogger(__name__)
 
 # 16 random bytes: 128 bits, written as 22 URL-safe characters.
 BYTES_CODIGO_VERIFICACION = 16
@@ -51,7 +74,7 @@ def asignar_folio(*, serie: SerieFolio) -> str:
 
 @transaction.atomic
 def asegurar_permisos_plantillas() -> None:
-    """Let national coordinators and administrators edit and publish templates; idempotent."""
+    """Let national coordinators and administrators edit templates and rules; idempotent."""
     from django.contrib.auth.models import Permission
 
     from lms.services import asegurar_grupos
@@ -59,13 +82,568 @@ def asegurar_permisos_plantillas() -> None:
     grupos = asegurar_grupos()
     permisos = Permission.objects.filter(
         content_type__app_label="constancias",
-        content_type__model="plantillaconstancia",
         codename__in=[
             "add_plantillaconstancia",
             "change_plantillaconstancia",
             "delete_plantillaconstancia",
             "publish_plantillaconstancia",
+            "add_reglaconstancia",
+            "change_reglaconstancia",
+            "delete_reglaconstancia",
         ],
     )
     for rol in ROLES_EDITORES_PLANTILLAS:
         grupos[rol].permissions.add(*permisos)
+
+
+# --- Issuance -----------------------------------------------------------------
+
+# Constancias rendered per call to the PDF engine (bounded memory per chunk).
+TAMANO_TROZO = 100
+# Constancias per issuing transaction (see tamano_transaccion).
+TAMANO_TRANSACCION = 100
+TAMANO_TRANSACCION_FIRMADA = 10
+# A concurrent trigger that wins the uniqueness race makes this call re-read and retry.
+INTENTOS_EMISION = 3
+# Enrolments the periodic sweep hands to emitir_constancias at a time.
+TAMANO_TROZO_TRABAJO = 200
+MAX_ERRORES_TRABAJO = 500
+
+
+class ErrorConstancia(ValueError):
+    """A request the domain refuses; the message is for the user."""
+
+
+@dataclass
+class ResultadoEmision:
+    emitidas: list[Constancia] = field(default_factory=list)
+    no_elegibles: dict[int, str] = field(default_factory=dict)
+    ya_emitidas: int = 0
+
+
+def url_verificacion(codigo: str) -> str:
+    """The public verification URL printed as the QR."""
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return base + reverse("constancias:verificar", args=[codigo])
+
+
+def _fases_de(regla: ReglaConstancia) -> list[Any]:
+    from cursos.models import FasePage
+
+    if regla.fase_id:
+        return [regla.fase]
+    return list(FasePage.objects.child_of(regla.edicion.curso).live().order_by("path"))
+
+
+def _contenidos(fases: Sequence[Any]) -> list[str]:
+    from cursos.models import LeccionPage
+
+    titulos: list[str] = []
+    for fase in fases:
+        titulos += list(
+            LeccionPage.objects.descendant_of(fase)
+            .live()
+            .order_by("path")
+            .values_list("title", flat=True)
+        )
+    return titulos
+
+
+def _texto_fase(regla: ReglaConstancia, fases: Sequence[Any]) -> str:
+    titulos = [f.title for f in fases]
+    if len(titulos) <= 1:
+        return titulos[0] if titulos else ""
+    return _("%(primeras)s y %(ultima)s") % {
+        "primeras": ", ".join(titulos[:-1]),
+        "ultima": titulos[-1],
+    }
+
+
+def _datos(
+    *,
+    regla: ReglaConstancia,
+    inscripcion: Any,
+    fases: Sequence[Any],
+    folio: str,
+    codigo: str,
+    emitida_en: datetime.datetime,
+) -> dict[str, Any]:
+    from constancias.selectors import nombre_impreso
+
+    edicion = regla.edicion
+    return {
+        "nombre": nombre_impreso(inscripcion.usuario),
+        "curso": edicion.curso.title,
+        "fase": _texto_fase(regla, fases),
+        "horas": sum(f.horas for f in fases),
+        "fecha_inicio": edicion.fecha_inicio.isoformat(),
+        "fecha_fin": edicion.fecha_fin.isoformat(),
+        "modalidad": str(edicion.get_modalidad_display()).lower(),
+        "lugar_emision": regla.plantilla.lugar_emision,
+        "fecha_emision": timezone.localdate(emitida_en).isoformat(),
+        "emitida_en": emitida_en.isoformat(),
+        "folio": folio,
+        "url_verificacion": url_verificacion(codigo),
+        "tipo": regla.tipo,
+        "tipo_texto": str(regla.get_tipo_display()),
+        "edicion": edicion.nombre,
+    }
+
+
+def _crear_constancias(
+    *,
+    regla: ReglaConstancia,
+    inscripciones: Sequence[Any],
+    emitida_por: Any = None,
+    trabajo: TrabajoEmision | None = None,
+    notificar: bool = True,
+) -> list[Constancia]:
+    """Assign folios, render, sign, store and insert; call inside the issuing transaction.
+
+    Files written before a failure are deleted, so a rolled-back issue leaves nothing.
+    """
+    if not inscripciones:
+        return []
+    plantilla = regla.plantilla
+    emitida_en = timezone.now()
+    fases = _fases_de(regla)
+    diseno = plantilla.diseno(fecha=timezone.localdate(emitida_en), contenidos=_contenidos(fases))
+    pdf.verificar_diseno(diseno)
+    serie = obtener_serie(prefijo=plantilla.prefijo_folio, anio=timezone.localdate(emitida_en).year)
+    folios = asignar_folios(serie=serie, cantidad=len(inscripciones))
+    firmar = firma.firma_configurada()
+    guardados: list[str] = []
+    nuevas: list[Constancia] = []
+    try:
+        for inicio in range(0, len(inscripciones), TAMANO_TROZO):
+            trozo = inscripciones[inicio : inicio + TAMANO_TROZO]
+            codigos = [generar_codigo_verificacion() for _i in trozo]
+            lote = [
+                _datos(
+                    regla=regla,
+                    inscripcion=inscripcion,
+                    fases=fases,
+                    folio=folio,
+                    codigo=codigo,
+                    emitida_en=emitida_en,
+                )
+                for inscripcion, folio, codigo in zip(
+                    trozo, folios[inicio : inicio + TAMANO_TROZO], codigos, strict=True
+                )
+            ]
+            pdfs = pdf.renderizar_constancias(diseno, lote)
+            for inscripcion, datos, codigo, contenido in zip(
+                trozo, lote, codigos, pdfs, strict=True
+            ):
+                if firmar:
+                    contenido = firma.firmar_pdf(contenido, firmante=firma.firmante_configurado())
+                anio = datos["fecha_emision"][:4]
+                nombre = default_storage.save(
+                    f"constancias/{anio}/{datos['folio']}.pdf", ContentFile(contenido)
+                )
+                guardados.append(nombre)
+                constancia = Constancia(
+                    usuario_id=inscripcion.usuario_id,
+                    edicion_id=regla.edicion_id,
+                    inscripcion_id=inscripcion.pk,
+                    regla=regla,
+                    tipo=regla.tipo,
+                    alcance=regla.alcance,
+                    fase_id=regla.fase_id,
+                    plantilla=plantilla,
+                    revision_plantilla_id=plantilla.live_revision_id,
+                    serie=serie,
+                    folio=datos["folio"],
+                    codigo_verificacion=codigo,
+                    instantanea={"diseno": diseno, "datos": datos},
+                    sha256=hashlib.sha256(contenido).hexdigest(),
+                    firmada=firmar,
+                    emitida_en=emitida_en,
+                    emitida_por=emitida_por,
+                    trabajo=trabajo,
+                )
+                constancia.pdf.name = nombre
+                nuevas.append(constancia)
+        with transaction.atomic():
+            creadas = Constancia.objects.bulk_create(nuevas)
+    except BaseException:
+        for nombre in guardados:
+            default_storage.delete(nombre)
+        raise
+    if notificar:
+        ids = [c.pk for c in creadas]
+        transaction.on_commit(lambda: notificar_constancias(constancia_ids=ids))
+    return creadas
+
+
+@transaction.atomic
+def _emitir_una_vez(
+    *,
+    regla: ReglaConstancia,
+    inscripcion_ids: Sequence[int],
+    emitida_por: Any,
+    trabajo: TrabajoEmision | None,
+    notificar: bool = True,
+) -> ResultadoEmision:
+    from constancias import selectors
+    from cursos.models import Inscripcion
+
+    # Lock the folio series first: concurrent issuers of the same series queue here, so
+    # the eligibility read below already sees whatever the previous one committed.
+    serie = obtener_serie(prefijo=regla.plantilla.prefijo_folio, anio=timezone.localdate().year)
+    SerieFolio.objects.select_for_update().filter(pk=serie.pk).first()
+    inscripciones = list(
+        Inscripcion.objects.filter(pk__in=list(inscripcion_ids))
+        .select_related("usuario", "edicion", "edicion__curso")
+        .order_by("pk")
+    )
+    resultado = ResultadoEmision()
+    pendientes = []
+    for fila in selectors.elegibilidad(regla=regla, inscripciones=inscripciones):
+        if fila.constancia is not None:
+            resultado.ya_emitidas += 1
+        elif not fila.elegible:
+            resultado.no_elegibles[fila.inscripcion.pk] = fila.motivo
+        else:
+            pendientes.append(fila.inscripcion)
+    resultado.emitidas = _crear_constancias(
+        regla=regla,
+        inscripciones=pendientes,
+        emitida_por=emitida_por,
+        trabajo=trabajo,
+        notificar=notificar,
+    )
+    return resultado
+
+
+def tamano_transaccion() -> int:
+    """Constancias issued per transaction: short enough to keep the folio lock brief.
+
+    The series row (and on SQLite the whole database) stays locked while the PDFs are
+    rendered, because the folio is printed; signing costs ~30 ms per document, so signed
+    batches are smaller.
+    """
+    return TAMANO_TRANSACCION_FIRMADA if firma.firma_configurada() else TAMANO_TRANSACCION
+
+
+def emitir_constancias(
+    *,
+    regla: ReglaConstancia,
+    inscripcion_ids: Sequence[int],
+    emitida_por: Any = None,
+    trabajo: TrabajoEmision | None = None,
+    notificar: bool = True,
+) -> ResultadoEmision:
+    """Issue `regla`'s constancia to every eligible enrolment that has no valid one yet.
+
+    Idempotent: valid constancias are skipped, so retries and repeated triggers issue
+    once. The database's partial unique constraints are the last word: when a
+    concurrent issuer wins the race the batch rolls back (files deleted, folios
+    returned) and is re-read. Raises pdf.PlantillaInvalida before anything is stored if
+    the template cannot print. Atomic per batch of `tamano_transaccion()` (not decorated:
+    the retry must happen outside the failed transaction).
+    """
+    total = ResultadoEmision()
+    ids = list(inscripcion_ids)
+    paso = tamano_transaccion()
+    for inicio in range(0, len(ids), paso):
+        parcial = _emitir_con_reintentos(
+            regla=regla,
+            inscripcion_ids=ids[inicio : inicio + paso],
+            emitida_por=emitida_por,
+            trabajo=trabajo,
+            notificar=notificar,
+        )
+        total.emitidas += parcial.emitidas
+        total.no_elegibles.update(parcial.no_elegibles)
+        total.ya_emitidas += parcial.ya_emitidas
+    return total
+
+
+def _emitir_con_reintentos(**kwargs: Any) -> ResultadoEmision:
+    for intento in range(INTENTOS_EMISION):
+        try:
+            return _emitir_una_vez(**kwargs)
+        except IntegrityError:
+            if intento == INTENTOS_EMISION - 1:
+                raise
+            logger.info("Emisión concurrente de la regla %s; se reintenta.", kwargs["regla"].pk)
+    raise AssertionError("unreachable")
+
+
+def emitir_constancias_de_inscripcion(*, inscripcion_id: int) -> int:
+    """Issue every automatic rule's constancia the enrolment qualifies for; returns the count."""
+    from constancias import selectors
+    from cursos.models import Inscripcion
+
+    edicion_id = (
+        Inscripcion.objects.filter(pk=inscripcion_id).values_list("edicion_id", flat=True).first()
+    )
+    if edicion_id is None:
+        return 0
+    emitidas = 0
+    for regla in selectors.reglas_automaticas_de(edicion_id):
+        try:
+            resultado = emitir_constancias(regla=regla, inscripcion_ids=[inscripcion_id])
+        except pdf.PlantillaInvalida:
+            logger.exception("La plantilla de la regla %s no se puede imprimir.", regla.pk)
+            continue
+        emitidas += len(resultado.emitidas)
+    return emitidas
+
+
+def emitir_constancias_pendientes() -> int:
+    """Sweep: issue automatic rules' constancias to eligible people still without one.
+
+    Catches everyone whose completion signal was lost (broker down, worker killed). A
+    course acreditación only reads enrolments with a completion date; other rules read
+    every active enrolment still without its constancia.
+    """
+    from constancias import selectors
+    from constancias.models import Tipo
+    from cursos.models import Inscripcion
+
+    emitidas = 0
+    reglas = ReglaConstancia.objects.filter(activa=True, automatica=True).select_related(
+        "plantilla", "edicion", "edicion__curso", "fase"
+    )
+    for regla in reglas:
+        ya = Constancia.objects.filter(
+            selectors.filtro_clave(regla), estado=Constancia.Estado.VIGENTE
+        ).values("inscripcion_id")
+        candidatas = Inscripcion.objects.filter(
+            edicion_id=regla.edicion_id, estado=Inscripcion.Estado.ACTIVA
+        ).exclude(pk__in=ya)
+        if regla.tipo == Tipo.ACREDITACION and regla.fase_id is None:
+            candidatas = candidatas.filter(completada_en__isnull=False)
+        ids = list(candidatas.order_by("pk").values_list("pk", flat=True))
+        for inicio in range(0, len(ids), TAMANO_TROZO_TRABAJO):
+            try:
+                resultado = emitir_constancias(
+                    regla=regla, inscripcion_ids=ids[inicio : inicio + TAMANO_TROZO_TRABAJO]
+                )
+            except pdf.PlantillaInvalida:
+                logger.exception("La plantilla de la regla %s no se puede imprimir.", regla.pk)
+                break
+            emitidas += len(resultado.emitidas)
+    return emitidas
+
+
+def notificar_constancias(*, constancia_ids: Sequence[int]) -> int:
+    """Email each person their new constancia, all messages through one connection."""
+    mensajes = []
+    for constancia in Constancia.objects.filter(pk__in=list(constancia_ids)).select_related(
+        "usuario"
+    ):
+        if not constancia.usuario.email:
+            continue
+        contexto = {
+            "constancia": constancia,
+            "datos": constancia.datos,
+            "url_mis_cursos": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+            + reverse("constancias:mis_constancias"),
+        }
+        mensajes.append(
+            EmailMessage(
+                subject=_("Su constancia %(folio)s está lista") % {"folio": constancia.folio},
+                body=render_to_string("constancias/correo_emitida.txt", contexto),
+                to=[constancia.usuario.email],
+            )
+        )
+    if not mensajes:
+        return 0
+    return get_connection().send_messages(mensajes) or 0
+
+
+# --- Revocation and reissue ---------------------------------------------------
+
+
+def _exigir_revocador(usuario: Any) -> None:
+    from lms.alcance import alcance_de
+
+    alcance = alcance_de(usuario)
+    if not (alcance.es_administrador or Rol.COORDINADOR_NACIONAL in alcance.roles):
+        raise ErrorConstancia(
+            _("Solo la coordinación nacional o la administración pueden hacer esto.")
+        )
+
+
+def _motivo_limpio(motivo: str) -> str:
+    motivo = (motivo or "").strip()
+    if len(motivo) < 5:
+        raise ErrorConstancia(_("Escriba el motivo (al menos 5 caracteres)."))
+    return motivo[:2000]
+
+
+@transaction.atomic
+def revocar_constancia(*, constancia: Constancia, motivo: str, usuario: Any) -> Constancia:
+    """Mark a valid constancia revoked, keeping its record and file; refuses twice."""
+    _exigir_revocador(usuario)
+    motivo = _motivo_limpio(motivo)
+    bloqueada = Constancia.objects.select_for_update().get(pk=constancia.pk)
+    if bloqueada.estado != Constancia.Estado.VIGENTE:
+        raise ErrorConstancia(_("Esta constancia ya no está vigente; no se puede revocar."))
+    bloqueada.estado = Constancia.Estado.REVOCADA
+    bloqueada.revocada_en = timezone.now()
+    bloqueada.revocada_por = usuario
+    bloqueada.motivo_revocacion = motivo
+    bloqueada.save(update_fields=["estado", "revocada_en", "revocada_por", "motivo_revocacion"])
+    return bloqueada
+
+
+@transaction.atomic
+def reemplazar_constancia(*, constancia: Constancia, motivo: str, usuario: Any) -> Constancia:
+    """Issue a new constancia (new folio and code, current data) replacing `constancia`.
+
+    The old one is kept and shows as replaced, pointing to the new one. Eligibility is
+    not asked again: a reissue corrects a constancia already granted.
+    """
+    from cursos.models import Inscripcion
+
+    _exigir_revocador(usuario)
+    motivo = _motivo_limpio(motivo)
+    bloqueada = Constancia.objects.select_for_update().get(pk=constancia.pk)
+    if bloqueada.estado == Constancia.Estado.REEMPLAZADA:
+        raise ErrorConstancia(_("Esta constancia ya fue reemplazada."))
+    if bloqueada.regla_id is None:
+        raise ErrorConstancia(_("La regla que emitió esta constancia ya no existe."))
+    regla = ReglaConstancia.objects.select_related(
+        "plantilla", "edicion", "edicion__curso", "fase"
+    ).get(pk=bloqueada.regla_id)
+    if not regla.plantilla.live:
+        raise ErrorConstancia(_("La plantilla de la constancia no está publicada."))
+    bloqueada.estado = Constancia.Estado.REEMPLAZADA
+    if bloqueada.revocada_en is None:
+        bloqueada.revocada_en = timezone.now()
+        bloqueada.revocada_por = usuario
+    bloqueada.motivo_revocacion = motivo
+    bloqueada.save(update_fields=["estado", "revocada_en", "revocada_por", "motivo_revocacion"])
+    inscripcion = Inscripcion.objects.select_related("usuario", "edicion", "edicion__curso").get(
+        pk=bloqueada.inscripcion_id
+    )
+    nueva = _crear_constancias(regla=regla, inscripciones=[inscripcion], emitida_por=usuario)[0]
+    bloqueada.reemplazada_por = nueva
+    bloqueada.save(update_fields=["reemplazada_por"])
+    return nueva
+
+
+# --- Bulk jobs ----------------------------------------------------------------
+
+
+@transaction.atomic
+def crear_trabajo_emision(
+    *, regla: ReglaConstancia, solicitante: Any, entidad: Any = None
+) -> TrabajoEmision:
+    """Freeze the list of enrolments in the requester's scope and queue the job.
+
+    The list is fixed now, so a restart processes exactly the same people.
+    """
+    from constancias import selectors
+    from lms.alcance import alcance_de
+
+    if not alcance_de(solicitante).coordina:
+        raise ErrorConstancia(_("Solo la coordinación puede emitir constancias en bloque."))
+    if not regla.activa:
+        raise ErrorConstancia(_("La regla de constancia está desactivada."))
+    if not regla.plantilla.live:
+        raise ErrorConstancia(_("La plantilla de la constancia no está publicada."))
+    consulta = selectors.inscripciones_de_regla(solicitante, regla).filter(estado="activa")
+    if entidad is not None:
+        consulta = consulta.filter(usuario__entidad=entidad)
+    ids = sorted(consulta.values_list("pk", flat=True))
+    if not ids:
+        raise ErrorConstancia(_("No hay personas inscritas en ese alcance."))
+    trabajo = TrabajoEmision.objects.create(
+        regla=regla,
+        entidad=entidad,
+        solicitada_por=solicitante,
+        inscripciones=ids,
+        total=len(ids),
+    )
+    from constancias.tasks import procesar_trabajo_emision_task
+
+    transaction.on_commit(lambda: procesar_trabajo_emision_task.delay(trabajo.pk))
+    return trabajo
+
+
+@transaction.atomic
+def procesar_trozo_trabajo(*, trabajo_id: int, tamano: int | None = None) -> bool:
+    """Process the job's next chunk; returns False when nothing is left.
+
+    The chunk's constancias and the progress counter commit together, so a worker that
+    dies mid-chunk leaves neither; the rerun starts at the same offset and skips anyone
+    already issued.
+    """
+    trabajo = TrabajoEmision.objects.select_for_update().get(pk=trabajo_id)
+    if trabajo.estado in (TrabajoEmision.Estado.TERMINADO, TrabajoEmision.Estado.FALLIDO):
+        return False
+    if trabajo.hechas >= trabajo.total:
+        trabajo.estado = TrabajoEmision.Estado.TERMINADO
+        trabajo.terminado_en = timezone.now()
+        trabajo.save(update_fields=["estado", "terminado_en", "actualizado_en"])
+        return False
+    regla = ReglaConstancia.objects.select_related(
+        "plantilla", "edicion", "edicion__curso", "fase"
+    ).get(pk=trabajo.regla_id)
+    tamano = tamano or tamano_transaccion()
+    trozo = trabajo.inscripciones[trabajo.hechas : trabajo.hechas + tamano]
+    try:
+        resultado = _emitir_una_vez(
+            regla=regla, inscripcion_ids=trozo, emitida_por=trabajo.solicitada_por, trabajo=trabajo
+        )
+    except pdf.PlantillaInvalida as error:
+        trabajo.estado = TrabajoEmision.Estado.FALLIDO
+        trabajo.errores = [*trabajo.errores, {"inscripcion": None, "motivo": str(error)}]
+        trabajo.terminado_en = timezone.now()
+        trabajo.save(update_fields=["estado", "errores", "terminado_en", "actualizado_en"])
+        return False
+    nuevos = [{"inscripcion": pk, "motivo": m} for pk, m in resultado.no_elegibles.items()]
+    trabajo.errores = (trabajo.errores + nuevos)[:MAX_ERRORES_TRABAJO]
+    trabajo.hechas += len(trozo)
+    trabajo.emitidas += len(resultado.emitidas)
+    trabajo.estado = TrabajoEmision.Estado.EN_PROCESO
+    if trabajo.hechas >= trabajo.total:
+        trabajo.estado = TrabajoEmision.Estado.TERMINADO
+        trabajo.terminado_en = timezone.now()
+    trabajo.save()
+    return trabajo.estado == TrabajoEmision.Estado.EN_PROCESO
+
+
+def procesar_trabajo_emision(*, trabajo_id: int) -> TrabajoEmision:
+    """Run a job to the end, chunk by chunk; safe to call again after a crash."""
+    while procesar_trozo_trabajo(trabajo_id=trabajo_id):
+        pass
+    return TrabajoEmision.objects.get(pk=trabajo_id)
+
+
+def trabajos_detenidos(*, minutos: int = 15) -> list[int]:
+    """Unfinished jobs with no progress for `minutos` (their worker or message was lost)."""
+    limite = timezone.now() - datetime.timedelta(minutes=minutos)
+    return list(
+        TrabajoEmision.objects.filter(
+            estado__in=[TrabajoEmision.Estado.PENDIENTE, TrabajoEmision.Estado.EN_PROCESO],
+            actualizado_en__lt=limite,
+        ).values_list("pk", flat=True)
+    )
+
+
+# --- Public verification ------------------------------------------------------
+
+
+def registrar_consulta(
+    *,
+    medio: str,
+    constancia: Constancia | None,
+    dato: str,
+    ip: str | None,
+    agente: str,
+) -> VerificacionConsulta:
+    """Log one public verification lookup."""
+    return VerificacionConsulta.objects.create(
+        medio=medio,
+        constancia=constancia,
+        encontrada=constancia is not None,
+        dato=dato[:100],
+        ip=ip,
+        agente=agente[:255],
+    )

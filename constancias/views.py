@@ -1,10 +1,54 @@
-"""Admin views of constancias."""
+"""Views of constancias: admin preview, participants, coordinators, public verification."""
 
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from constancias.models import PlantillaConstancia
+from constancias import pdf, selectors, services
+from constancias.forms import (
+    ArchivoVerificacionForm,
+    MotivoForm,
+    TrabajoEmisionForm,
+    VerificacionForm,
+)
+from constancias.models import (
+    Constancia,
+    PlantillaConstancia,
+    ReglaConstancia,
+    TrabajoEmision,
+    VerificacionConsulta,
+)
+from lms.alcance import alcance_de, filtrar_por_alcance
+from lms.models import EntidadFederativa, Organizacion, Rol
+
+# Public lookups per client address and window (seconds) before answering 429.
+LIMITE_VERIFICACION = (30, 300)
+MAX_PDF_IMPRESION = 5000
+BLOQUE_LECTURA = 64 * 1024
 
 
 @login_required
@@ -15,3 +59,432 @@ def muestra_plantilla(request: HttpRequest, pk: int) -> HttpResponse:
     plantilla = get_object_or_404(PlantillaConstancia, pk=pk)
     borrador = plantilla.get_latest_revision_as_object()
     return borrador.serve_preview(request, "pdf")
+
+
+# --- Participants -------------------------------------------------------------
+
+
+def seccion_mis_cursos(request: HttpRequest, inscripciones: Any) -> list[dict[str, Any]]:
+    """The "Mis constancias" panel of the courses' "Mis cursos" page (one query).
+
+    Every constancia of the person is listed, also those of enrolments no longer active.
+    """
+    constancias = selectors.constancias_de(request.user)
+    return [
+        {
+            "plantilla": "constancias/_seccion_mis_cursos.html",
+            "contexto": {"constancias": constancias},
+        }
+    ]
+
+
+@login_required
+def mis_constancias(request: HttpRequest) -> HttpResponse:
+    constancias = list(
+        Constancia.objects.filter(usuario=request.user)
+        .select_related("edicion", "edicion__curso", "fase")
+        .order_by("-emitida_en")
+    )
+    return TemplateResponse(
+        request, "constancias/mis_constancias.html", {"constancias": constancias}
+    )
+
+
+@login_required
+def descargar(request: HttpRequest, folio: str) -> FileResponse:
+    """The stored PDF exactly as issued (never re-rendered): owner or coordinators in scope."""
+    constancia = get_object_or_404(selectors.constancias_visibles(request.user), folio=folio)
+    try:
+        archivo = constancia.pdf.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    return FileResponse(
+        archivo,
+        as_attachment=True,
+        filename=f"{constancia.folio}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Public verification ------------------------------------------------------
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _excede_limite(request: HttpRequest) -> bool:
+    limite, ventana = getattr(settings, "CONSTANCIAS_LIMITE_VERIFICACION", LIMITE_VERIFICACION)
+    clave = f"constancias:verificar:{_ip(request)}"
+    cache.add(clave, 0, ventana)
+    try:
+        consultas = cache.incr(clave)
+    except ValueError:
+        cache.set(clave, 1, ventana)
+        consultas = 1
+    return consultas > limite
+
+
+def _demasiadas(request: HttpRequest) -> HttpResponse:
+    respuesta = TemplateResponse(request, "constancias/limite.html", status=429)
+    respuesta["Retry-After"] = str(
+        getattr(settings, "CONSTANCIAS_LIMITE_VERIFICACION", LIMITE_VERIFICACION)[1]
+    )
+    return respuesta
+
+
+def _resultado(
+    request: HttpRequest, medio: str, dato: str, constancia: Constancia | None, **contexto: Any
+) -> HttpResponse:
+    services.registrar_consulta(
+        medio=medio,
+        constancia=constancia,
+        dato=dato,
+        ip=_ip(request),
+        agente=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    diseno = constancia.instantanea.get("diseno", {}) if constancia else {}
+    datos = constancia.datos if constancia else {}
+    contexto.update(
+        {
+            "consultado": True,
+            "constancia": constancia,
+            "datos": datos,
+            "periodo": pdf.periodo_es(datos.get("fecha_inicio"), datos.get("fecha_fin")),
+            "emisores": diseno.get("emisores", []),
+            "form": contexto.get("form") or VerificacionForm(),
+            "form_archivo": contexto.get("form_archivo") or ArchivoVerificacionForm(),
+        }
+    )
+    return TemplateResponse(
+        request, "constancias/verificar.html", contexto, status=200 if constancia else 404
+    )
+
+
+def _publica(codigo: str | None = None, **filtro: Any) -> Constancia | None:
+    consulta = Constancia.objects.select_related("reemplazada_por")
+    if codigo is not None:
+        filtro["codigo_verificacion"] = codigo
+    return consulta.filter(**filtro).first()
+
+
+def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
+    """The QR's target: anyone can see whether the constancia is valid."""
+    if _excede_limite(request):
+        return _demasiadas(request)
+    constancia = _publica(codigo[:64])
+    return _resultado(request, VerificacionConsulta.Medio.ENLACE, codigo, constancia)
+
+
+def verificar(request: HttpRequest) -> HttpResponse:
+    """Verify by folio and code (GET form) or by uploading the PDF (POST)."""
+    form = VerificacionForm(request.GET or None)
+    form_archivo = ArchivoVerificacionForm()
+    if request.method == "POST":
+        if _excede_limite(request):
+            return _demasiadas(request)
+        form = VerificacionForm()
+        form_archivo = ArchivoVerificacionForm(request.POST, request.FILES)
+        if form_archivo.is_valid():
+            resumen = hashlib.sha256()
+            for bloque in form_archivo.cleaned_data["archivo"].chunks():
+                resumen.update(bloque)
+            huella = resumen.hexdigest()
+            constancia = _publica(sha256=huella)
+            return _resultado(
+                request,
+                VerificacionConsulta.Medio.ARCHIVO,
+                huella,
+                constancia,
+                form=form,
+                form_archivo=form_archivo,
+            )
+    elif form.is_bound:
+        if _excede_limite(request):
+            return _demasiadas(request)
+        if form.is_valid():
+            constancia = _publica(form.cleaned_data["codigo"], folio=form.cleaned_data["folio"])
+            return _resultado(
+                request,
+                VerificacionConsulta.Medio.FORMULARIO,
+                form.cleaned_data["folio"],
+                constancia,
+                form=form,
+            )
+    return TemplateResponse(
+        request,
+        "constancias/verificar.html",
+        {"form": form, "form_archivo": form_archivo, "consultado": False},
+        status=400 if (form.errors or form_archivo.errors) else 200,
+    )
+
+
+# --- Coordinators -------------------------------------------------------------
+
+
+def _exigir_coordinacion(request: HttpRequest) -> None:
+    if not alcance_de(request.user).coordina:
+        raise Http404
+
+
+def _puede_revocar(usuario: Any) -> bool:
+    alcance = alcance_de(usuario)
+    return alcance.es_administrador or Rol.COORDINADOR_NACIONAL in alcance.roles
+
+
+@login_required
+def coordinacion(request: HttpRequest) -> HttpResponse:
+    _exigir_coordinacion(request)
+    reglas = ReglaConstancia.objects.select_related(
+        "edicion", "edicion__curso", "fase", "plantilla"
+    ).order_by("-edicion__fecha_inicio", "edicion__nombre", "tipo")
+    trabajos = TrabajoEmision.objects.filter(solicitada_por=request.user).select_related(
+        "regla", "regla__edicion", "entidad"
+    )[:20]
+    return TemplateResponse(
+        request, "constancias/coordinacion.html", {"reglas": reglas, "trabajos": trabajos}
+    )
+
+
+def _entidades_visibles(usuario: Any) -> QuerySet[EntidadFederativa]:
+    return filtrar_por_alcance(usuario, EntidadFederativa.objects.all(), ruta_entidad="pk")
+
+
+@login_required
+def regla(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each enrolment in scope: eligible or why not, and its constancia; bulk issuance."""
+    _exigir_coordinacion(request)
+    regla = get_object_or_404(
+        ReglaConstancia.objects.select_related("edicion", "edicion__curso", "fase", "plantilla"),
+        pk=pk,
+    )
+    entidades = _entidades_visibles(request.user)
+    form = TrabajoEmisionForm(request.POST or None, entidades=entidades)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trabajo = services.crear_trabajo_emision(
+                regla=regla, solicitante=request.user, entidad=form.cleaned_data["entidad"]
+            )
+        except services.ErrorConstancia as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("constancias:trabajo", pk=trabajo.pk)
+    pagina = Paginator(selectors.inscripciones_de_regla(request.user, regla), 100).get_page(
+        request.GET.get("pagina")
+    )
+    filas = selectors.elegibilidad(regla=regla, inscripciones=list(pagina.object_list))
+    organizaciones = filtrar_por_alcance(
+        request.user,
+        Organizacion.objects.filter(
+            pk__in=selectors.constancias_coordinadas(request.user)
+            .filter(regla=regla, estado=Constancia.Estado.VIGENTE)
+            .values("usuario__organizacion")
+        ),
+        ruta_entidad="entidad",
+    ).order_by("nombre")
+    return TemplateResponse(
+        request,
+        "constancias/regla.html",
+        {
+            "regla": regla,
+            "filas": filas,
+            "pagina": pagina,
+            "form": form,
+            "entidades": entidades,
+            "organizaciones": organizaciones,
+            "puede_revocar": _puede_revocar(request.user),
+        },
+    )
+
+
+def _trabajo_visible(request: HttpRequest, pk: int) -> TrabajoEmision:
+    _exigir_coordinacion(request)
+    trabajo = get_object_or_404(
+        TrabajoEmision.objects.select_related("regla", "regla__edicion", "entidad"), pk=pk
+    )
+    if trabajo.solicitada_por_id != request.user.pk and not alcance_de(request.user).nacional:
+        raise Http404
+    return trabajo
+
+
+@login_required
+def trabajo(request: HttpRequest, pk: int) -> HttpResponse:
+    return TemplateResponse(
+        request, "constancias/trabajo.html", {"trabajo": _trabajo_visible(request, pk)}
+    )
+
+
+@login_required
+def trabajo_estado(request: HttpRequest, pk: int) -> JsonResponse:
+    """The small JSON the progress bar polls."""
+    trabajo = _trabajo_visible(request, pk)
+    return JsonResponse(
+        {
+            "estado": trabajo.estado,
+            "estado_texto": str(trabajo.get_estado_display()),
+            "total": trabajo.total,
+            "hechas": trabajo.hechas,
+            "emitidas": trabajo.emitidas,
+            "no_emitidas": len(trabajo.errores),
+            "porcentaje": trabajo.porcentaje,
+            "terminado": trabajo.estado
+            in (TrabajoEmision.Estado.TERMINADO, TrabajoEmision.Estado.FALLIDO),
+        }
+    )
+
+
+def _constancias_para_descarga(request: HttpRequest, regla_id: int) -> tuple[Any, str]:
+    """Valid constancias of a rule in scope, optionally of one state or institution."""
+    _exigir_coordinacion(request)
+    regla = get_object_or_404(ReglaConstancia, pk=regla_id)
+    consulta = (
+        selectors.constancias_coordinadas(request.user)
+        .filter(regla=regla, estado=Constancia.Estado.VIGENTE)
+        .select_related("usuario__entidad", "usuario__organizacion")
+        .order_by("usuario__entidad__nombre", "folio")
+    )
+    nombre = slugify(f"constancias-{regla.edicion.nombre}-{regla.tipo}")
+    if request.GET.get("entidad"):
+        entidad = get_object_or_404(_entidades_visibles(request.user), pk=request.GET["entidad"])
+        consulta = consulta.filter(usuario__entidad=entidad)
+        nombre += "-" + slugify(entidad.abreviatura)
+    if request.GET.get("organizacion"):
+        consulta = consulta.filter(usuario__organizacion_id=request.GET["organizacion"])
+        organizacion = Organizacion.objects.filter(pk=request.GET["organizacion"]).first()
+        if organizacion is None:
+            raise Http404
+        nombre += "-" + slugify(organizacion.siglas or organizacion.nombre)[:40]
+    return consulta, nombre
+
+
+class _Tubo(io.RawIOBase):
+    """A write-only, unseekable sink: zipfile streams into it and the view drains it."""
+
+    def __init__(self) -> None:
+        self.trozos: list[bytes] = []
+        self.posicion = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, datos: Any) -> int:
+        self.trozos.append(bytes(datos))
+        self.posicion += len(datos)
+        return len(datos)
+
+    def tell(self) -> int:
+        return self.posicion
+
+    def vaciar(self) -> bytes:
+        datos = b"".join(self.trozos)
+        self.trozos.clear()
+        return datos
+
+
+def zip_de_constancias(constancias: Any) -> Iterator[bytes]:
+    """A ZIP archive produced piece by piece; memory holds one read block at a time."""
+    tubo = _Tubo()
+    with zipfile.ZipFile(tubo, "w", compression=zipfile.ZIP_STORED) as archivo:
+        for constancia in constancias.iterator(chunk_size=500):
+            entidad = constancia.usuario.entidad
+            carpeta = slugify(entidad.nombre) if entidad else "sin-entidad"
+            with (
+                constancia.pdf.open("rb") as origen,
+                archivo.open(f"{carpeta}/{constancia.folio}.pdf", "w", force_zip64=True) as destino,
+            ):
+                while bloque := origen.read(BLOQUE_LECTURA):
+                    destino.write(bloque)
+                    yield tubo.vaciar()
+            yield tubo.vaciar()
+    yield tubo.vaciar()
+
+
+@login_required
+def descargar_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    constancias, nombre = _constancias_para_descarga(request, pk)
+    respuesta = StreamingHttpResponse(
+        (trozo for trozo in zip_de_constancias(constancias) if trozo),
+        content_type="application/zip",
+    )
+    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}.zip"'
+    return respuesta
+
+
+@login_required
+def descargar_impresion(request: HttpRequest, pk: int) -> HttpResponse:
+    """One PDF with every constancia, for printing (spooled to disk, not kept in memory)."""
+    from pypdf import PdfWriter
+
+    constancias, nombre = _constancias_para_descarga(request, pk)
+    if constancias.count() > MAX_PDF_IMPRESION:
+        messages.error(
+            request,
+            _("Son más de %(maximo)d constancias; descárguelas por entidad o institución.")
+            % {"maximo": MAX_PDF_IMPRESION},
+        )
+        return redirect("constancias:regla", pk=pk)
+    escritor = PdfWriter()
+    for constancia in constancias.iterator(chunk_size=500):
+        with constancia.pdf.open("rb") as origen:
+            escritor.append(io.BytesIO(origen.read()))
+    salida = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    escritor.write(salida)
+    salida.seek(0)
+    return FileResponse(
+        salida, as_attachment=True, filename=f"{nombre}.pdf", content_type="application/pdf"
+    )
+
+
+def _constancia_revocable(request: HttpRequest, pk: int) -> Constancia:
+    if not _puede_revocar(request.user):
+        raise Http404
+    return get_object_or_404(
+        selectors.constancias_coordinadas(request.user).select_related("usuario", "edicion"),
+        pk=pk,
+    )
+
+
+def _accion_con_motivo(request: HttpRequest, pk: int, accion: str) -> HttpResponse:
+    constancia = _constancia_revocable(request, pk)
+    form = MotivoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if accion == "revocar":
+                services.revocar_constancia(
+                    constancia=constancia, motivo=form.cleaned_data["motivo"], usuario=request.user
+                )
+                messages.success(
+                    request,
+                    _("La constancia %(folio)s quedó revocada.") % {"folio": constancia.folio},
+                )
+            else:
+                nueva = services.reemplazar_constancia(
+                    constancia=constancia, motivo=form.cleaned_data["motivo"], usuario=request.user
+                )
+                messages.success(
+                    request,
+                    _("Se emitió la constancia %(nueva)s en reemplazo de %(folio)s.")
+                    % {"nueva": nueva.folio, "folio": constancia.folio},
+                )
+        except services.ErrorConstancia as error:
+            form.add_error(None, str(error))
+        else:
+            if constancia.regla_id:
+                return redirect("constancias:regla", pk=constancia.regla_id)
+            return redirect("constancias:coordinacion")
+    return TemplateResponse(
+        request,
+        "constancias/motivo.html",
+        {"constancia": constancia, "form": form, "accion": accion},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def revocar(request: HttpRequest, pk: int) -> HttpResponse:
+    return _accion_con_motivo(request, pk, "revocar")
+
+
+@login_required
+def reemplazar(request: HttpRequest, pk: int) -> HttpResponse:
+    return _accion_con_motivo(request, pk, "reemplazar")

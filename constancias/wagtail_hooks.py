@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from constancias import views
-from constancias.models import PlantillaConstancia
+from constancias.models import PlantillaConstancia, ReglaConstancia
 
 
 class PlantillaConstanciaViewSet(SnippetViewSet):
@@ -34,3 +34,19 @@ def urls_constancias():
             name="constancias_muestra_plantilla",
         )
     ]
+
+
+class ReglaConstanciaViewSet(SnippetViewSet):
+    """Per-edition issuance rules, edited next to the templates."""
+
+    model = ReglaConstancia
+    icon = "list-ul"
+    menu_label = _("Reglas de constancia")
+    menu_name = "reglas_constancia"
+    add_to_admin_menu = True
+    menu_order = 301
+    list_display = ["edicion", "tipo", "alcance", "fase", "plantilla", "automatica", "activa"]
+    list_filter = ["tipo", "alcance", "activa"]
+
+
+register_snippet(ReglaConstanciaViewSet)

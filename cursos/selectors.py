@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cursos.models import (
@@ -53,8 +53,8 @@ def fases_de(curso: CursoPage) -> QuerySet[FasePage]:
 
 
 def lecciones_de(fase: FasePage) -> QuerySet[LeccionPage]:
-    """The published lessons of `fase`, in the order of the page tree."""
-    return LeccionPage.objects.live().child_of(fase).order_by("path")
+    """The published lessons of `fase`, in the order of the page tree (bodies not loaded)."""
+    return LeccionPage.objects.live().child_of(fase).defer_streamfields().order_by("path")
 
 
 def reglas_por_curso(cursos: Sequence[CursoPage]) -> dict[int, list[ReglaFase]]:
@@ -184,15 +184,27 @@ def estado_de(inscripcion: Inscripcion) -> EstadoCurso:
 
 
 def inscripcion_vigente(usuario: Any, curso: CursoPage) -> Inscripcion | None:
-    """The person's active enrolment in an edition of `curso` (the latest-starting one)."""
+    """The person's active enrolment in an edition of `curso`.
+
+    Of several, the latest one that has already started (its lessons are open),
+    else the soonest to start.
+    """
     if not getattr(usuario, "is_authenticated", False):
         return None
+    hoy = timezone.localdate()
     return (
         Inscripcion.objects.filter(
             usuario=usuario, edicion__curso=curso, estado=Inscripcion.Estado.ACTIVA
         )
         .select_related("edicion", "edicion__curso")
-        .order_by("-edicion__fecha_inicio", "-pk")
+        .annotate(
+            por_comenzar=Case(
+                When(edicion__fecha_inicio__gt=hoy, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("por_comenzar", "-edicion__fecha_inicio", "-pk")
         .first()
     )
 
@@ -302,7 +314,8 @@ def lecciones_de_fases(fases: Sequence[FasePage]) -> dict[int, list[LeccionPage]
         condicion |= Q(path__startswith=fase.path, depth=fase.depth + 1)
     fase_por_ruta = {f.path: f.pk for f in fases}
     resultado: dict[int, list[LeccionPage]] = {f.pk: [] for f in fases}
-    for leccion in LeccionPage.objects.live().filter(condicion).order_by("path"):
+    lecciones = LeccionPage.objects.live().filter(condicion).defer_streamfields()
+    for leccion in lecciones.order_by("path"):
         resultado[fase_por_ruta[leccion.path[:-PASO_RUTA]]].append(leccion)
     return resultado
 

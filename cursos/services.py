@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cursos import selectors
@@ -135,12 +136,34 @@ def retirar_inscripcion(
 def marcar_leccion_completada(
     *, inscripcion: Inscripcion, leccion: LeccionPage, ahora: datetime.datetime | None = None
 ) -> ProgresoLeccion:
-    """Record that the person completed `leccion` (idempotent) and update completion."""
+    """Record that the person completed `leccion` (idempotent) and update completion.
+
+    Progress is recorded only between the edition's first and last day (in the
+    platform's time zone, on the date of `ahora`): before, its lessons are not
+    open yet; after, they stay readable but the edition is closed.
+    """
     if not inscripcion.activa:
         raise ProgresoError(_("Su inscripción en esta edición no está activa."), code="inactiva")
-    curso = inscripcion.edicion.curso
+    edicion = inscripcion.edicion
+    curso = edicion.curso
     if not (leccion.live and leccion.path.startswith(curso.path)):
         raise ProgresoError(_("Esta lección no pertenece a su curso."), code="ajena")
+    hoy = timezone.localdate(ahora) if ahora else timezone.localdate()
+    if edicion.por_comenzar(hoy):
+        raise ProgresoError(
+            _("La edición comienza el %(fecha)s; a partir de ese día podrá registrar su avance.")
+            % {"fecha": date_format(edicion.fecha_inicio, "DATE_FORMAT")},
+            code="por_comenzar",
+        )
+    if edicion.terminada(hoy):
+        raise ProgresoError(
+            _(
+                "La edición terminó el %(fecha)s; ya no es posible marcar lecciones como "
+                "completadas. Puede seguir consultando el contenido."
+            )
+            % {"fecha": date_format(edicion.fecha_fin, "DATE_FORMAT")},
+            code="terminada",
+        )
     progreso, creado = ProgresoLeccion.objects.get_or_create(
         inscripcion=inscripcion,
         leccion=leccion,

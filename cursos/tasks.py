@@ -11,3 +11,22 @@ def recalcular_curso_task(curso_id: int) -> int:
     if curso is None:
         return 0
     return services.recalcular_curso(curso=curso)
+
+
+# Coordination reports (cursos/services_reportes.py).
+@shared_task(acks_late=True, max_retries=0)
+def exportar_registros_task(exportacion_id: int) -> int:
+    """Build one requested export file; returns its rows."""
+    from cursos import services_reportes
+
+    exportacion = services_reportes.construir_exportacion(exportacion_id=exportacion_id)
+    return exportacion.total_filas if exportacion is not None else 0
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def enviar_reportes_semanales_task() -> int:
+    """Weekly email of each state's key figures to its coordinators."""
+    from cursos import services_reportes
+
+    services_reportes.borrar_exportaciones_vencidas()
+    return services_reportes.enviar_reportes_semanales()

@@ -61,3 +61,22 @@ urlpatterns += [
         name="asistencia_revisar",
     ),
 ]
+
+# Coordination dashboard, exports and participant records (cursos/views_reportes.py).
+from cursos import views_reportes  # noqa: E402
+
+urlpatterns += [
+    path("coordinacion/tablero/", views_reportes.tablero, name="tablero"),
+    path("coordinacion/exportar.<str:formato>", views_reportes.exportar, name="exportar"),
+    path(
+        "coordinacion/exportaciones/<uuid:uid>/",
+        views_reportes.exportacion,
+        name="exportacion",
+    ),
+    path(
+        "coordinacion/exportaciones/<uuid:uid>/descargar/",
+        views_reportes.exportacion_descargar,
+        name="exportacion_descargar",
+    ),
+    path("coordinacion/personas/<int:pk>/", views_reportes.kardex, name="kardex"),
+]

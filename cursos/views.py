@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wagtail.models import Page
 
-from cursos import selectors, services
+from cursos import extensiones, selectors, services
 from cursos.forms import AsistenciaForm, BusquedaForm, FiltroParticipantesForm
 from cursos.ics import calendario
 from cursos.models import (
@@ -92,15 +93,28 @@ def _inscripcion_en(request: HttpRequest, curso: CursoPage | None) -> Inscripcio
 
 
 def servir(request: HttpRequest, pagina: Page, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Serve a course page with its dates rendered in the viewer's time zone."""
+    """Serve a course page with its dates rendered in the viewer's time zone.
+
+    Who reads a lesson's body: the people enrolled (active enrolment) in an
+    edition of its course from the edition's first day on, also after it ends;
+    the course's instructors, coordinators and administrators; and, when the
+    course is marked `lecciones_abiertas`, anyone. Everyone else sees the course
+    and phase pages and the editions to enrol in, never a lesson body.
+    """
     if isinstance(pagina, LeccionPage) and not getattr(request, "is_preview", False):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         curso = _curso_de(request, pagina)
         if curso is None:
             raise Http404
-        if _inscripcion_en(request, curso) is None and not _puede_ver_todo(request, curso):
-            return _render(request, "cursos/sin_inscripcion.html", {"page": pagina, "curso": curso})
+        if not curso.lecciones_abiertas:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            inscripcion = _inscripcion_en(request, curso)
+            abierta = inscripcion is not None and not inscripcion.edicion.por_comenzar()
+            if not abierta and not _puede_ver_todo(request, curso):
+                contexto = {"page": pagina, "curso": curso}
+                if inscripcion is not None:
+                    contexto["edicion_por_comenzar"] = inscripcion.edicion
+                return _render(request, "cursos/sin_inscripcion.html", contexto)
     respuesta = Page.serve(pagina, request, *args, **kwargs)
     with timezone.override(selectors.zona_horaria(request.user)):
         respuesta.render()
@@ -184,6 +198,8 @@ def contexto_leccion(request: HttpRequest, leccion: LeccionPage) -> dict[str, An
         contexto["estado_fase"] = avance["estados_fase"].get(fase.pk)
         contexto["completadas"] = avance["completadas"]
         contexto["completada"] = leccion.pk in avance["completadas"]
+        contexto["edicion_terminada"] = inscripcion.edicion.terminada()
+        contexto["edicion_por_comenzar"] = inscripcion.edicion.por_comenzar()
     return contexto
 
 
@@ -300,6 +316,13 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
     sesiones = selectors.proximas_sesiones([i.edicion_id for i in inscripciones])
     ahora = timezone.now()
     sesiones = [s for s in sesiones if s.fin >= ahora]
+    # Panels other apps add (e.g. the participant's constancias): each registered
+    # function is called once for the whole page, never once per edition.
+    with timezone.override(selectors.zona_horaria(request.user)):
+        secciones = [
+            render_to_string(seccion["plantilla"], seccion["contexto"], request=request)
+            for seccion in extensiones.secciones_mis_cursos(request, inscripciones)
+        ]
     return _render(
         request,
         "cursos/mis_cursos.html",
@@ -308,6 +331,7 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
             "sesiones": sesiones,
             "ahora": ahora,
             "gestiona": selectors.puede_gestionar_alguna(request.user),
+            "secciones": secciones,
         },
     )
 

@@ -1,4 +1,4 @@
-"""Admin screens that are actions rather than model editing: the regrade of a question."""
+"""Admin screens that are actions rather than model editing: regrades, import and export."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from evaluaciones import services
+from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
-from evaluaciones.models import CategoriaPregunta, Intento, Pregunta, Recalificacion
+from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
+from evaluaciones.models import CategoriaPregunta, Evaluacion, Intento, Pregunta, Recalificacion
 
 
 def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -56,16 +59,29 @@ def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class ImportarGiftForm(forms.Form):
+FORMATOS = {
+    "gift": (_lazy("GIFT"), (".gift", ".txt"), interpretar_gift),
+    "moodle_xml": (_lazy("Moodle XML"), (".xml",), interpretar_moodle_xml),
+    "aiken": (_lazy("Aiken"), (".txt",), interpretar_aiken),
+}
+
+
+class ImportarPreguntasForm(forms.Form):
+    formato = forms.ChoiceField(
+        label=_lazy("Formato"),
+        choices=[(clave, etiqueta) for clave, (etiqueta, _ext, _f) in FORMATOS.items()],
+        initial="gift",
+        required=False,
+    )
     archivo = forms.FileField(
-        label=_lazy("Archivo GIFT (.gift o .txt)"),
+        label=_lazy("Archivo (.gift, .txt o .xml)"),
         required=False,
         help_text=_lazy("Codificado en UTF-8; máximo 2 MB."),
     )
     categoria = forms.ModelChoiceField(
         label=_lazy("Categoría"),
         queryset=CategoriaPregunta.objects.all(),
-        help_text=_lazy("Donde quedan las preguntas que no indiquen $CATEGORY."),
+        help_text=_lazy("Donde quedan las preguntas que no indiquen su propia categoría."),
     )
     texto = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -74,11 +90,16 @@ class ImportarGiftForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         datos = self.cleaned_data
+        datos["formato"] = datos.get("formato") or "gift"
+        extensiones = FORMATOS[datos["formato"]][1]
         archivo = datos.get("archivo")
         if archivo is not None:
             nombre = (archivo.name or "").lower()
-            if not nombre.endswith((".gift", ".txt")):
-                raise forms.ValidationError(_lazy("Suba un archivo .gift o .txt."))
+            if not nombre.endswith(extensiones):
+                raise forms.ValidationError(
+                    _lazy("Para este formato suba un archivo %(ext)s.")
+                    % {"ext": " o ".join(extensiones)}
+                )
             if archivo.size > self.MAX_BYTES:
                 raise forms.ValidationError(_lazy("El archivo pesa más de 2 MB."))
             try:
@@ -95,13 +116,16 @@ class ImportarGiftForm(forms.Form):
 
 
 def importar_gift(request: HttpRequest) -> HttpResponse:
-    """Upload a GIFT file, preview every question and its errors, then import the valid ones."""
+    """Upload a GIFT, Moodle XML or Aiken file, preview every question and its errors,
+    then import the valid ones."""
     if not request.user.has_perm("evaluaciones.add_pregunta"):
         raise PermissionDenied
-    form = ImportarGiftForm(request.POST or None, request.FILES or None)
+    form = ImportarPreguntasForm(request.POST or None, request.FILES or None)
     resultado = None
+    formato = "gift"
     if request.method == "POST" and form.is_valid():
-        resultado = interpretar_gift(form.cleaned_data["texto"])
+        formato = form.cleaned_data["formato"]
+        resultado = FORMATOS[formato][2](form.cleaned_data["texto"])
         if request.POST.get("accion") == "importar" and resultado.preguntas:
             creadas = services.importar_preguntas(
                 preguntas=resultado.preguntas,
@@ -114,8 +138,9 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
                 % {"n": len(creadas), "e": len(resultado.errores)},
             )
             return redirect("wagtailsnippets_evaluaciones_pregunta:list")
-        form = ImportarGiftForm(
+        form = ImportarPreguntasForm(
             initial={
+                "formato": formato,
                 "categoria": form.cleaned_data["categoria"],
                 "texto": form.cleaned_data["texto"],
             }
@@ -126,8 +151,37 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "resultado": resultado,
-            "header_title": _("Importar preguntas (GIFT)"),
-            "page_title": _("Importar preguntas (GIFT)"),
+            "formato_nombre": FORMATOS[formato][0],
+            "header_title": _("Importar preguntas"),
+            "page_title": _("Importar preguntas"),
             "header_icon": "upload",
         },
     )
+
+
+def exportar_moodle(request: HttpRequest) -> HttpResponse:
+    """Moodle XML of an evaluation's fixed and category questions, or of one category."""
+    if not request.user.has_perm("evaluaciones.change_pregunta"):
+        raise PermissionDenied
+    preguntas = Pregunta.objects.select_related("categoria").prefetch_related("opciones")
+    evaluacion_id = request.GET.get("evaluacion", "")
+    categoria_id = request.GET.get("categoria", "")
+    if evaluacion_id.isdigit():
+        evaluacion = get_object_or_404(Evaluacion, pk=int(evaluacion_id))
+        secciones = list(evaluacion.secciones.all())
+        preguntas = preguntas.filter(
+            Q(pk__in=[s.pregunta_id for s in secciones if s.pregunta_id])
+            | Q(categoria_id__in=[s.categoria_id for s in secciones if s.categoria_id])
+        )
+        nombre = f"evaluacion-{evaluacion.pk}.xml"
+    elif categoria_id.isdigit():
+        categoria = get_object_or_404(CategoriaPregunta, pk=int(categoria_id))
+        preguntas = preguntas.filter(categoria=categoria)
+        nombre = f"categoria-{categoria.pk}.xml"
+    else:
+        raise Http404
+    respuesta = HttpResponse(
+        exportar_moodle_xml(preguntas), content_type="application/xml; charset=utf-8"
+    )
+    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
+    return respuesta

@@ -287,6 +287,15 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         FieldRowPanel([FieldPanel("respuesta_numerica"), FieldPanel("tolerancia")]),
         FieldPanel("longitud_maxima"),
         FieldRowPanel([FieldPanel("extensiones_permitidas"), FieldPanel("tamano_maximo_mb")]),
+        InlinePanel(
+            "criterios",
+            heading=_("Rúbrica (ensayos y entregables)"),
+            label=_("Criterio"),
+            help_text=_(
+                "Opcional. Quien califica asigna puntos a cada criterio y se suman; la suma de "
+                "los criterios no debe pasar de los puntos de la pregunta."
+            ),
+        ),
         FieldPanel("retroalimentacion"),
     ]
     base_form_class = PreguntaAdminForm
@@ -343,6 +352,33 @@ class OpcionPregunta(Orderable):
 
     def __str__(self) -> str:
         return self.texto[:80] or self.pareja[:80]
+
+
+class CriterioRubrica(Orderable):
+    """One criterion of the rubric a grader uses for an essay or a deliverable."""
+
+    pregunta = ParentalKey(Pregunta, on_delete=models.CASCADE, related_name="criterios")
+    descripcion = models.CharField(_("criterio"), max_length=500)
+    puntos = models.DecimalField(
+        _("puntos máximos"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    panels = [FieldRowPanel([FieldPanel("descripcion"), FieldPanel("puntos")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("criterio de rúbrica")
+        verbose_name_plural = _("criterios de rúbrica")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(puntos__gte=0), name="criterio_puntos_no_negativos"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.descripcion[:80]
 
 
 class SeccionEvaluacion(Orderable):
@@ -491,6 +527,8 @@ class Respuesta(models.Model):
     )
     calificada_en = models.DateTimeField(_("calificada en"), null=True, blank=True)
     comentario = models.TextField(_("comentario de quien califica"), blank=True)
+    # Points per rubric criterion as graded: [{"criterio", "puntos", "maximo", "obtenidos"}].
+    rubrica = models.JSONField(_("calificación por criterio"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("respuesta")

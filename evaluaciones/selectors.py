@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
-from evaluaciones import scoring
-from evaluaciones.models import Evaluacion, Excepcion, Intento
+from evaluaciones import analisis, scoring
+from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Respuesta
+from lms.alcance import alcance_de, filtrar_por_alcance
 
 
 def puede_presentar(usuario: Any, evaluacion: Evaluacion) -> bool:
@@ -181,3 +182,138 @@ def calificacion_final(*, evaluacion: Evaluacion, usuario_id: int) -> Decimal | 
     return scoring.calificacion_final(
         scoring.MetodoCalificacion(evaluacion.metodo_calificacion), intentos
     )
+
+
+# --- Staff: grading queue and results -----------------------------------------------
+
+
+def puede_revisar(usuario: Any) -> bool:
+    """Whether `usuario` may grade and read results: instructors and coordinators."""
+    alcance = alcance_de(usuario)
+    return alcance.es_instructor or alcance.coordina
+
+
+def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
+    """Attempts `usuario` may grade and see results of.
+
+    Instructors and national coordinators see every attempt (the engine knows no
+    course editions); a state coordinator only those of people of their states.
+    """
+    alcance = alcance_de(usuario)
+    if not (alcance.es_instructor or alcance.coordina):
+        return Intento.objects.none()
+    if alcance.es_instructor:
+        return Intento.objects.all()
+    return filtrar_por_alcance(
+        usuario, Intento.objects.all(), ruta_entidad="usuario__entidad"
+    ).exclude(usuario_id=alcance.usuario_id)
+
+
+def respuestas_por_calificar(
+    usuario: Any, *, evaluacion_id: int | None = None
+) -> QuerySet[Respuesta]:
+    """Essay and deliverable answers waiting for a grade, oldest submission first.
+
+    In an attempt awaiting manual grading, automatic answers already carry points;
+    only the hand-graded ones are left without them.
+    """
+    intentos = intentos_a_cargo(usuario).filter(estado=Intento.Estado.POR_CALIFICAR)
+    if evaluacion_id is not None:
+        intentos = intentos.filter(evaluacion_id=evaluacion_id)
+    return (
+        Respuesta.objects.filter(
+            intento__in=intentos, calificada_en__isnull=True, puntos__isnull=True
+        )
+        .select_related(
+            "intento__evaluacion", "intento__usuario__organizacion", "intento__usuario__entidad"
+        )
+        .order_by("intento__enviado_en", "intento_id", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PreguntaAnalizada:
+    """Item analysis of one question with what the screen needs to name it and its options."""
+
+    numero: int
+    clave: str
+    titulo: str
+    tipo: str
+    analisis: analisis.AnalisisPregunta
+    opciones: list[tuple[str, int]]  # (option text, times chosen), in the order shown
+    sin_respuesta: int
+
+
+_TIPOS_CON_ELECCION = {
+    scoring.TipoPregunta.OPCION_UNICA,
+    scoring.TipoPregunta.OPCION_MULTIPLE,
+    scoring.TipoPregunta.VERDADERO_FALSO,
+}
+
+
+def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada]:
+    """Item analysis over the graded attempts of `intentos`, in three queries.
+
+    Attempts and their answers are each read in one streamed pass; nothing grows
+    with the number of questions or attempts but memory for the per-item numbers.
+    """
+    calificados = intentos.filter(estado=Intento.Estado.CALIFICADO)
+    items_de: dict[int, dict[str, analisis.ItemIntento]] = {}
+    vistas: dict[str, dict[str, Any]] = {}
+    for intento_id, instantanea in calificados.values_list("pk", "instantanea").iterator(
+        chunk_size=500
+    ):
+        items = {}
+        for item in instantanea.get("preguntas", []):
+            vistas.setdefault(item["clave"], item)
+            items[item["clave"]] = analisis.ItemIntento(
+                0.0, float(item["puntos"]), respondida=False
+            )
+        items_de[intento_id] = items
+    filas = Respuesta.objects.filter(intento__in=calificados).values_list(
+        "intento_id", "clave", "valor", "puntos"
+    )
+    for intento_id, clave, valor, puntos in filas.iterator(chunk_size=2000):
+        previo = items_de.get(intento_id, {}).get(clave)
+        if previo is None:
+            continue
+        if isinstance(valor, list):
+            elegidas = frozenset(str(v) for v in valor)
+        elif isinstance(valor, str):
+            elegidas = frozenset([valor])
+        else:
+            elegidas = frozenset()
+        if vistas[clave]["tipo"] not in _TIPOS_CON_ELECCION:
+            elegidas = frozenset()
+        items_de[intento_id][clave] = analisis.ItemIntento(
+            float(puntos or 0), previo.posibles, elegidas, respondida=valor is not None
+        )
+    lista = [analisis.IntentoAnalizado(i, items) for i, items in items_de.items()]
+    titulos = dict(
+        Pregunta.objects.filter(pk__in=[v["pregunta_id"] for v in vistas.values()]).values_list(
+            "pk", "titulo"
+        )
+    )
+    resultado = []
+    for numero, resultado_item in enumerate(analisis.analizar(lista), start=1):
+        item = vistas[resultado_item.clave]
+        opciones = (
+            [
+                (o["texto"], resultado_item.frecuencias.get(o["id"], 0))
+                for o in item["vista"].get("opciones", [])
+            ]
+            if item["tipo"] in _TIPOS_CON_ELECCION
+            else []
+        )
+        resultado.append(
+            PreguntaAnalizada(
+                numero=numero,
+                clave=resultado_item.clave,
+                titulo=titulos.get(item["pregunta_id"], resultado_item.clave),
+                tipo=item["tipo"],
+                analisis=resultado_item,
+                opciones=opciones,
+                sin_respuesta=resultado_item.frecuencias.get(analisis.SIN_RESPUESTA, 0),
+            )
+        )
+    return resultado

@@ -24,6 +24,7 @@ from evaluaciones import instantaneas, respuestas, scoring, selectors
 from evaluaciones.importers import PreguntaImportada
 from evaluaciones.models import (
     CategoriaPregunta,
+    CriterioRubrica,
     Evaluacion,
     Excepcion,
     Intento,
@@ -476,12 +477,17 @@ def cerrar_intentos_vencidos(
 def calificar_manual(
     *,
     respuesta_id: int,
-    puntos: Decimal,
+    puntos: Decimal | None = None,
     comentario: str,
     calificador: Any,
+    criterios: Mapping[int, Decimal] | None = None,
     ahora: datetime.datetime | None = None,
 ) -> Intento:
-    """Grade an essay or deliverable; the attempt is scored once nothing is left pending."""
+    """Grade an essay or deliverable; the attempt is scored once nothing is left pending.
+
+    With `criterios` (rubric criterion id -> points) every criterion of the question's
+    rubric must be graded within its maximum, and the points are their sum.
+    """
     ahora = ahora or timezone.now()
     respuesta = Respuesta.objects.select_related("intento").filter(pk=respuesta_id).first()
     if respuesta is None:
@@ -492,6 +498,11 @@ def calificar_manual(
         raise ErrorEvaluacion(_("Esta respuesta se califica automáticamente."))
     if intento.estado in (Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO):
         raise ErrorEvaluacion(_("El intento todavía no se ha enviado."))
+    detalle: list[dict[str, str]] = []
+    if criterios is not None:
+        puntos, detalle = _puntos_de_rubrica(item, criterios)
+    if puntos is None:
+        raise ErrorEvaluacion(_("Indique los puntos."))
     maximo = Decimal(item["puntos"])
     if not Decimal(0) <= puntos <= maximo:
         raise ErrorEvaluacion(
@@ -501,13 +512,49 @@ def calificar_manual(
     respuesta.comentario = comentario.strip()
     respuesta.calificada_por = calificador
     respuesta.calificada_en = ahora
-    respuesta.save(update_fields=["puntos", "comentario", "calificada_por", "calificada_en"])
+    respuesta.rubrica = detalle
+    respuesta.save(
+        update_fields=["puntos", "comentario", "calificada_por", "calificada_en", "rubrica"]
+    )
     _calificar(intento, ahora)
     intento.save()
     _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
     if intento.estado == Intento.Estado.CALIFICADO:
         _notificar_calificacion(intento)
     return intento
+
+
+def _puntos_de_rubrica(
+    item: Mapping[str, Any], criterios: Mapping[int, Decimal]
+) -> tuple[Decimal, list[dict[str, str]]]:
+    """Sum the points given per rubric criterion, each checked against its maximum."""
+    rubrica = list(
+        CriterioRubrica.objects.filter(pregunta_id=item.get("pregunta_id")).order_by(
+            "sort_order", "pk"
+        )
+    )
+    if not rubrica:
+        raise ErrorEvaluacion(_("Esta pregunta no tiene rúbrica; indique los puntos directamente."))
+    if set(criterios) != {c.pk for c in rubrica}:
+        raise ErrorEvaluacion(_("Califique cada criterio de la rúbrica, y solo esos."))
+    detalle = []
+    total = Decimal(0)
+    for criterio in rubrica:
+        obtenidos = criterios[criterio.pk]
+        if not Decimal(0) <= obtenidos <= criterio.puntos:
+            raise ErrorEvaluacion(
+                _("Los puntos de «%(criterio)s» deben estar entre 0 y %(max)s.")
+                % {"criterio": criterio.descripcion, "max": criterio.puntos.normalize()}
+            )
+        total += obtenidos
+        detalle.append(
+            {
+                "criterio": criterio.descripcion,
+                "maximo": str(criterio.puntos),
+                "obtenidos": str(obtenidos),
+            }
+        )
+    return total, detalle
 
 
 def _notificar_calificacion(intento: Intento) -> None:
@@ -661,7 +708,10 @@ def importar_preguntas(
             es_verdadera=importada.es_verdadera,
             respuesta_numerica=importada.respuesta_numerica,
             tolerancia=importada.tolerancia,
+            puntos=importada.puntos,
         )
+        if importada.extensiones:
+            pregunta.extensiones_permitidas = importada.extensiones[:200]
         pregunta.opciones = [  # type: ignore[assignment]
             OpcionPregunta(
                 texto=o.texto,

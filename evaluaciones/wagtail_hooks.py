@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
@@ -25,7 +26,7 @@ class PreguntaIndexView(snippet_views.IndexView):
         if self.request.user.has_perm("evaluaciones.add_pregunta"):
             botones.append(
                 HeaderButton(
-                    _("Importar GIFT"),
+                    _("Importar (GIFT, Moodle XML, Aiken)"),
                     url=reverse("evaluaciones_importar_gift"),
                     icon_name="upload",
                 )
@@ -57,8 +58,24 @@ class PreguntaViewSet(SnippetViewSet):
     copy_view_enabled = True
 
 
+class CategoriaPreguntaIndexView(snippet_views.IndexView):
+    def get_list_more_buttons(self, instance: CategoriaPregunta) -> list[Any]:
+        botones = super().get_list_more_buttons(instance)
+        if self.request.user.has_perm("evaluaciones.change_pregunta"):
+            botones.append(
+                MenuItem(
+                    _("Exportar a Moodle XML"),
+                    url=reverse("evaluaciones_exportar_moodle") + f"?categoria={instance.pk}",
+                    icon_name="download",
+                    priority=40,
+                )
+            )
+        return botones
+
+
 class CategoriaPreguntaViewSet(SnippetViewSet):
     model = CategoriaPregunta
+    index_view_class = CategoriaPreguntaIndexView
     icon = "folder-open-inverse"
     menu_label = _("Categorías de preguntas")
     list_display = ["nombre", "descripcion"]
@@ -68,6 +85,23 @@ class CategoriaPreguntaViewSet(SnippetViewSet):
 class EvaluacionIndexView(snippet_views.IndexView):
     def get_list_more_buttons(self, instance: Evaluacion) -> list[Any]:
         botones = super().get_list_more_buttons(instance)
+        botones.append(
+            MenuItem(
+                _("Resultados y análisis"),
+                url=reverse("evaluaciones:resultados", args=[instance.pk]),
+                icon_name="table",
+                priority=30,
+            )
+        )
+        if self.request.user.has_perm("evaluaciones.change_pregunta"):
+            botones.append(
+                MenuItem(
+                    _("Exportar preguntas a Moodle XML"),
+                    url=reverse("evaluaciones_exportar_moodle") + f"?evaluacion={instance.pk}",
+                    icon_name="download",
+                    priority=50,
+                )
+            )
         botones.append(
             MenuItem(
                 _("Abrir como participante"),
@@ -135,6 +169,16 @@ class EvaluacionesGroup(SnippetViewSetGroup):
 register_snippet(EvaluacionesGroup)
 
 
+@hooks.register("register_admin_menu_item")
+def menu_calificar() -> AdminMenuItem:
+    return AdminMenuItem(
+        _("Calificar y resultados"),
+        reverse("evaluaciones:cola_calificacion"),
+        icon_name="edit",
+        order=251,
+    )
+
+
 @hooks.register("register_admin_urls")
 def urls_evaluaciones() -> list[Any]:
     return [
@@ -147,5 +191,10 @@ def urls_evaluaciones() -> list[Any]:
             "evaluaciones/preguntas/importar-gift/",
             admin_views.importar_gift,
             name="evaluaciones_importar_gift",
+        ),
+        path(
+            "evaluaciones/preguntas/exportar-moodle/",
+            admin_views.exportar_moodle,
+            name="evaluaciones_exportar_moodle",
         ),
     ]

@@ -335,3 +335,36 @@ class ConfiguracionSitio(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("configuración del sitio")
+
+
+class RegistroAuditoria(models.Model):
+    """Who exported or consulted what, when, with which filters and how many rows."""
+
+    class Accion(models.TextChoices):
+        EXPORTACION = "exportacion", _("Exportación")
+        EXPORTACION_SOLICITADA = "exportacion_solicitada", _("Exportación en segundo plano")
+        DESCARGA = "descarga", _("Descarga de exportación")
+        CONSULTA_TABLERO = "consulta_tablero", _("Consulta del tablero")
+        CONSULTA_KARDEX = "consulta_kardex", _("Consulta de kárdex")
+
+    usuario = models.ForeignKey(
+        Usuario,
+        verbose_name=_("persona"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    usuario_email = models.EmailField(_("correo de quien actuó"), blank=True)
+    accion = models.CharField(_("acción"), max_length=30, choices=Accion.choices)
+    filtros = models.JSONField(_("filtros"), default=dict, blank=True)
+    filas = models.PositiveIntegerField(_("filas"), null=True, blank=True)
+    objeto = models.CharField(_("objeto"), max_length=100, blank=True)
+    registrado_en = models.DateTimeField(_("fecha"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-registrado_en"]
+        verbose_name = _("registro de auditoría")
+        verbose_name_plural = _("bitácora de auditoría")
+
+    def __str__(self) -> str:
+        return f"{self.registrado_en:%Y-%m-%d %H:%M} {self.usuario_email} {self.accion}"

@@ -405,3 +405,25 @@ def verificar_correo_propio(*, usuario: Usuario) -> bool:
             user=usuario, email__iexact=usuario.email, verified=False
         ).update(verified=True)
     )
+
+
+@transaction.atomic
+def registrar_auditoria(
+    *,
+    usuario: Usuario | None,
+    accion: str,
+    filtros: dict[str, Any] | None = None,
+    filas: int | None = None,
+    objeto: str = "",
+) -> Any:
+    """Append one entry to the audit log; entries are never changed afterwards."""
+    from lms.models import RegistroAuditoria
+
+    return RegistroAuditoria.objects.create(
+        usuario=usuario,
+        usuario_email=getattr(usuario, "email", "") or "",
+        accion=accion,
+        filtros=filtros or {},
+        filas=filas,
+        objeto=objeto[:100],
+    )

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms import views, views_coordinacion
+from lms import middleware, views, views_coordinacion
 
 # The Django admin logs in through allauth, so its login is rate limited too.
 admin.site.login = views.login_admin_django  # type: ignore[method-assign]
@@ -16,6 +16,7 @@ urlpatterns = [
     path("perfil/", views.perfil, name="perfil"),
     path("perfil/mis-datos.json", views.descargar_mis_datos, name="descargar_mis_datos"),
     path("aviso-de-privacidad/", views.aviso_privacidad, name="aviso_privacidad"),
+    path("aviso-de-privacidad/aceptar/", middleware.aceptar_aviso, name="aceptar_aviso"),
     path("salud/", views.salud, name="salud"),
     path("coordinacion/", views_coordinacion.coordinacion, name="coordinacion"),
     path("cursos/", include("cursos.urls")),

@@ -37,3 +37,44 @@ def registrar_acciones_de_bitacora(acciones: Any) -> None:
     acciones.register_action(
         "lms.fusionar", _("Fusionar organización"), _("Fusionada en otra organización")
     )
+
+
+# --- Audit log (read only, administrators) ----------------------------------
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+
+from lms.models import RegistroAuditoria  # noqa: E402
+from lms.views_admin import RolPermissionPolicy  # noqa: E402
+
+# Entries are written only by lms.services.registrar_auditoria; nobody edits or deletes them.
+politica_auditoria = RolPermissionPolicy(RegistroAuditoria, acciones_admin=frozenset({"view"}))
+register_permission_policy(RegistroAuditoria, politica_auditoria, exact_class=True)
+
+
+class RegistroAuditoriaViewSet(ModelViewSet):
+    model = RegistroAuditoria
+    icon = "list-ul"
+    menu_label = _("Bitácora de auditoría")
+    add_to_settings_menu = True
+    list_display = ["registrado_en", "usuario_email", "accion", "filas", "objeto"]
+    list_filter = ["accion"]
+    ordering = "-registrado_en"
+    search_fields = ["usuario_email", "objeto"]
+    search_backend_name = None
+    copy_view_enabled = False
+    # The add and edit views exist but the policy refuses them; no field is editable.
+    form_fields: list[str] = []
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "registrado_en",
+        "usuario_email",
+        "accion",
+        "filtros",
+        "filas",
+        "objeto",
+    ]
+    permission_policy = politica_auditoria
+
+
+@hooks.register("register_admin_viewset")
+def registrar_bitacora_de_auditoria() -> RegistroAuditoriaViewSet:
+    return RegistroAuditoriaViewSet("bitacora_auditoria")

@@ -23,3 +23,6 @@ __all__ = [
     "SesionEnVivo",
     "generar_codigo_asistencia",
 ]
+from cursos.models.reportes import ExportacionSolicitada
+
+__all__ += ["ExportacionSolicitada"]

@@ -135,6 +135,14 @@ class Edicion(index.Indexed, ClusterableModel):
         ahora = ahora or timezone.now()
         return self.inscripcion_abre <= ahora < self.inscripcion_cierra
 
+    def por_comenzar(self, hoy: datetime.date | None = None) -> bool:
+        """Before its first day: enrolled people cannot open its lessons yet."""
+        return (hoy or timezone.localdate()) < self.fecha_inicio
+
+    def terminada(self, hoy: datetime.date | None = None) -> bool:
+        """After its last day: lessons stay readable, but no more progress is recorded."""
+        return (hoy or timezone.localdate()) > self.fecha_fin
+
 
 class Inscripcion(models.Model):
     """A person's enrolment in an edition; one per person and edition, withdrawals kept."""

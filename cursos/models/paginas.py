@@ -90,6 +90,14 @@ class CursoPage(Page):
             "Sus permisos se actualizan al publicar."
         ),
     )
+    lecciones_abiertas = models.BooleanField(
+        _("lecciones de consulta abierta"),
+        default=False,
+        help_text=_(
+            "Si se marca, cualquier persona, aun sin cuenta, puede leer las lecciones "
+            "publicadas. Solo quienes están inscritos en una edición registran su avance."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -101,6 +109,7 @@ class CursoPage(Page):
     settings_panels = [
         *Page.settings_panels,
         MultiFieldPanel([FieldPanel("instructores")], heading=_("Equipo docente")),
+        MultiFieldPanel([FieldPanel("lecciones_abiertas")], heading=_("Acceso a las lecciones")),
     ]
     search_fields = [
         *Page.search_fields,

@@ -36,6 +36,8 @@ class PreguntaImportada:
     tolerancia: Decimal = Decimal(0)
     retroalimentacion: str = ""
     categoria: str = ""
+    puntos: Decimal = Decimal(1)
+    extensiones: str = ""
 
 
 @dataclass(frozen=True)

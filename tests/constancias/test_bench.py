@@ -1,4 +1,4 @@
-"""The benchmark command runs end to end on a tiny sample and reports every figure."""
+"""The benchmark command issues real constancias end to end and cleans up after itself."""
 
 import io
 
@@ -6,11 +6,12 @@ import pytest
 
 from django.core.management import call_command
 
-from constancias.models import SerieFolio
+from constancias.models import Constancia, PlantillaConstancia, SerieFolio
+from cursos.models import Inscripcion
 
 
 @pytest.mark.django_db
-def test_bench_constancias_reporta_tasas_y_no_deja_series(tmp_path):
+def test_bench_constancias_emite_filas_reales_reporta_y_limpia(tmp_path):
     salida = io.StringIO()
     call_command(
         "bench_constancias",
@@ -18,20 +19,23 @@ def test_bench_constancias_reporta_tasas_y_no_deja_series(tmp_path):
         muestra_simple=2,
         muestra_dividido=2,
         muestra_firmada=2,
-        procesos=2,
-        tamano_lote=3,
+        procesos=1,
+        tamano_lote=4,
         destino=str(tmp_path),
         stdout=salida,
     )
     texto = salida.getvalue()
     for etiqueta in (
-        "Diseño elegido",
+        "Emisión de punta a punta (emitir_constancias",
         "Camino simple",
         "Lote de WeasyPrint",
-        "Firmadas",
+        "Emisión de punta a punta firmada",
         "Aceleración",
     ):
         assert etiqueta in texto
-    assert len(list((tmp_path / "estampado").glob("BENCH-2026-*.pdf"))) == 6
-    assert len(list((tmp_path / "firmado").glob("*.pdf"))) == 2
+    assert "Emisión de punta a punta (emitir_constancias: folios, capa común + estampado, " in texto
+    assert len(list((tmp_path / "constancias").rglob("BENCH-*.pdf"))) == 6 + 2
+    assert not Constancia.objects.exists()
+    assert not Inscripcion.objects.exists()
+    assert not PlantillaConstancia.objects.exists()
     assert not SerieFolio.objects.filter(prefijo="BENCH").exists()

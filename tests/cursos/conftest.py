@@ -33,7 +33,12 @@ def curso(db):
 
 @pytest.fixture
 def edicion(curso):
-    return EdicionFactory(curso=curso, nombre="Grupo 1")
+    """An edition that started ten days ago, so facts may be dated in the recent past."""
+    return EdicionFactory(
+        curso=curso,
+        nombre="Grupo 1",
+        fecha_inicio=timezone.localdate() - datetime.timedelta(days=10),
+    )
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ import datetime
 import pytest
 
 from django.urls import reverse
-from django.utils import timezone
 
 from cursos import services
 from cursos.models import Asistencia, Inscripcion, ProgresoLeccion
@@ -269,44 +268,6 @@ def test_busqueda_encuentra_lecciones_publicadas(client, curso):
     assert "Información socialmente útil" in contenido
     respuesta = client.get(reverse("cursos:buscar"), {"q": "borrador"})
     assert borrador.title not in respuesta.content.decode()
-
-
-# --- Query counts at two sizes -------------------------------------------------------
-
-
-def _curso_de_tamano(curso, edicion, n):
-    for i in range(n):
-        fase = curso.teorica if i % 2 else curso.practica
-        LeccionPageFactory(parent=fase, title=f"Extra {i}")
-        SesionEnVivoFactory(
-            edicion=edicion, fase=fase, inicio=timezone.now() + datetime.timedelta(days=i + 1)
-        )
-    return [InscripcionFactory(edicion=edicion) for _ in range(n)]
-
-
-@pytest.mark.parametrize("n", [1, 8])
-def test_consultas_de_pantallas_no_crecen(client, curso, edicion, n, django_assert_max_num_queries):
-    inscripciones = _curso_de_tamano(curso, edicion, n)
-    persona = inscripciones[0]
-    for leccion in curso.lecciones:
-        services.marcar_leccion_completada(inscripcion=persona, leccion=leccion)
-    client.force_login(persona.usuario)
-    # Wagtail's routing and user bar account for about ten of the page screens' queries.
-    for url, maximo in (
-        (curso.url, 25),
-        (curso.teorica.url, 25),
-        (curso.lecciones[0].url, 27),
-        (reverse("cursos:mis_cursos"), 14),
-        (reverse("cursos:edicion", args=[edicion.pk]), 15),
-    ):
-        with django_assert_max_num_queries(maximo):
-            assert client.get(url).status_code == 200
-    nacional = UsuarioFactory()
-    AsignacionRolFactory(usuario=nacional, rol=Rol.COORDINADOR_NACIONAL)
-    client.force_login(nacional)
-    with django_assert_max_num_queries(22):
-        respuesta = client.get(reverse("cursos:edicion_participantes", args=[edicion.pk]))
-    assert respuesta.status_code == 200
 
 
 def test_inicio_y_programa_enlazan_a_los_cursos(client, curso):

@@ -27,7 +27,7 @@ def instructor(client):
     return usuario
 
 
-def _pregunta_post(categoria, opciones, tipo="opcion_unica", **extra):
+def _pregunta_post(categoria, opciones, tipo="opcion_unica", criterios=None, **extra):
     datos = {
         "titulo": "Plazo de respuesta",
         "tipo": tipo,
@@ -41,6 +41,7 @@ def _pregunta_post(categoria, opciones, tipo="opcion_unica", **extra):
         "tamano_maximo_mb": "10",
         "retroalimentacion": "",
         "opciones": inline_formset(opciones),
+        "criterios": inline_formset(criterios or []),
     }
     datos.update(extra)
     return nested_form_data(datos)
@@ -80,6 +81,22 @@ def test_instructor_crea_pregunta_con_opciones_en_linea(client, instructor):
     assert [o.texto for o in pregunta.opciones.all()] == ["Diez días", "Treinta días"]
     assert sorted(pregunta.etiquetas.names()) == ["plazos", "solicitudes"]
     assert pregunta.revisions.count() == 1
+
+
+def test_instructor_define_rubrica_de_un_ensayo(client, instructor):
+    datos = _pregunta_post(
+        CategoriaPreguntaFactory(),
+        [],
+        tipo="ensayo",
+        criterios=[
+            {"descripcion": "Claridad", "puntos": "1"},
+            {"descripcion": "Fundamentación", "puntos": "1"},
+        ],
+    )
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_pregunta:add"), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    pregunta = Pregunta.objects.get()
+    assert [c.descripcion for c in pregunta.criterios.all()] == ["Claridad", "Fundamentación"]
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,6 @@ from tests.factories.constancias import (  # noqa: E402
 )
 
 __all__ += ["ImagenFactory", "PlantillaConstanciaFactory", "SerieFolioFactory"]
+from tests.factories.constancias import ReglaConstanciaFactory  # noqa: E402
+
+__all__ += ["ReglaConstanciaFactory"]

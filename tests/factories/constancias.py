@@ -7,7 +7,15 @@ from django.core.files.images import ImageFile
 
 from wagtail.images import get_image_model
 
-from constancias.models import EmisorPlantilla, FirmantePlantilla, PlantillaConstancia, SerieFolio
+from constancias.models import (
+    Alcance,
+    EmisorPlantilla,
+    FirmantePlantilla,
+    PlantillaConstancia,
+    ReglaConstancia,
+    SerieFolio,
+    Tipo,
+)
 
 NOMBRE_DIFICIL = (
     "José Ángel Ñúñez O'Higgins de la Peña Güemes y Muñoz Ibáñez y María d'Alessandro "
@@ -97,3 +105,27 @@ def datos(**cambios):
     }
     base.update(cambios)
     return base
+
+
+class ReglaConstanciaFactory(factory.django.DjangoModelFactory):
+    """A course-level acreditación rule; pass edicion to attach it to a given edition."""
+
+    class Meta:
+        model = ReglaConstancia
+
+    edicion = factory.SubFactory("tests.factories.cursos.EdicionFactory")
+    tipo = Tipo.ACREDITACION
+    alcance = Alcance.CURSO
+    fase = None
+    plantilla = factory.SubFactory(PlantillaConstanciaFactory)
+    automatica = True
+    activa = True
+
+
+def curso_completable(**edicion):
+    """An edition whose course has one empty phase: every active enrolment completes it."""
+    from tests.factories.cursos import EdicionFactory, FasePageFactory
+
+    edicion_obj = EdicionFactory(**edicion)
+    FasePageFactory(parent=edicion_obj.curso, title="Fase teórica", horas=20)
+    return edicion_obj

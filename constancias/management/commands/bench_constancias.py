@@ -20,8 +20,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from constancias import firma, pdf, services
+from constancias.models import (
+    Constancia,
+    EmisorPlantilla,
+    FirmantePlantilla,
+    LogotipoPlantilla,
+    PlantillaConstancia,
+    ReglaConstancia,
+    SerieFolio,
+    Tipo,
+)
 from constancias.muestras import CONTENIDOS_MUESTRA, nombres_sinteticos
 
 # Worker state set up once per process (signing key, storage).
@@ -136,64 +148,115 @@ class Command(BaseCommand):
             diseno["firmantes"] = [dict(f, firma=None) for f in diseno["firmantes"]]
         cert, llave = _certificado_de_prueba(temporal)
         base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        muestra_max = max(
-            opciones["muestra_simple"], opciones["muestra_dividido"], opciones["muestra_firmada"]
-        )
+        muestra_firmada = opciones["muestra_firmada"]
+        muestra_max = max(opciones["muestra_simple"], opciones["muestra_dividido"])
 
-        inicio = time.perf_counter()
-        # Folios and codes are assigned in one transaction, as the issuing service does;
-        # it is rolled back so the benchmark leaves no series behind.
-        with transaction.atomic():
-            serie = services.obtener_serie(prefijo="BENCH", anio=2026)
-            folios = services.asignar_folios(serie=serie, cantidad=cantidad + muestra_max)
-            transaction.set_rollback(True)
-        personas = _personas(folios, base_url)
-        if not connection.in_atomic_block:  # forked workers must not share a connection
+        with override_settings(MEDIA_ROOT=destino):
+            escenario = _crear_escenario(diseno, cantidad, muestra_firmada)
+            try:
+                medidas, filas = self._correr(
+                    escenario,
+                    opciones,
+                    cantidad,
+                    procesos,
+                    destino,
+                    cert,
+                    llave,
+                    diseno,
+                    _personas([f"CMP-2026-{n:06d}" for n in range(1, muestra_max + 1)], base_url),
+                )
+            finally:
+                _borrar_escenario(escenario)
+        self._informar(medidas, filas, procesos, opciones)
+
+    def _correr(
+        self,
+        escenario: dict[str, Any],
+        opciones: dict,
+        cantidad: int,
+        procesos: int,
+        destino: str,
+        cert: str,
+        llave: str,
+        diseno: dict[str, Any],
+        comparacion: list[dict[str, Any]],
+    ) -> tuple[dict[str, tuple], list[tuple]]:
+        contexto = multiprocessing.get_context("fork")
+
+        def pool() -> Any:
+            if procesos == 1:  # in this process: also works inside a test's transaction
+                _preparar_trabajador(destino, cert, llave)
+                return _EnProceso()
+            # Forked workers must not share the parent's database connection.
             connections.close_all()
-        elegidas = personas[:cantidad]
+            return contexto.Pool(
+                procesos, initializer=_preparar_trabajador, initargs=(destino, cert, llave)
+            )
 
-        def correr(nombre: str, lote: list, tamano: int) -> tuple[float, float, list[tuple]]:
+        def emitir(regla_id: int, ids: list[int], tamano: int) -> tuple[float, float, list]:
             t0 = time.perf_counter()
-            contexto = multiprocessing.get_context("fork")
             filas: list[tuple] = []
             cpu = 0.0
-            with contexto.Pool(
-                procesos, initializer=_preparar_trabajador, initargs=(destino, cert, llave)
-            ) as pool:
-                trabajos = [(nombre, diseno, trozo) for trozo in _trozos(lote, tamano)]
-                for parte, segundos_cpu in pool.imap_unordered(_ejecutar, trabajos):
+            with pool() as trabajadores:
+                trabajos = [(regla_id, ids[i : i + tamano]) for i in range(0, len(ids), tamano)]
+                for parte, segundos_cpu in trabajadores.imap_unordered(_emitir_trozo, trabajos):
                     filas += parte
                     cpu += segundos_cpu
             return time.perf_counter() - t0, cpu, filas
 
-        _segundos, cpu_elegido, filas = correr("estampado", elegidas, opciones["tamano_lote"])
-        total_elegido = time.perf_counter() - inicio
-        _comprobar(filas, destino, cantidad)
+        def correr(nombre: str, lote: list, tamano: int) -> tuple[float, float, list[tuple]]:
+            t0 = time.perf_counter()
+            filas: list[tuple] = []
+            cpu = 0.0
+            with pool() as trabajadores:
+                trabajos = [(nombre, diseno, trozo) for trozo in _trozos(lote, tamano)]
+                for parte, segundos_cpu in trabajadores.imap_unordered(_ejecutar, trabajos):
+                    filas += parte
+                    cpu += segundos_cpu
+            return time.perf_counter() - t0, cpu, filas
 
-        resto = personas[cantidad:]
+        ids = escenario["inscripciones"]
+        elegido = emitir(escenario["regla"], ids[:cantidad], opciones["tamano_lote"])
+        _comprobar(elegido[2], destino, cantidad)
+        if Constancia.objects.filter(regla_id=escenario["regla"]).count() != cantidad:
+            raise CommandError("El número de filas Constancia no coincide.")
+        # A second run issues nothing: every constancia already exists.
+        if emitir(escenario["regla"], ids[:cantidad], opciones["tamano_lote"])[2]:
+            raise CommandError("La segunda emisión duplicó constancias.")
+        with override_settings(CONSTANCIAS_FIRMA_CERT=cert, CONSTANCIAS_FIRMA_KEY=llave):
+            firmado = emitir(escenario["regla_firmada"], ids[: opciones["muestra_firmada"]], 50)
+        if not all(
+            c.firmada for c in Constancia.objects.filter(regla_id=escenario["regla_firmada"])
+        ):
+            raise CommandError("Hay constancias sin firmar en la variante firmada.")
         medidas = {
-            "elegido": (total_elegido, cpu_elegido, filas),
-            "simple": correr("simple", resto[: opciones["muestra_simple"]], 5),
-            "dividido": correr("dividido", resto[: opciones["muestra_dividido"]], 50),
-            "firmado": correr("firmado", resto[: opciones["muestra_firmada"]], 50),
+            "elegido": elegido,
+            "simple": correr("simple", comparacion[: opciones["muestra_simple"]], 5),
+            "dividido": correr("dividido", comparacion[: opciones["muestra_dividido"]], 50),
+            "firmado": firmado,
         }
+        return medidas, elegido[2]
+
+    def _informar(
+        self, medidas: dict[str, tuple], filas: list[tuple], procesos: int, opciones: dict
+    ) -> None:
         # Other work on a shared machine slows the wall clock; CPU seconds per document
         # give the rate the same code reaches on `procesos` dedicated cores.
         tasas = {k: len(f) / s for k, (s, _c, f) in medidas.items()}
         tasas_cpu = {k: len(f) / c * procesos for k, (_s, c, f) in medidas.items()}
         tamano_medio = sum(f[3] for f in filas) / len(filas)
         etiquetas = {
-            "elegido": "Diseño elegido (capa común + estampado)",
-            "simple": "Camino simple (WeasyPrint por constancia)",
-            "dividido": "Lote de WeasyPrint dividido con pypdf",
-            "firmado": "Firmadas (estampado + PAdES, RSA 2048)",
+            "elegido": "Emisión de punta a punta (emitir_constancias: folios, capa común + "
+            "estampado, archivo, SHA-256, filas Constancia)",
+            "simple": "Camino simple (WeasyPrint por constancia, solo render y archivo)",
+            "dividido": "Lote de WeasyPrint dividido con pypdf (solo render y archivo)",
+            "firmado": "Emisión de punta a punta firmada (PAdES, RSA 2048)",
         }
-
         modelo = _modelo_cpu()
         lineas = [
             f"Máquina: {modelo}, {os.cpu_count()} núcleos; procesos: {procesos}; "
-            f"Python {platform.python_version()}; carga media al terminar: "
-            f"{os.getloadavg()[0]:.1f}",
+            f"Python {platform.python_version()}; base de datos: {connection.vendor}; "
+            f"carga media al terminar: {os.getloadavg()[0]:.1f}",
             "Diseño: "
             + ("solo texto" if opciones["sin_imagenes"] else "con fondo, 2 logotipos y 3 firmas"),
         ]
@@ -211,6 +274,146 @@ class Command(BaseCommand):
         ]
         for linea in lineas:
             self.stdout.write(linea)
+
+
+def _emitir_trozo(args: tuple) -> tuple[list[tuple], float]:
+    """Issue one chunk through the real service in a worker process."""
+    regla_id, ids = args
+    cpu = time.process_time()
+    regla = ReglaConstancia.objects.select_related(
+        "plantilla", "edicion", "edicion__curso", "fase"
+    ).get(pk=regla_id)
+    resultado = services.emitir_constancias(regla=regla, inscripcion_ids=ids, notificar=False)
+    almacen = _ESTADO["almacen"]
+    filas = [(c.folio, c.pdf.name, c.sha256, almacen.size(c.pdf.name)) for c in resultado.emitidas]
+    if _ESTADO.get("en_proceso") is None:
+        connections.close_all()
+    return filas, time.process_time() - cpu
+
+
+class _EnProceso:
+    """Stand-in for a one-process pool that runs the work here, without forking."""
+
+    def __enter__(self) -> _EnProceso:
+        _ESTADO["en_proceso"] = True
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        _ESTADO.pop("en_proceso", None)
+
+    def imap_unordered(self, funcion: Callable, trabajos: Sequence) -> Any:
+        return map(funcion, trabajos)
+
+
+def _imagen(ruta: str, titulo: str) -> Any:
+    from django.core.files.images import ImageFile
+
+    from wagtail.images import get_image_model
+
+    if not ruta:
+        return None
+    archivo = Path(ruta.removeprefix("file://"))
+    with archivo.open("rb") as datos:
+        imagen = get_image_model()(title=titulo, file=ImageFile(datos, name=archivo.name))
+        imagen.save()
+    return imagen
+
+
+@transaction.atomic
+def _crear_escenario(diseno: dict[str, Any], cantidad: int, firmadas: int) -> dict[str, Any]:
+    """A real template, course, edition, people and enrolments for the run (removed after)."""
+    from cursos.models import CursoPage, Edicion, FasePage, HomePage, Inscripcion, ProgramaPage
+    from lms.models import Usuario
+
+    marca = f"bench{int(time.time())}"
+    plantilla = PlantillaConstancia(
+        nombre=f"Benchmark {marca}",
+        prefijo_folio="BENCH",
+        fondo=_imagen(diseno["fondo"], "Fondo benchmark"),
+    )
+    for posicion, logo in enumerate(diseno["logos"]):
+        plantilla.logotipos.add(
+            LogotipoPlantilla(imagen=_imagen(logo, f"Logo {posicion}"), sort_order=posicion)
+        )
+    for posicion, nombre in enumerate(diseno["emisores"]):
+        plantilla.emisores.add(EmisorPlantilla(nombre=nombre, sort_order=posicion))
+    for posicion, firmante in enumerate(diseno["firmantes"]):
+        plantilla.firmantes.add(
+            FirmantePlantilla(
+                nombre=firmante["nombre"],
+                cargo=firmante["cargo"],
+                firma=_imagen(firmante["firma"] or "", "Firma"),
+                sort_order=posicion,
+            )
+        )
+    plantilla.save()
+    plantilla.save_revision().publish()
+    inicio = HomePage.objects.first()
+    programa = inicio.add_child(instance=ProgramaPage(title=f"Programa {marca}", slug=marca))
+    curso = programa.add_child(
+        instance=CursoPage(title="Transparencia Proactiva en los Sujetos Obligados", slug="curso")
+    )
+    curso.add_child(instance=FasePage(title="fase teórica", slug="fase", horas=20))
+    ahora = timezone.now()
+    edicion = Edicion.objects.create(
+        curso=curso,
+        nombre=marca,
+        inscripcion_abre=ahora - datetime.timedelta(days=300),
+        inscripcion_cierra=ahora - datetime.timedelta(days=1),
+        fecha_inicio=datetime.date(2026, 3, 3),
+        fecha_fin=datetime.date(2026, 11, 20),
+    )
+    nombres = nombres_sinteticos(cantidad)
+    usuarios = Usuario.objects.bulk_create(
+        [
+            Usuario(email=f"{marca}-{n}@bench.invalid", first_name=nombre, password="!")  # noqa: S106 - unusable
+            for n, nombre in enumerate(nombres)
+        ],
+        batch_size=1000,
+    )
+    inscripciones = Inscripcion.objects.bulk_create(
+        [Inscripcion(edicion=edicion, usuario=u) for u in usuarios], batch_size=1000
+    )
+    reglas = {
+        tipo: ReglaConstancia.objects.create(
+            edicion=edicion, tipo=tipo, plantilla=plantilla, automatica=False
+        )
+        for tipo in (Tipo.ACREDITACION, Tipo.PARTICIPACION)
+    }
+    return {
+        "marca": marca,
+        "plantilla": plantilla.pk,
+        "programa": programa.pk,
+        "edicion": edicion.pk,
+        "regla": reglas[Tipo.ACREDITACION].pk,
+        "regla_firmada": reglas[Tipo.PARTICIPACION].pk,
+        "inscripciones": [i.pk for i in inscripciones],
+        "firmadas": firmadas,
+    }
+
+
+@transaction.atomic
+def _borrar_escenario(escenario: dict[str, Any]) -> None:
+    from wagtail.models import Page
+
+    from cursos.models import Edicion, Inscripcion
+    from lms.models import Usuario
+
+    Constancia.objects.filter(edicion_id=escenario["edicion"]).delete()
+    ReglaConstancia.objects.filter(edicion_id=escenario["edicion"]).delete()
+    Inscripcion.objects.filter(edicion_id=escenario["edicion"]).delete()
+    Usuario.objects.filter(email__startswith=f"{escenario['marca']}-").delete()
+    Edicion.objects.filter(pk=escenario["edicion"]).delete()
+    Page.objects.get(pk=escenario["programa"]).delete()
+    plantilla = PlantillaConstancia.objects.get(pk=escenario["plantilla"])
+    imagenes = [plantilla.fondo_id, *plantilla.logotipos.values_list("imagen_id", flat=True)]
+    imagenes += list(plantilla.firmantes.values_list("firma_id", flat=True))
+    plantilla.revisions.all().delete()
+    plantilla.delete()
+    from wagtail.images import get_image_model
+
+    get_image_model().objects.filter(pk__in=[i for i in imagenes if i]).delete()
+    SerieFolio.objects.filter(prefijo="BENCH").delete()
 
 
 def _personas(folios: list[str], base_url: str) -> list[dict[str, Any]]:

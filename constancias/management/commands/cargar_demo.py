@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from constancias import demo as demo_constancias
 from cursos import demo as demo_cursos
 from lms import demo as demo_lms
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             )
         demo_lms.cargar()
         demo_cursos.cargar()
+        demo_constancias.cargar()
         self.stdout.write(self.style.SUCCESS("Contenido de demostración cargado."))

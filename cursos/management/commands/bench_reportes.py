@@ -1,0 +1,316 @@
+"""Benchmark of coordination reports (not a test; see docs/BENCHMARKS.md, "Coordinación").
+
+Runs in a throwaway database created next to the configured one, as the test
+runner does, and dropped at the end. It holds 100,000 enrolments of 100,000
+people across the 32 entidades (bulk_create), a two-phase course with lessons,
+live sessions and an evaluation, and their facts; then measures the CSV and
+XLSX exports of every row (wall time, peak memory with tracemalloc, queries)
+and the dashboard with all filters off, as a national coordinator sees them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import logging
+import os
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+CONTRASENA_INUTILIZABLE = "!bench"  # an unusable password hash: nobody logs in with it
+LOTE = 5000
+MIB = 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = "Mide exportaciones y tablero de coordinación con 100 000 inscripciones."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--inscripciones", type=int, default=100_000)
+        parser.add_argument("--semilla", type=int, default=2026)
+        parser.add_argument("--repeticiones", type=int, default=3)
+        parser.add_argument("--conservar", action="store_true")
+
+    def handle(self, *args: Any, **opciones: Any) -> None:
+        warnings.filterwarnings("ignore", message="No directory at")
+        self.opciones = opciones
+        self.azar = random.Random(opciones["semilla"])  # noqa: S311 - reproducible data
+        base = connection.settings_dict
+        nombre_original = base["NAME"]
+        carpeta = tempfile.mkdtemp(prefix="bench_reportes_")
+        if connection.vendor == "sqlite":
+            base.setdefault("TEST", {})["NAME"] = os.path.join(carpeta, "bench.sqlite3")
+        else:
+            base.setdefault("TEST", {})["NAME"] = f"test_{nombre_original}_reportes"
+        if base["TEST"]["NAME"] == nombre_original:
+            raise CommandError("La base de prueba coincide con la configurada; no se continúa.")
+        self.stdout.write(f"Base desechable ({connection.vendor}): {base['TEST']['NAME']}")
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+                self._medir()
+        finally:
+            if opciones["conservar"]:
+                self.stdout.write(f"Base conservada: {connection.settings_dict['NAME']}")
+            else:
+                connection.creation.destroy_test_db(nombre_original, verbosity=0)
+                shutil.rmtree(carpeta, ignore_errors=True)
+
+    # --- Data -------------------------------------------------------------------------
+
+    def _datos(self) -> Any:
+        from cursos.models import (
+            Asistencia,
+            CursoPage,
+            Edicion,
+            FasePage,
+            HomePage,
+            Inscripcion,
+            LeccionPage,
+            ProgramaPage,
+            ProgresoLeccion,
+            SesionEnVivo,
+        )
+        from evaluaciones.models import Evaluacion, Intento
+        from lms.models import AsignacionRol, EntidadFederativa, Organizacion, Rol, Usuario
+
+        azar = self.azar
+        n = self.opciones["inscripciones"]
+        ahora = timezone.now()
+        inicio = time.perf_counter()
+        entidades = list(EntidadFederativa.objects.order_by("clave_inegi"))
+        garantes = Organizacion.objects.bulk_create(
+            Organizacion(
+                clase=Organizacion.Clase.ORGANO_GARANTE,
+                nombre=f"Instituto de Transparencia de {e.nombre}",
+                entidad=e,
+                tipo=Organizacion.Tipo.ORGANO_AUTONOMO,
+            )
+            for e in entidades
+        )
+        tipos = [t for t, _ in Organizacion.Tipo.choices]
+        sujetos = Organizacion.objects.bulk_create(
+            Organizacion(
+                clase=Organizacion.Clase.SUJETO_OBLIGADO,
+                nombre=f"Secretaría número {i} de {g.entidad.nombre}",
+                entidad=g.entidad,
+                organo_garante=g,
+                ambito=Organizacion.Ambito.ESTATAL if i % 3 else Organizacion.Ambito.MUNICIPAL,
+                tipo=tipos[i % len(tipos)],
+            )
+            for g in garantes
+            for i in range(10)
+        )
+        home = HomePage.objects.get()
+        programa = home.add_child(instance=ProgramaPage(title="Campaña nacional"))
+        curso = programa.add_child(instance=CursoPage(title="Transparencia proactiva"))
+        evaluacion = Evaluacion.objects.create(
+            titulo="Evaluación teórica", publicada=True, puntaje_aprobatorio=Decimal("70")
+        )
+        teorica = curso.add_child(
+            instance=FasePage(title="Fase teórica", horas=10, evaluacion=evaluacion)
+        )
+        practica = curso.add_child(
+            instance=FasePage(
+                title="Fase práctica", tipo=FasePage.Tipo.PRACTICA, horas=10, asistencia_minima=50
+            )
+        )
+        lecciones_t = [
+            teorica.add_child(instance=LeccionPage(title=f"Lección teórica {i}")) for i in range(3)
+        ]
+        lecciones_p = [
+            practica.add_child(instance=LeccionPage(title=f"Lección práctica {i}"))
+            for i in range(2)
+        ]
+        ediciones = [
+            Edicion.objects.create(
+                curso=curso,
+                nombre=f"Grupo 2026-{i}",
+                inscripcion_abre=ahora - datetime.timedelta(days=400),
+                inscripcion_cierra=ahora + datetime.timedelta(days=30),
+                fecha_inicio=(ahora - datetime.timedelta(days=365)).date(),
+                fecha_fin=(ahora + datetime.timedelta(days=60)).date(),
+            )
+            for i in range(1, 5)
+        ]
+        sesiones = {
+            e.pk: [
+                SesionEnVivo.objects.create(
+                    edicion=e,
+                    fase=practica,
+                    titulo=f"Sesión {j}",
+                    inicio=ahora - datetime.timedelta(days=30 - j),
+                )
+                for j in range(2)
+            ]
+            for e in ediciones
+        }
+        nombres = ["María José", "José Ángel", "Begoña", "Íñigo", "Ana Sofía", "Raúl"]
+        apellidos = ["Núñez Peña", "Gómez Ibáñez", "López Muñoz", "Hernández Á."]
+        for desde in range(0, n, LOTE):
+            Usuario.objects.bulk_create(
+                Usuario(
+                    email=f"persona{i}@bench.gob.mx",
+                    password=CONTRASENA_INUTILIZABLE,
+                    first_name=nombres[i % len(nombres)],
+                    last_name=f"{apellidos[i % len(apellidos)]} {i}",
+                    curp=f"BENC{i:08d}HDFRNN09"[:18],
+                    cargo="Enlace de transparencia",
+                    organizacion=sujetos[i % len(sujetos)],
+                    entidad_id=sujetos[i % len(sujetos)].entidad_id,
+                )
+                for i in range(desde, min(n, desde + LOTE))
+            )
+        usuarios = list(
+            Usuario.objects.filter(email__endswith="@bench.gob.mx")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for desde in range(0, n, LOTE):
+            lote = []
+            for u in usuarios[desde : desde + LOTE]:
+                dias = azar.randint(0, 360)
+                lote.append(
+                    Inscripcion(
+                        edicion=ediciones[u % 4],
+                        usuario_id=u,
+                        inscrita_en=ahora - datetime.timedelta(days=dias),
+                        completada_en=(
+                            ahora - datetime.timedelta(days=dias // 2)
+                            if azar.random() < 0.3
+                            else None
+                        ),
+                    )
+                )
+            Inscripcion.objects.bulk_create(lote)
+        inscripciones = list(Inscripcion.objects.values_list("pk", "usuario_id", "edicion_id"))
+        progreso, asistencias, intentos = [], [], []
+        for pk, usuario_id, edicion_id in inscripciones:
+            avance = azar.random()
+            if avance < 0.6:
+                progreso += [ProgresoLeccion(inscripcion_id=pk, leccion=lec) for lec in lecciones_t]
+                intentos.append(
+                    Intento(
+                        evaluacion=evaluacion,
+                        usuario_id=usuario_id,
+                        numero=1,
+                        estado=Intento.Estado.CALIFICADO,
+                        iniciado_en=ahora,
+                        enviado_en=ahora,
+                        calificado_en=ahora,
+                        porcentaje=Decimal(azar.randint(30, 100)),
+                    )
+                )
+            if avance < 0.3:
+                progreso += [ProgresoLeccion(inscripcion_id=pk, leccion=lec) for lec in lecciones_p]
+                asistencias.append(
+                    Asistencia(
+                        sesion=sesiones[edicion_id][0],
+                        usuario_id=usuario_id,
+                        origen=Asistencia.Origen.CODIGO,
+                    )
+                )
+        ProgresoLeccion.objects.bulk_create(progreso, batch_size=LOTE)
+        Asistencia.objects.bulk_create(asistencias, batch_size=LOTE)
+        Intento.objects.bulk_create(intentos, batch_size=LOTE)
+        nacional = Usuario.objects.create(
+            email="nacional@bench.gob.mx", password=CONTRASENA_INUTILIZABLE
+        )
+        AsignacionRol.objects.create(usuario=nacional, rol=Rol.COORDINADOR_NACIONAL)
+        estatal = Usuario.objects.create(
+            email="estatal@bench.gob.mx", password=CONTRASENA_INUTILIZABLE
+        )
+        AsignacionRol.objects.create(
+            usuario=estatal, rol=Rol.COORDINADOR_ESTATAL, entidad=entidades[13]
+        )
+        self.stdout.write(
+            f"  datos: {n} inscripciones, {len(progreso)} lecciones completadas, "
+            f"{len(asistencias)} asistencias, {len(intentos)} intentos "
+            f"en {time.perf_counter() - inicio:.1f} s"
+        )
+        return nacional, estatal
+
+    # --- Measurements -----------------------------------------------------------------
+
+    def _medir_una(self, nombre: str, funcion: Callable[[], int]) -> None:
+        """Wall time (median of runs), then peak traced memory and queries in one more run."""
+        tiempos = []
+        filas = 0
+        for _ in range(self.opciones["repeticiones"]):
+            gc.collect()
+            inicio = time.perf_counter()
+            filas = funcion()
+            tiempos.append(time.perf_counter() - inicio)
+        gc.collect()
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as consultas:
+            funcion()
+        _, pico = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        self.stdout.write(
+            f"  {nombre}: {filas} filas, mediana {statistics.median(tiempos):.2f} s "
+            f"(min {min(tiempos):.2f}, max {max(tiempos):.2f}), "
+            f"memoria pico {pico / MIB:.1f} MiB, {len(consultas)} consultas"
+        )
+
+    def _medir(self) -> None:
+        from cursos import reportes, services_reportes
+
+        nacional, estatal = self._datos()
+        qs = reportes.inscripciones_filtradas(nacional, reportes.Filtros())
+
+        def csv() -> int:
+            total = 0
+            for parte in services_reportes.csv_en_partes(qs, con_curp=True):
+                total += len(parte)  # bytes go to the socket; nothing is kept
+            return qs.count()
+
+        def xlsx() -> int:
+            with tempfile.TemporaryFile() as destino:
+                return services_reportes.escribir_xlsx(qs, destino, con_curp=True)
+
+        cliente = Client()
+
+        def tablero(usuario: Any, *, fria: bool) -> Callable[[], int]:
+            def pedir() -> int:
+                if fria:
+                    cache.clear()
+                cliente.force_login(usuario)
+                respuesta = cliente.get(reverse("cursos:tablero"))
+                assert respuesta.status_code == 200  # noqa: S101
+                return 1
+
+            return pedir
+
+        self.stdout.write(
+            f"Máquina: {platform.processor() or platform.machine()}, {os.cpu_count()} núcleos, "
+            f"Python {platform.python_version()}, {connection.vendor}"
+        )
+        self._medir_una("CSV (todas las filas, coordinación nacional)", csv)
+        self._medir_una("XLSX (todas las filas, coordinación nacional)", xlsx)
+        self._medir_una("Tablero sin filtros, nacional, caché fría", tablero(nacional, fria=True))
+        self._medir_una(
+            "Tablero sin filtros, nacional, caché caliente", tablero(nacional, fria=False)
+        )
+        self._medir_una("Tablero sin filtros, un estado, caché fría", tablero(estatal, fria=True))
+        self._medir_una(
+            "Tablero sin filtros, un estado, caché caliente", tablero(estatal, fria=False)
+        )
