@@ -22,10 +22,14 @@ def sembrar_datos_base() -> None:
     A transactional test starts from whatever the previous transactional test left: Django
     flushes the tables after each one, and the migrations' seed data goes with them.
     """
+    from django.contrib.contenttypes.models import ContentType
+
     from wagtail.models import Locale, Page, Site
 
     from cursos.models import HomePage
 
+    # The flush recreated content types under new ids; the in-process cache still has the old.
+    ContentType.objects.clear_cache()
     entidades = importlib.import_module("lms.migrations.0002_cargar_entidades")
     entidades.cargar(apps, None)
     if HomePage.objects.exists():
