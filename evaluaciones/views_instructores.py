@@ -28,6 +28,7 @@ from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
 from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
+from lms.tabular import sin_formula
 
 PROBLEMAS = {
     Problema.MUY_DIFICIL: gettext_lazy("Muy difícil: casi nadie la responde bien."),
@@ -285,10 +286,7 @@ def _celda(valor: Any) -> str:
         return _("Sí") if valor else _("No")
     if hasattr(valor, "isoformat"):
         return timezone.localtime(valor).strftime("%Y-%m-%d %H:%M")
-    texto = str(valor)
-    if texto[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        texto = "'" + texto
-    return texto
+    return sin_formula(str(valor))
 
 
 def _csv(nombre: str, filas: Iterator[list[Any]]) -> StreamingHttpResponse:
