@@ -898,6 +898,17 @@ class UsuarioFormMixin(forms.ModelForm):
         campo.queryset = organizaciones.select_related("entidad")
         if not ver_curp:
             del self.fields["curp"]
+        # Groups and superuser status follow role assignments
+        # (`services.sincronizar_grupos`) and course teams; editing them here
+        # would be undone at the next sync, so they are shown but not editable.
+        for nombre in ("groups", "is_superuser"):
+            if nombre in self.fields:
+                self.fields[nombre].disabled = True
+        if "groups" in self.fields:
+            self.fields["groups"].help_text = _(
+                "Los grupos siguen a los roles asignados y a los equipos docentes de cada curso. "
+                "Para cambiarlos, use «Personas y organizaciones → Asignaciones de rol»."
+            )
 
     def clean_email(self) -> str:
         correo = self.cleaned_data["email"].strip().lower()
