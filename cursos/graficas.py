@@ -127,3 +127,137 @@ def linea(datos: Sequence[tuple[str, int]]) -> Grafica:
     return Grafica(
         ancho=ANCHO, alto=ALTO_COLUMNAS, barras=tuple(barras), puntos=" ".join(puntos), ejes=ejes
     )
+
+
+# --- Tile grid map of the 32 states ---------------------------------------------------
+#
+# One square per state at its approximate place (column, row), drawn from scratch: no
+# third-party geometry. Equal squares let small states (Tlaxcala, Mexico City) be read
+# as easily as large ones, which a coverage map needs.
+MOSAICOS = {
+    "02": ("BC", 0, 0),
+    "26": ("SON", 1, 0),
+    "08": ("CHIH", 2, 0),
+    "05": ("COAH", 3, 0),
+    "19": ("NL", 4, 0),
+    "25": ("SIN", 1, 1),
+    "10": ("DGO", 2, 1),
+    "32": ("ZAC", 3, 1),
+    "24": ("SLP", 4, 1),
+    "28": ("TAMPS", 5, 1),
+    "03": ("BCS", 0, 2),
+    "18": ("NAY", 1, 2),
+    "01": ("AGS", 2, 2),
+    "11": ("GTO", 3, 2),
+    "22": ("QRO", 4, 2),
+    "13": ("HGO", 5, 2),
+    "30": ("VER", 6, 2),
+    "31": ("YUC", 9, 2),
+    "14": ("JAL", 1, 3),
+    "16": ("MICH", 2, 3),
+    "15": ("MEX", 3, 3),
+    "09": ("CDMX", 4, 3),
+    "29": ("TLAX", 5, 3),
+    "21": ("PUE", 6, 3),
+    "27": ("TAB", 7, 3),
+    "04": ("CAMP", 8, 3),
+    "23": ("QROO", 9, 3),
+    "06": ("COL", 1, 4),
+    "12": ("GRO", 3, 4),
+    "17": ("MOR", 4, 4),
+    "20": ("OAX", 6, 4),
+    "07": ("CHIS", 7, 4),
+}
+LADO_MOSAICO = 58
+SEPARACION_MOSAICO = 4
+# Five classes of % passed, light to dark (ColorBrewer "Blues", readable in grey print).
+CLASES_MAPA = (
+    (0, 20, "#eff3ff", "#1a1a1a"),
+    (20, 40, "#bdd7e7", "#1a1a1a"),
+    (40, 60, "#6baed6", "#1a1a1a"),
+    (60, 80, "#3182bd", "#ffffff"),
+    (80, 101, "#08519c", "#ffffff"),
+)
+SIN_DATOS = ("#f2f2f2", "#595959")
+ALTO_LEYENDA = 44
+
+
+@dataclass(frozen=True)
+class Mosaico:
+    clave: str
+    abreviatura: str
+    nombre: str
+    x: int
+    y: int
+    inscritas: int
+    porcentaje: int | None
+    relleno: str
+    texto: str
+
+
+@dataclass(frozen=True)
+class ClaseLeyenda:
+    color: str
+    texto: str
+    x: int
+
+
+@dataclass(frozen=True)
+class Mapa:
+    ancho: int
+    alto: int
+    lado: int
+    mosaicos: tuple[Mosaico, ...]
+    leyenda: tuple[ClaseLeyenda, ...]
+
+    @property
+    def alto_total(self) -> int:
+        """The tiles plus the legend under them."""
+        return self.alto + ALTO_LEYENDA
+
+
+def mapa_mosaicos(
+    nombres: dict[str, str], datos: dict[str, tuple[int, int]], *, sin_inscripciones: str
+) -> Mapa:
+    """A tile grid map: `nombres` by INEGI code, `datos` maps a code to (enrolled, % passed).
+
+    States without enrolments are drawn grey, so a missing state is visible.
+    """
+    paso = LADO_MOSAICO + SEPARACION_MOSAICO
+    mosaicos = []
+    for clave, (abreviatura, columna, fila) in sorted(MOSAICOS.items()):
+        inscritas, porcentaje = datos.get(clave, (0, 0))
+        relleno, texto = SIN_DATOS
+        if inscritas:
+            relleno, texto = next(
+                (color, tinta) for desde, hasta, color, tinta in CLASES_MAPA if porcentaje < hasta
+            )
+        mosaicos.append(
+            Mosaico(
+                clave=clave,
+                abreviatura=abreviatura,
+                nombre=nombres.get(clave, abreviatura),
+                x=columna * paso,
+                y=fila * paso,
+                inscritas=inscritas,
+                porcentaje=porcentaje if inscritas else None,
+                relleno=relleno,
+                texto=texto,
+            )
+        )
+    columnas = max(c for _a, c, _f in MOSAICOS.values()) + 1
+    filas = max(f for _a, _c, f in MOSAICOS.values()) + 1
+    textos = [
+        (color, f"{desde}–{min(hasta, 100)} %") for desde, hasta, color, _t in CLASES_MAPA
+    ] + [(SIN_DATOS[0], sin_inscripciones)]
+    ancho_clase = (columnas * paso) // len(textos)
+    return Mapa(
+        ancho=columnas * paso,
+        alto=filas * paso,
+        lado=LADO_MOSAICO,
+        mosaicos=tuple(mosaicos),
+        leyenda=tuple(
+            ClaseLeyenda(color=color, texto=texto, x=i * ancho_clase)
+            for i, (color, texto) in enumerate(textos)
+        ),
+    )

@@ -3,39 +3,34 @@
 Everything starts from `inscripciones_en_alcance`, which passes through the one
 scoping function, so a filter can narrow a coordinator's view but never widen it.
 
-Counts that the database can do alone (enrolled, active, passed, by state, by
-month) are single aggregate queries. Phase completion is derived, never stored
-(cursos.progreso), so the funnel, the score distribution and the export rows come
-from `registros`: a merge of a fixed number of streamed queries ordered by
-enrolment id, each row evaluated by the same pure functions the participant's own
-pages use. The number of queries does not depend on the number of rows and the
-memory held is that of one enrolment's facts at a time.
+Progress is derived from the facts by `cursos.progreso` and stored with every
+fact by `cursos.services.actualizar_completitud` (columns of `Inscripcion` and
+`AvanceFase` rows), so the dashboard is a fixed number of aggregate queries and
+the exports are two streamed queries merged by enrolment id: no row is derived
+here, the number of queries does not depend on the number of rows and memory
+holds one block of rows at a time.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
-from itertools import groupby
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
 
-from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import gettext as _
 
-from cursos.models import CursoPage, Edicion, FasePage, Inscripcion, ProgramaPage, ProgresoLeccion
-from cursos.progreso import EstadoCurso, Hechos, ReglaFase, evaluar_curso
+from cursos.models import CursoPage, Edicion, FasePage, Inscripcion, ProgramaPage
+from cursos.progreso import EstadoCurso
 from cursos.selectors import reglas_por_edicion
-from evaluaciones import scoring
-from evaluaciones.models import Evaluacion, Intento
+from evaluaciones.models import Intento
 from lms.alcance import alcance_de, filtrar_por_alcance
-from lms.models import Organizacion
+from lms.models import EntidadFederativa, Organizacion
 
 # Rows fetched per round trip while streaming; memory stays bounded by this.
 TAMANO_BLOQUE = 2000
@@ -155,13 +150,24 @@ class CifrasClave:
     activas: int
     retiradas: int
     acreditadas: int
-    # Derived per phase (by position in the course): how many completed phase 1, 2, …
+    # Per phase (by position in the course): how many completed phase 1, 2, … in a row.
     fases_completadas: tuple[int, ...] = ()
-    # Constancias are issued by the constancias app; not counted here yet.
+    # Enrolments holding a valid constancia (recorded by the constancias app).
     con_constancia: int | None = None
 
     def fase(self, numero: int) -> int:
         return self.fases_completadas[numero - 1] if len(self.fases_completadas) >= numero else 0
+
+
+# Score histogram: one bucket per ANCHO_INTERVALO points; 100 falls in the last one.
+CUBETAS = 100 // ANCHO_INTERVALO
+
+
+def _cubeta(indice: int) -> Q:
+    condicion = Q(calificacion__gte=indice * ANCHO_INTERVALO)
+    if indice < CUBETAS - 1:
+        condicion &= Q(calificacion__lt=(indice + 1) * ANCHO_INTERVALO)
+    return condicion
 
 
 def conteos(qs: QuerySet[Inscripcion]) -> dict[str, int]:
@@ -171,6 +177,58 @@ def conteos(qs: QuerySet[Inscripcion]) -> dict[str, int]:
         activas=Count("pk", filter=Q(estado=Inscripcion.Estado.ACTIVA)),
         retiradas=Count("pk", filter=Q(estado=Inscripcion.Estado.RETIRADA)),
         acreditadas=Count("pk", filter=Q(completada_en__isnull=False)),
+    )
+
+
+@dataclass(frozen=True)
+class Agregados:
+    """Key figures, funnel and score histogram of a set of enrolments."""
+
+    cifras: CifrasClave
+    puntajes: tuple[int, ...]
+    con_puntaje: int
+
+
+def agregados(qs: QuerySet[Inscripcion]) -> Agregados:
+    """Figures, funnel by phase and score histogram from the stored progress, in three queries.
+
+    The progress columns are written by `cursos.services.actualizar_completitud`
+    with every fact, so nothing is derived here row by row.
+    """
+    cubetas = {f"c{i}": Count("pk", filter=_cubeta(i)) for i in range(CUBETAS)}
+    fila = qs.aggregate(
+        inscritas=Count("pk"),
+        activas=Count("pk", filter=Q(estado=Inscripcion.Estado.ACTIVA)),
+        retiradas=Count("pk", filter=Q(estado=Inscripcion.Estado.RETIRADA)),
+        acreditadas=Count("pk", filter=Q(completada_en__isnull=False)),
+        con_puntaje=Count("calificacion"),
+        fases=Max("fases_total"),
+        **cubetas,
+    )
+    por_fases = dict(
+        qs.order_by()
+        .values_list("fases_completadas")
+        .annotate(n=Count("pk"))
+        .values_list("fases_completadas", "n")
+    )
+    embudo = tuple(
+        sum(n for completadas, n in por_fases.items() if completadas >= posicion)
+        for posicion in range(1, (fila["fases"] or 0) + 1)
+    )
+    con_constancia = (
+        qs.filter(constancias__estado=ESTADO_CONSTANCIA_VIGENTE).values("pk").distinct().count()
+    )
+    return Agregados(
+        cifras=CifrasClave(
+            inscritas=fila["inscritas"],
+            activas=fila["activas"],
+            retiradas=fila["retiradas"],
+            acreditadas=fila["acreditadas"],
+            fases_completadas=embudo,
+            con_constancia=con_constancia,
+        ),
+        puntajes=tuple(fila[f"c{i}"] for i in range(CUBETAS)),
+        con_puntaje=fila["con_puntaje"],
     )
 
 
@@ -188,350 +246,263 @@ class FilaEntidad:
 
 
 def completitud_por_entidad(qs: QuerySet[Inscripcion]) -> list[FilaEntidad]:
-    """Enrolled and passed per state, in one query, in INEGI order."""
+    """Enrolled and passed per state, in two small queries, in INEGI order."""
     filas = (
-        qs.values(
-            "usuario__entidad_id", "usuario__entidad__nombre", "usuario__entidad__clave_inegi"
-        )
+        qs.order_by()
+        .values_list("usuario__entidad_id")
         .annotate(
             inscritas=Count("pk"), acreditadas=Count("pk", filter=Q(completada_en__isnull=False))
         )
-        .order_by(F("usuario__entidad__clave_inegi").asc(nulls_last=True))
+        .values_list("usuario__entidad_id", "inscritas", "acreditadas")
     )
-    return [
+    conteo = {entidad_id: (n, a) for entidad_id, n, a in filas}
+    entidades = {
+        e.pk: e
+        for e in EntidadFederativa.objects.filter(pk__in=[pk for pk in conteo if pk is not None])
+    }
+    resultado = [
         FilaEntidad(
-            entidad_id=f["usuario__entidad_id"],
-            nombre=f["usuario__entidad__nombre"] or "",
-            clave=f["usuario__entidad__clave_inegi"] or "",
-            inscritas=f["inscritas"],
-            acreditadas=f["acreditadas"],
+            entidad_id=pk,
+            nombre=entidades[pk].nombre if pk in entidades else "",
+            clave=entidades[pk].clave_inegi if pk in entidades else "",
+            inscritas=n,
+            acreditadas=a,
         )
-        for f in filas
+        for pk, (n, a) in conteo.items()
     ]
+    return sorted(resultado, key=lambda f: (f.entidad_id is None, f.clave))
 
 
 def inscripciones_por_mes(qs: QuerySet[Inscripcion]) -> list[tuple[datetime.date, int]]:
-    """Enrolments per calendar month (in the site's time zone), in one query."""
-    filas = (
-        qs.annotate(mes=TruncMonth("inscrita_en"))
-        .values("mes")
+    """Enrolments per calendar month (in the site's time zone), in one query.
+
+    PostgreSQL truncates in the site's zone itself. SQLite can only do that with a
+    Python function called for every row, so there the database groups by UTC hour
+    (a C function) and the few thousand hours are folded into local months here:
+    exact, since every Mexican time zone is a whole number of hours from UTC.
+    """
+    zona = timezone.get_current_timezone()
+    meses: Counter[datetime.date] = Counter()
+    if connection.vendor == "sqlite":
+        filas = (
+            qs.order_by()
+            .annotate(
+                hora=Func(
+                    F("inscrita_en"),
+                    function="SUBSTR",
+                    template="SUBSTR(%(expressions)s, 1, 13)",
+                    output_field=CharField(),
+                )
+            )
+            .values_list("hora")
+            .annotate(n=Count("pk"))
+            .values_list("hora", "n")
+        )
+        for hora, n in filas:
+            instante = datetime.datetime.strptime(hora, "%Y-%m-%d %H").replace(tzinfo=datetime.UTC)
+            meses[instante.astimezone(zona).date().replace(day=1)] += n
+        return sorted(meses.items())
+    por_mes = (
+        qs.order_by()
+        .annotate(mes=TruncMonth("inscrita_en"))
+        .values_list("mes")
         .annotate(n=Count("pk"))
-        .order_by("mes")
+        .values_list("mes", "n")
     )
-    resultado = []
-    for fila in filas:
-        mes = fila["mes"]
+    for mes, n in por_mes:
         if isinstance(mes, datetime.datetime):
             mes = timezone.localtime(mes).date() if timezone.is_aware(mes) else mes.date()
-        resultado.append((mes.replace(day=1), fila["n"]))
-    return resultado
+        meses[mes.replace(day=1)] += n
+    return sorted(meses.items())
 
 
-# --- Derived completion, streamed ------------------------------------------
+# --- Export rows, streamed ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Avance:
-    """The date-free part of a derived completion: what a report shows of it."""
-
-    fases_completas: tuple[bool, ...]
-    porcentaje: int
-    fase_actual: str
-    horas: int
-
-    @property
-    def fases_seguidas(self) -> int:
-        """How many phases are complete counting from the first, for the funnel."""
-        total = 0
-        for completa in self.fases_completas:
-            if not completa:
-                break
-            total += 1
-        return total
-
-
-@dataclass(frozen=True)
-class Registro:
-    """One enrolment with its person, organization and derived progress."""
+class Registro(NamedTuple):
+    """One enrolment as the export shows it; dates are local dates."""
 
     inscripcion_id: int
-    usuario_id: int
-    nombre: str
-    apellidos: str
-    email: str
-    curp: str
-    cargo: str
     entidad: str
     organo_garante: str
     sujeto_obligado: str
     ambito: str
     tipo: str
+    nombre: str
+    apellidos: str
+    curp: str
+    cargo: str
+    email: str
     curso: str
     edicion: str
-    estado_inscripcion: str
-    inscrita_en: datetime.datetime
-    acreditada_en: datetime.datetime | None
-    avance: Avance
-    asistencias: int
-    sesiones: int
-    puntaje: Decimal | None
-
-    @property
-    def porcentaje_asistencia(self) -> int | None:
-        return round(100 * self.asistencias / self.sesiones) if self.sesiones else None
-
-
-@dataclass
-class _Contexto:
-    reglas: dict[int, list[ReglaFase]]
-    horas: dict[int, int]
-    metodos: dict[int, tuple[scoring.MetodoCalificacion, Decimal]]
-    sesiones: dict[int, int] = field(default_factory=dict)
+    fase_actual: str
+    inscrita_en: datetime.date
+    avance: int
+    asistencia: int | None
+    calificacion: float | None
+    horas: int
+    acreditada_en: datetime.date | None
+    folio: str
+    constancia_emitida_en: datetime.date | None
+    estado: str
 
 
-def _contexto(qs: QuerySet[Inscripcion]) -> _Contexto:
-    ediciones = list(
-        Edicion.objects.filter(pk__in=qs.order_by().values("edicion_id")).select_related("curso")
-    )
-    reglas = reglas_por_edicion(ediciones)
-    fase_ids = {regla.id for lista in reglas.values() for regla in lista}
-    horas = dict(FasePage.objects.filter(pk__in=fase_ids).values_list("pk", "horas"))
-    evaluacion_ids = {
-        e
-        for lista in reglas.values()
-        for r in lista
-        for e in (r.evaluacion_id, r.actividad_id)
-        if e
-    }
-    metodos = {
-        pk: (scoring.MetodoCalificacion(metodo), aprobatorio)
-        for pk, metodo, aprobatorio in Evaluacion.objects.filter(pk__in=evaluacion_ids).values_list(
-            "pk", "metodo_calificacion", "puntaje_aprobatorio"
-        )
-    }
-    sesiones = {
-        edicion_id: sum(len(r.sesiones) for r in lista) for edicion_id, lista in reglas.items()
-    }
-    return _Contexto(reglas=reglas, horas=horas, metodos=metodos, sesiones=sesiones)
+ESTADO_CONSTANCIA_VIGENTE = "vigente"
 
 
-def _por_inscripcion(filas: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple]]]:
-    for llave, grupo in groupby(filas, key=lambda fila: fila[0]):
-        yield llave, [fila[1:] for fila in grupo]
+def _como_texto(campo: str) -> Cast:
+    # Text, so the database driver and Django convert nothing row by row.
+    return Cast(campo, output_field=CharField())
+
+
+class _Fechas(dict):
+    """Local dates of UTC instants given as text, computed once per distinct hour."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zona = timezone.get_current_timezone()
+
+    def __missing__(self, hora: str) -> datetime.date:
+        instante = datetime.datetime.strptime(hora, "%Y-%m-%d %H").replace(tzinfo=datetime.UTC)
+        fecha = instante.astimezone(self.zona).date()
+        self[hora] = fecha
+        return fecha
 
 
 class _Cursor:
-    """Walks a stream grouped by enrolment id, in step with the main rows."""
+    """Walks a stream of (enrolment id, …) rows in id order, in step with the main rows."""
 
     def __init__(self, filas: Iterable[tuple[Any, ...]]) -> None:
-        self._grupos = _por_inscripcion(filas)
-        self._actual: tuple[int, list[tuple]] | None = next(self._grupos, None)
+        self._filas = iter(filas)
+        self._actual: tuple[Any, ...] | None = next(self._filas, None)
 
-    def tomar(self, inscripcion_id: int) -> list[tuple]:
+    def tomar(self, inscripcion_id: int) -> tuple[Any, ...] | None:
+        """The first row of this enrolment (the rest of its rows are skipped), or None."""
         while self._actual is not None and self._actual[0] < inscripcion_id:
-            self._actual = next(self._grupos, None)
+            self._actual = next(self._filas, None)
         if self._actual is not None and self._actual[0] == inscripcion_id:
-            return self._actual[1]
-        return []
-
-
-CAMPOS = (
-    "pk",
-    "usuario_id",
-    "edicion_id",
-    "estado",
-    "inscrita_en",
-    "completada_en",
-    "usuario__first_name",
-    "usuario__last_name",
-    "usuario__email",
-    "usuario__curp",
-    "usuario__cargo",
-    "usuario__entidad__nombre",
-    "usuario__organizacion__clase",
-    "usuario__organizacion__nombre",
-    "usuario__organizacion__organo_garante__nombre",
-    "usuario__organizacion__ambito",
-    "usuario__organizacion__tipo",
-    "edicion__nombre",
-    "edicion__curso__title",
-)
-
-
-def _avance(estado: EstadoCurso, horas: dict[int, int]) -> Avance:
-    actual = next((fase.titulo for fase in estado.fases if not fase.completa), "")
-    return Avance(
-        fases_completas=tuple(fase.completa for fase in estado.fases),
-        porcentaje=estado.porcentaje,
-        fase_actual=actual,
-        horas=sum(horas.get(f.fase_id, 0) for f in estado.fases if f.completa),
-    )
+            return self._actual
+        return None
 
 
 def registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iterator[Registro]:
-    """Each enrolment of `qs` with its derived progress, in enrolment-id order.
+    """Each enrolment of `qs` with its stored progress and valid constancia, in id order.
 
-    Runs a fixed number of queries (rules, then four streams merged by enrolment
-    id) whatever the number of rows, and holds one enrolment's facts at a time.
-
-    Whether each phase is complete, and the percentages, depend only on which
-    facts exist, not on their dates (dates only decide *when* a phase completed,
-    and the course's date is already stored in `completada_en`). So the one
-    derivation function runs once per distinct set of facts and edition, and
-    people with the same facts share its answer: that is what makes 100,000 rows
-    cheap, since most people are at one of a few stages.
+    Two streamed queries (enrolments with their person; valid constancias) merged
+    by enrolment id, plus a few small ones for the names of states, organizations,
+    editions and phases, whatever the number of rows; memory holds one block.
+    Dates travel as text and become local dates once per distinct hour.
     """
-    ctx = _contexto(qs)
-    evaluacion_ids = sorted(ctx.metodos)
-    base = qs.order_by("pk")
-    lecciones = _Cursor(
-        ProgresoLeccion.objects.filter(inscripcion_id__in=qs.order_by().values("pk"))
-        .order_by("inscripcion_id")
-        .values_list("inscripcion_id", "leccion_id")
-        .iterator(chunk_size=bloque)
-    )
-    # Attendance hangs from the person, not the enrolment: join it back through the
-    # person and keep the sessions of the enrolment's own edition.
-    asistencias = _Cursor(
-        base.filter(usuario__asistencias__sesion__edicion_id=F("edicion_id"))
-        .values_list("pk", "usuario__asistencias__sesion_id")
-        .iterator(chunk_size=bloque)
-    )
-    intentos = _Cursor(
-        base.annotate(
-            calif=FilteredRelation(
-                "usuario__intentos",
-                condition=Q(
-                    usuario__intentos__evaluacion_id__in=evaluacion_ids,
-                    usuario__intentos__estado=Intento.Estado.CALIFICADO,
-                    usuario__intentos__porcentaje__isnull=False,
-                    usuario__intentos__calificado_en__isnull=False,
-                ),
-            )
-        )
-        .filter(calif__isnull=False)
-        .values_list(
-            "pk",
-            "calif__evaluacion_id",
-            "calif__numero",
-            "calif__porcentaje",
-            "calif__calificado_en",
-        )
-        .iterator(chunk_size=bloque)
-        if evaluacion_ids
-        else ()
-    )
-    # Labels resolved once, not once per row.
-    nombres_estado = {k: str(v) for k, v in Inscripcion.Estado.choices}
+    acreditado, en_curso, todas = _("Acreditado"), _("En curso"), _("Todas completas")
+    retirada = str(Inscripcion.Estado.RETIRADA.label)
     nombres_ambito = {k: str(v) for k, v in Organizacion.Ambito.choices}
     nombres_tipo = {k: str(v) for k, v in Organizacion.Tipo.choices}
-    sesiones_por_edicion = {
-        edicion_id: {s.id for r in lista for s in r.sesiones}
-        for edicion_id, lista in ctx.reglas.items()
-    }
-    memoria: dict[tuple, Avance] = {}
-    for fila in base.values_list(*CAMPOS).iterator(chunk_size=bloque):
-        (pk, usuario_id, edicion_id, estado, inscrita_en, completada_en, nombre, apellidos) = fila[
-            :8
-        ]
-        email, curp, cargo, entidad, clase, organizacion, garante, ambito, tipo = fila[8:17]
-        edicion, curso = fila[17:19]
-        reglas = ctx.reglas.get(edicion_id, [])
-        hechas = lecciones.tomar(pk)
-        asistidas = asistencias.tomar(pk)
-        por_evaluacion: dict[int, list[scoring.IntentoCalificado]] = defaultdict(list)
-        for evaluacion_id, numero, porcentaje, calificado_en in intentos.tomar(pk):
-            por_evaluacion[evaluacion_id].append(
-                scoring.IntentoCalificado(numero, porcentaje, calificado_en)
-            )
-        aprobaciones = {}
-        finales: dict[int, Decimal | None] = {}
-        for evaluacion_id, lista in por_evaluacion.items():
-            metodo, aprobatorio = ctx.metodos[evaluacion_id]
-            finales[evaluacion_id] = scoring.calificacion_final(metodo, lista)
-            fecha = scoring.fecha_aprobacion(metodo, lista, aprobatorio)
-            if fecha is not None:
-                aprobaciones[evaluacion_id] = fecha
-        llave = (
-            edicion_id,
-            frozenset(leccion for (leccion,) in hechas),
-            frozenset(sesion for (sesion,) in asistidas),
-            frozenset(aprobaciones),
-        )
-        avance = memoria.get(llave)
-        if avance is None:
-            # Only which facts exist matters for `Avance`, so their dates are not fetched.
-            hechos = Hechos(
-                lecciones=dict.fromkeys(llave[1], inscrita_en),
-                asistencias=dict.fromkeys(llave[2], inscrita_en),
-                aprobaciones=aprobaciones,
-                inscrita_en=inscrita_en,
-            )
-            # Reports never show the "what is missing" messages; looking each one up
-            # in the translation catalogs would cost more than the rule itself.
-            with override(None):
-                avance = _avance(evaluar_curso(reglas, hechos), ctx.horas)
-            memoria[llave] = avance
-        # The score shown is the grade of the last phase that has an evaluation.
-        puntaje = None
-        for regla in reversed(reglas):
-            if regla.evaluacion_id:
-                puntaje = finales.get(regla.evaluacion_id)
-                break
+    base = qs.order_by("pk")
+    sub = qs.order_by()
+    entidades = dict(EntidadFederativa.objects.values_list("pk", "nombre"))
+    organizaciones: dict[int | None, tuple[str, str, str, str]] = {None: ("", "", "", "")}
+    for pk, clase, nombre, garante, ambito, tipo in Organizacion.objects.filter(
+        pk__in=sub.values("usuario__organizacion_id")
+    ).values_list("pk", "clase", "nombre", "organo_garante__nombre", "ambito", "tipo"):
         es_garante = clase == Organizacion.Clase.ORGANO_GARANTE
-        yield Registro(
-            inscripcion_id=pk,
-            usuario_id=usuario_id,
-            nombre=nombre,
-            apellidos=apellidos,
-            email=email,
-            curp=curp,
-            cargo=cargo,
-            entidad=entidad or "",
-            organo_garante=(organizacion if es_garante else garante) or "",
-            sujeto_obligado="" if es_garante else organizacion or "",
-            ambito=nombres_ambito.get(ambito, ""),
-            tipo=nombres_tipo.get(tipo, ""),
-            curso=curso,
-            edicion=edicion,
-            estado_inscripcion=nombres_estado.get(estado, estado),
-            inscrita_en=inscrita_en,
-            acreditada_en=completada_en,
-            avance=avance,
-            asistencias=len(llave[2] & sesiones_por_edicion.get(edicion_id, set())),
-            sesiones=ctx.sesiones.get(edicion_id, 0),
-            puntaje=puntaje,
+        organizaciones[pk] = (
+            (nombre if es_garante else garante) or "",
+            "" if es_garante else nombre,
+            nombres_ambito.get(ambito, ""),
+            nombres_tipo.get(tipo, ""),
         )
-
-
-@dataclass(frozen=True)
-class Derivados:
-    """What only the derived completion can tell: the phase funnel and the scores."""
-
-    fases_completadas: tuple[int, ...]
-    puntajes: tuple[int, ...]  # counts per ANCHO_INTERVALO-wide bucket, 0–100
-    con_puntaje: int
-
-
-def derivados(qs: QuerySet[Inscripcion]) -> Derivados:
-    """Funnel by phase position and score histogram, from one streamed pass."""
-    fases: Counter[int] = Counter()
-    cubetas = [0] * (100 // ANCHO_INTERVALO)
-    con_puntaje = 0
-    maximo = 0
-    for registro in registros(qs):
-        maximo = max(maximo, len(registro.avance.fases_completas))
-        for posicion in range(1, registro.avance.fases_seguidas + 1):
-            fases[posicion] += 1
-        if registro.puntaje is not None:
-            con_puntaje += 1
-            indice = min(int(registro.puntaje) // ANCHO_INTERVALO, len(cubetas) - 1)
-            cubetas[indice] += 1
-    return Derivados(
-        fases_completadas=tuple(fases[i] for i in range(1, maximo + 1)),
-        puntajes=tuple(cubetas),
-        con_puntaje=con_puntaje,
+    ediciones = {
+        e.pk: (e.curso.title, e.nombre)
+        for e in Edicion.objects.filter(pk__in=sub.values("edicion_id")).select_related("curso")
+    }
+    fases = dict(
+        FasePage.objects.filter(pk__in=sub.values("fase_actual_id")).values_list("pk", "title")
     )
+    constancias = _Cursor(
+        base.filter(constancias__estado=ESTADO_CONSTANCIA_VIGENTE)
+        .annotate(emitida=_como_texto("constancias__emitida_en"))
+        .order_by("pk", "constancias__alcance", "constancias__tipo")
+        .values_list("pk", "constancias__folio", "emitida")
+        .iterator(chunk_size=bloque)
+    )
+    fechas = _Fechas()
+    filas = (
+        base.annotate(
+            inscrita=_como_texto("inscrita_en"),
+            completada=_como_texto("completada_en"),
+            puntaje=_como_texto("calificacion"),
+        )
+        .values_list(
+            "pk",
+            "estado",
+            "inscrita",
+            "completada",
+            "usuario__first_name",
+            "usuario__last_name",
+            "usuario__email",
+            "usuario__curp",
+            "usuario__cargo",
+            "usuario__entidad_id",
+            "usuario__organizacion_id",
+            "edicion_id",
+            "fase_actual_id",
+            "avance",
+            "asistencia",
+            "puntaje",
+            "horas_acreditadas",
+        )
+        .iterator(chunk_size=bloque)
+    )
+    for (
+        pk,
+        estado,
+        inscrita,
+        completada,
+        nombre,
+        apellidos,
+        email,
+        curp,
+        cargo,
+        entidad_id,
+        organizacion_id,
+        edicion_id,
+        fase_id,
+        avance,
+        asistencia,
+        puntaje,
+        horas,
+    ) in filas:
+        garante, sujeto, ambito, tipo = organizaciones.get(organizacion_id, organizaciones[None])
+        curso, edicion = ediciones[edicion_id]
+        constancia = constancias.tomar(pk)
+        yield Registro(
+            pk,
+            entidades.get(entidad_id, ""),
+            garante,
+            sujeto,
+            ambito,
+            tipo,
+            nombre,
+            apellidos,
+            curp,
+            cargo,
+            email,
+            curso,
+            edicion,
+            # No current phase: all done once the course is passed, else not derived yet.
+            fases.get(fase_id, "") if fase_id is not None else (todas if completada else ""),
+            fechas[inscrita[:13]],
+            avance,
+            asistencia,
+            float(puntaje) if puntaje is not None else None,
+            horas,
+            fechas[completada[:13]] if completada is not None else None,
+            constancia[1] if constancia is not None else "",
+            fechas[constancia[2][:13]] if constancia is not None else None,
+            acreditado
+            if completada is not None
+            else (retirada if estado == Inscripcion.Estado.RETIRADA else en_curso),
+        )
 
 
 @dataclass(frozen=True)
@@ -543,66 +514,19 @@ class Tablero:
     con_puntaje: int
 
 
-# Derived figures are kept this long at most, even if no fact changed.
-VIGENCIA_DERIVADOS = 10 * 60
-
-
-def huella_de_hechos() -> tuple[Any, ...]:
-    """Changes whenever a fact or rule that the derived figures read changes.
-
-    Four aggregate queries on indexed columns; cheaper than one derivation pass.
-    """
-    from wagtail.models import Revision
-
-    from cursos.models import Asistencia
-
-    return (
-        tuple(Inscripcion.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        tuple(ProgresoLeccion.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        tuple(Asistencia.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        tuple(
-            Intento.objects.aggregate(n=Count("pk"), m=Max("calificado_en"), r=Max("pk")).values()
-        ),
-        Revision.objects.aggregate(m=Max("pk"))["m"],
-    )
-
-
-def derivados_en_cache(usuario: Any, filtros: Filtros, qs: QuerySet[Inscripcion]) -> Derivados:
-    """`derivados(qs)`, reused while no fact changed: a full pass costs seconds at 100,000."""
-    alcance = alcance_de(usuario)
-    llave = (
-        "reportes:derivados:"
-        + hashlib.sha256(
-            repr(
-                (
-                    alcance.nacional,
-                    sorted(alcance.entidades),
-                    alcance.usuario_id,
-                    sorted(filtros.como_json().items()),
-                    huella_de_hechos(),
-                )
-            ).encode()
-        ).hexdigest()
-    )
-    guardado = cache.get(llave)
-    if guardado is not None:
-        return guardado
-    calculados = derivados(qs)
-    cache.set(llave, calculados, VIGENCIA_DERIVADOS)
-    return calculados
-
-
 def tablero(usuario: Any, filtros: Filtros) -> Tablero:
-    """Everything the coordination dashboard shows, for `usuario`'s scope and `filtros`."""
+    """Everything the coordination dashboard shows, for `usuario`'s scope and `filtros`.
+
+    Aggregate queries only (a fixed number, whatever the number of enrolments).
+    """
     qs = inscripciones_filtradas(usuario, filtros)
-    totales = conteos(qs)
-    calculados = derivados_en_cache(usuario, filtros, qs)
+    datos = agregados(qs)
     return Tablero(
-        cifras=CifrasClave(**totales, fases_completadas=calculados.fases_completadas),
+        cifras=datos.cifras,
         por_entidad=completitud_por_entidad(qs),
         por_mes=inscripciones_por_mes(qs),
-        puntajes=calculados.puntajes,
-        con_puntaje=calculados.con_puntaje,
+        puntajes=datos.puntajes,
+        con_puntaje=datos.con_puntaje,
     )
 
 
@@ -633,6 +557,8 @@ class FilaKardex:
     estado: EstadoCurso
     asistencias: list[Any]
     intentos: list[Any]
+    # Every constancia of the enrolment (valid, revoked or replaced), newest first.
+    constancias: list[Any]
 
 
 @dataclass(frozen=True)
@@ -652,6 +578,8 @@ def kardex(usuario: Any, persona: Any) -> Kardex:
         inscripciones_en_alcance(usuario)
         .filter(usuario=persona)
         .select_related("edicion", "edicion__curso")
+        # By relation name: cursos does not import the constancias app (imports point down).
+        .prefetch_related("constancias")
         .order_by("-inscrita_en", "pk")
     )
     estados = estados_de(inscripciones)
@@ -686,6 +614,7 @@ def kardex(usuario: Any, persona: Any) -> Kardex:
                     for t in intentos
                     if t.evaluacion_id in evaluaciones_por_edicion.get(i.edicion_id, set())
                 ],
+                constancias=list(i.constancias.all()),
             )
             for i in inscripciones
         ]

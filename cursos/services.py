@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from cursos import selectors
 from cursos.models import (
@@ -22,6 +28,7 @@ from cursos.models import (
     ProgresoLeccion,
     SesionEnVivo,
 )
+from cursos.progreso import evaluar_curso
 from cursos.signals import completitud_cambiada
 from lms.models import Usuario
 
@@ -306,31 +313,260 @@ def marcar_asistencias(
         )
 
 
+@dataclass(frozen=True)
+class AvanceDerivado:
+    """Everything stored about an enrolment's progress, as derived from its facts now."""
+
+    completada_en: datetime.datetime | None
+    fases_completadas: int
+    fases_total: int
+    fase_actual_id: int | None
+    avance: int
+    asistencia: int | None
+    calificacion: Decimal | None
+    horas_acreditadas: int
+    # (fase_id, orden, completada_en, porcentaje, lecciones, lecciones_total, asistencias,
+    #  sesiones_requeridas, calificacion) per phase, in course order.
+    fases: tuple[tuple[Any, ...], ...]
+
+    def columnas(self) -> dict[str, Any]:
+        """The values of the `Inscripcion` columns that cache this progress."""
+        return {
+            "completada_en": self.completada_en,
+            "fases_completadas": self.fases_completadas,
+            "fases_total": self.fases_total,
+            "fase_actual_id": self.fase_actual_id,
+            "avance": self.avance,
+            "asistencia": self.asistencia,
+            "calificacion": self.calificacion,
+            "horas_acreditadas": self.horas_acreditadas,
+        }
+
+
+COLUMNAS_AVANCE = (
+    "completada_en",
+    "fases_completadas",
+    "fases_total",
+    "fase_actual_id",
+    "avance",
+    "asistencia",
+    "calificacion",
+    "horas_acreditadas",
+)
+CAMPOS_AVANCE_FASE = (
+    "orden",
+    "completada_en",
+    "porcentaje",
+    "lecciones",
+    "lecciones_total",
+    "asistencias",
+    "sesiones_requeridas",
+    "calificacion",
+)
+
+
+def derivar_avances(inscripciones: Sequence[Inscripcion]) -> dict[int, AvanceDerivado]:
+    """The progress of each enrolment (edition and course preloaded), derived from its facts.
+
+    Completion comes from `cursos.progreso.evaluar_curso`, the one rule function;
+    this adds what reports show of it (hours, attendance and the final grade of
+    each phase's evaluation). A fixed number of queries whatever the number of
+    enrolments.
+    """
+    from cursos.models import FasePage
+    from evaluaciones import scoring
+    from evaluaciones.models import Intento
+
+    if not inscripciones:
+        return {}
+    reglas = selectors.reglas_por_edicion([i.edicion for i in inscripciones])
+    hechos = selectors.hechos_de(inscripciones, reglas)
+    fase_ids = {r.id for lista in reglas.values() for r in lista}
+    horas: dict[int, int] = {}
+    metodos: dict[int, scoring.MetodoCalificacion] = {}
+    for pk, horas_fase, evaluacion_id, metodo in FasePage.objects.filter(
+        pk__in=fase_ids
+    ).values_list("pk", "horas", "evaluacion_id", "evaluacion__metodo_calificacion"):
+        horas[pk] = horas_fase
+        if evaluacion_id is not None:
+            metodos[evaluacion_id] = scoring.MetodoCalificacion(metodo)
+    intentos: dict[tuple[int, int], list[scoring.IntentoCalificado]] = defaultdict(list)
+    if metodos:
+        for usuario_id, evaluacion_id, numero, porcentaje, calificado_en in Intento.objects.filter(
+            usuario_id__in={i.usuario_id for i in inscripciones},
+            evaluacion_id__in=list(metodos),
+            estado=Intento.Estado.CALIFICADO,
+            porcentaje__isnull=False,
+            calificado_en__isnull=False,
+        ).values_list("usuario_id", "evaluacion_id", "numero", "porcentaje", "calificado_en"):
+            if porcentaje is None or calificado_en is None:
+                continue
+            intentos[(usuario_id, evaluacion_id)].append(
+                scoring.IntentoCalificado(numero, porcentaje, calificado_en)
+            )
+    resultado = {}
+    for inscripcion in inscripciones:
+        reglas_edicion = reglas[inscripcion.edicion_id]
+        # Reports never show the "what is missing" messages: skip their catalog lookups.
+        with override(None):
+            estado = evaluar_curso(reglas_edicion, hechos[inscripcion.pk])
+        finales = {
+            evaluacion_id: scoring.calificacion_final(
+                metodo, intentos.get((inscripcion.usuario_id, evaluacion_id), [])
+            )
+            for evaluacion_id, metodo in metodos.items()
+        }
+        fases = []
+        seguidas = 0
+        interrumpida = False
+        for orden, (regla, fase) in enumerate(zip(reglas_edicion, estado.fases, strict=True), 1):
+            if fase.completa and not interrumpida:
+                seguidas += 1
+            else:
+                interrumpida = True
+            fases.append(
+                (
+                    fase.fase_id,
+                    orden,
+                    fase.fecha if fase.completa else None,
+                    fase.porcentaje,
+                    fase.lecciones_completadas,
+                    fase.lecciones_total,
+                    fase.asistencias,
+                    fase.sesiones_requeridas,
+                    finales.get(regla.evaluacion_id) if regla.evaluacion_id else None,
+                )
+            )
+        sesiones = sum(len(r.sesiones) for r in reglas_edicion)
+        asistidas = sum(f.asistencias for f in estado.fases)
+        # The grade shown is that of the last phase that has an evaluation.
+        calificacion = next(
+            (finales.get(r.evaluacion_id) for r in reversed(reglas_edicion) if r.evaluacion_id),
+            None,
+        )
+        resultado[inscripcion.pk] = AvanceDerivado(
+            completada_en=estado.fecha if estado.completo else None,
+            fases_completadas=seguidas,
+            fases_total=len(estado.fases),
+            fase_actual_id=next((f.fase_id for f in estado.fases if not f.completa), None),
+            avance=estado.porcentaje,
+            asistencia=round(100 * asistidas / sesiones) if sesiones else None,
+            calificacion=calificacion,
+            horas_acreditadas=sum(horas.get(f.fase_id, 0) for f in estado.fases if f.completa),
+            fases=tuple(fases),
+        )
+    return resultado
+
+
+def _guardar_avances(inscripciones: Sequence[Inscripcion]) -> int:
+    """Store the derived progress of these (locked) enrolments; returns how many changed.
+
+    Writes only what differs, and tells `completitud_cambiada` listeners of each
+    changed course completion once the transaction commits.
+    """
+    from cursos.models import AvanceFase
+
+    derivados = derivar_avances(inscripciones)
+    ahora = timezone.now()
+    existentes: dict[int, dict[int, Any]] = defaultdict(dict)
+    for guardada in AvanceFase.objects.filter(inscripcion__in=[i.pk for i in inscripciones]):
+        existentes[guardada.inscripcion_id][guardada.fase_id] = guardada
+    crear: list[AvanceFase] = []
+    actualizar: list[AvanceFase] = []
+    sobrantes: list[int] = []
+    cambiadas: list[Inscripcion] = []
+    avisos: list[tuple[int, bool]] = []
+    for inscripcion in inscripciones:
+        avance = derivados[inscripcion.pk]
+        cambio = inscripcion.avance_calculado_en is None
+        for campo, valor in avance.columnas().items():
+            if getattr(inscripcion, campo) != valor:
+                cambio = True
+                if campo == "completada_en":
+                    avisos.append((inscripcion.pk, valor is not None))
+                setattr(inscripcion, campo, valor)
+        vigentes = set()
+        for fase_id, *valores in avance.fases:
+            vigentes.add(fase_id)
+            fila = existentes[inscripcion.pk].get(fase_id)
+            nuevos = dict(zip(CAMPOS_AVANCE_FASE, valores, strict=True))
+            if fila is None:
+                crear.append(AvanceFase(inscripcion_id=inscripcion.pk, fase_id=fase_id, **nuevos))
+            elif any(getattr(fila, c) != v for c, v in nuevos.items()):
+                for campo, valor in nuevos.items():
+                    setattr(fila, campo, valor)
+                actualizar.append(fila)
+        # A phase unpublished from the course no longer counts.
+        sobrantes.extend(
+            a.pk for fase_id, a in existentes[inscripcion.pk].items() if fase_id not in vigentes
+        )
+        if cambio:
+            inscripcion.avance_calculado_en = ahora
+            cambiadas.append(inscripcion)
+    if sobrantes:
+        AvanceFase.objects.filter(pk__in=sobrantes).delete()
+    if crear:
+        AvanceFase.objects.bulk_create(crear)
+    if actualizar:
+        AvanceFase.objects.bulk_update(actualizar, CAMPOS_AVANCE_FASE)
+    if cambiadas:
+        Inscripcion.objects.bulk_update(cambiadas, [*COLUMNAS_AVANCE, "avance_calculado_en"])
+    for inscripcion_id, completada in avisos:
+        transaction.on_commit(_aviso_completitud(inscripcion_id, completada))
+    return len(cambiadas)
+
+
+def _aviso_completitud(inscripcion_id: int, completada: bool) -> Any:
+    def avisar() -> None:
+        completitud_cambiada.send(
+            sender=Inscripcion, inscripcion_id=inscripcion_id, completada=completada
+        )
+
+    return avisar
+
+
 @transaction.atomic
 def actualizar_completitud(*, inscripcion: Inscripcion) -> Inscripcion:
-    """Recompute the enrolment's course completion from its facts and store it.
+    """Recompute the enrolment's progress and course completion from its facts and store them.
 
-    `Inscripcion.completada_en` is only ever written here, from
-    `cursos.progreso.evaluar_curso`, so the cache cannot drift from the facts.
-    Listeners of `completitud_cambiada` hear of it after commit.
+    `Inscripcion.completada_en`, the other progress columns of `Inscripcion` and its
+    `AvanceFase` rows are only ever written here (and by `recalcular_avances`, the
+    same code for many enrolments), from `cursos.progreso.evaluar_curso`, so the
+    cache cannot drift from the facts. Listeners of `completitud_cambiada` hear of
+    a changed completion after commit.
     """
     inscripcion = (
         Inscripcion.objects.select_for_update()
         .select_related("edicion", "edicion__curso")
         .get(pk=inscripcion.pk)
     )
-    estado = selectors.estado_de(inscripcion)
-    fecha = estado.fecha if estado.completo else None
-    if fecha != inscripcion.completada_en:
-        inscripcion.completada_en = fecha
-        inscripcion.save(update_fields=["completada_en"])
-        inscripcion_id, completada = inscripcion.pk, fecha is not None
-        transaction.on_commit(
-            lambda: completitud_cambiada.send(
-                sender=Inscripcion, inscripcion_id=inscripcion_id, completada=completada
-            )
-        )
+    _guardar_avances([inscripcion])
     return inscripcion
+
+
+def recalcular_avances(
+    *, inscripciones: QuerySet[Inscripcion], bloque: int = 500, al_avanzar: Any = None
+) -> int:
+    """Recompute and store the progress of many enrolments, `bloque` at a time.
+
+    Each block is locked and written in its own transaction with a fixed number of
+    queries, so a course with 100,000 enrolments is recomputed in minutes, not
+    hours, and a failure keeps the blocks already done. Returns how many changed.
+    """
+    ids = list(inscripciones.order_by("pk").values_list("pk", flat=True))
+    cambiadas = 0
+    for desde in range(0, len(ids), bloque):
+        with transaction.atomic():
+            lote = list(
+                Inscripcion.objects.select_for_update(of=("self",))
+                .select_related("edicion", "edicion__curso")
+                .filter(pk__in=ids[desde : desde + bloque])
+                .order_by("pk")
+            )
+            cambiadas += _guardar_avances(lote)
+        if al_avanzar is not None:
+            al_avanzar(min(desde + bloque, len(ids)), len(ids))
+    return cambiadas
 
 
 def recalcular_por_evaluacion(*, usuario_id: int, evaluacion_id: int) -> int:
@@ -363,13 +599,12 @@ def recalcular_por_evaluacion(*, usuario_id: int, evaluacion_id: int) -> int:
 
 
 def recalcular_curso(*, curso: CursoPage) -> int:
-    """Recompute every active enrolment of `curso` after its rules changed."""
-    total = 0
-    for inscripcion in Inscripcion.objects.filter(
+    """Recompute every active enrolment of `curso` after its rules changed; returns how many."""
+    inscripciones = Inscripcion.objects.filter(
         edicion__curso=curso, estado=Inscripcion.Estado.ACTIVA
-    ):
-        actualizar_completitud(inscripcion=inscripcion)
-        total += 1
+    )
+    total = inscripciones.count()
+    recalcular_avances(inscripciones=inscripciones)
     return total
 
 

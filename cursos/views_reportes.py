@@ -212,6 +212,18 @@ def _filtros_validos(form: FiltroReporteForm) -> reportes.Filtros | None:
     return form.filtros() if form.is_valid() else None
 
 
+def _mapa(datos: reportes.Tablero) -> graficas.Mapa | None:
+    """The tile map of the states, when the view spans several of them."""
+    if len([f for f in datos.por_entidad if f.entidad_id is not None]) < 2:
+        return None
+    nombres = dict(EntidadFederativa.objects.values_list("clave_inegi", "nombre"))
+    return graficas.mapa_mosaicos(
+        nombres,
+        {f.clave: (f.inscritas, f.porcentaje) for f in datos.por_entidad if f.clave},
+        sin_inscripciones=_t("sin inscripciones"),
+    )
+
+
 def _graficas(datos: reportes.Tablero) -> dict[str, Any]:
     cifras = datos.cifras
     etapas = [(_t("Inscritas"), cifras.inscritas)]
@@ -232,6 +244,7 @@ def _graficas(datos: reportes.Tablero) -> dict[str, Any]:
         "embudo": graficas.barras_horizontales([(e, n, None) for e, n in etapas]),
         "puntajes": graficas.columnas(intervalos),
         "por_mes": graficas.linea(meses),
+        "mapa": _mapa(datos),
     }
 
 

@@ -1,5 +1,6 @@
 """Models of the cursos app: the page tree and the editions with their facts of progress."""
 
+from cursos.models.avance import AvanceFase
 from cursos.models.ediciones import (
     Asistencia,
     Edicion,
@@ -12,6 +13,7 @@ from cursos.models.paginas import CursoPage, FasePage, HomePage, LeccionPage, Pr
 
 __all__ = [
     "Asistencia",
+    "AvanceFase",
     "CursoPage",
     "Edicion",
     "FasePage",

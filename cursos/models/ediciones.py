@@ -184,6 +184,25 @@ class Inscripcion(models.Model):
     # Cache of the course completion derived by cursos.progreso from the stored facts;
     # cursos.services.actualizar_completitud rewrites it on every change of those facts.
     completada_en = models.DateTimeField(_("curso acreditado en"), null=True, blank=True)
+    # The rest of the derived progress, stored by the same function in the same write, so
+    # reports aggregate columns instead of deriving every row (see cursos.models.avance).
+    fases_completadas = models.PositiveSmallIntegerField(_("fases completadas seguidas"), default=0)
+    fases_total = models.PositiveSmallIntegerField(_("fases del curso"), default=0)
+    fase_actual = models.ForeignKey(
+        "cursos.FasePage",
+        verbose_name=_("fase actual"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    avance = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    asistencia = models.PositiveSmallIntegerField(_("asistencia (%)"), null=True, blank=True)
+    calificacion = models.DecimalField(
+        _("calificación"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    horas_acreditadas = models.PositiveSmallIntegerField(_("horas acreditadas"), default=0)
+    avance_calculado_en = models.DateTimeField(_("avance calculado en"), null=True, blank=True)
 
     class Meta:
         ordering = ["-inscrita_en"]

@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cursos import reportes, services_reportes
+from cursos import reportes, services, services_reportes
 from cursos.models import ExportacionSolicitada, Inscripcion, ProgresoLeccion
 from cursos.tasks import enviar_reportes_semanales_task, exportar_registros_task
 from evaluaciones.models import Intento
@@ -53,6 +53,30 @@ def _completar_teorica(inscripcion, curso, evaluacion, porcentaje="90"):
         calificado_en=ahora,
         estado=Intento.Estado.CALIFICADO,
         porcentaje=Decimal(porcentaje),
+    )
+    # What the receivers of the facts' services do.
+    services.actualizar_completitud(inscripcion=inscripcion)
+
+
+def _constancia(inscripcion, folio, *, estado="vigente", emitida_en=None):
+    from constancias.models import Constancia
+    from tests.factories.constancias import PlantillaConstanciaFactory, SerieFolioFactory
+
+    return Constancia.objects.create(
+        usuario=inscripcion.usuario,
+        edicion=inscripcion.edicion,
+        inscripcion=inscripcion,
+        tipo="acreditacion",
+        alcance="curso",
+        plantilla=PlantillaConstanciaFactory(),
+        serie=SerieFolioFactory(),
+        folio=folio,
+        instantanea={},
+        pdf="constancias/prueba.pdf",
+        sha256="0" * 64,
+        emitida_en=emitida_en or timezone.now(),
+        estado=estado,
+        revocada_en=timezone.now() if estado == "revocada" else None,
     )
 
 
@@ -113,17 +137,40 @@ def test_el_embudo_coincide_con_la_derivacion_de_cada_persona(escenario):
     from cursos.selectors import estados_de
 
     qs = reportes.inscripciones_filtradas(escenario["nacional"], reportes.Filtros())
-    por_registro = {r.inscripcion_id: r.avance for r in reportes.registros(qs)}
     inscripciones = list(qs.select_related("edicion", "edicion__curso"))
-    esperado = {
-        pk: (tuple(f.completa for f in estado.fases), estado.porcentaje)
-        for pk, estado in estados_de(inscripciones).items()
+    seguidas = []
+    for estado in estados_de(inscripciones).values():
+        n = 0
+        for fase in estado.fases:
+            if not fase.completa:
+                break
+            n += 1
+        seguidas.append(n)
+    esperado = tuple(sum(1 for n in seguidas if n >= k) for k in (1, 2))
+    cifras = reportes.tablero(escenario["nacional"], reportes.Filtros()).cifras
+    assert cifras.fases_completadas == esperado
+    assert esperado[0] == 1
+    por_registro = {r.inscripcion_id: r.avance for r in reportes.registros(qs)}
+    assert por_registro == {
+        i.pk: estado.porcentaje
+        for i, estado in zip(inscripciones, estados_de(inscripciones).values(), strict=True)
     }
-    obtenido = {
-        pk: (avance.fases_completas, avance.porcentaje) for pk, avance in por_registro.items()
-    }
-    assert obtenido == esperado
-    assert any(completas[0] for completas, _ in obtenido.values())
+
+
+def test_inscripciones_por_mes_en_la_zona_del_sitio(escenario):
+    # 03:00 UTC on March 1st is still February 28th in Mexico City (UTC-6).
+    limite = datetime.datetime(2026, 3, 1, 3, 0, tzinfo=datetime.UTC)
+    Inscripcion.objects.filter(pk=escenario["cdmx"][0].pk).update(inscrita_en=limite)
+    Inscripcion.objects.filter(pk=escenario["cdmx"][1].pk).update(
+        inscrita_en=limite + datetime.timedelta(hours=7)
+    )
+    qs = reportes.inscripciones_filtradas(
+        escenario["nacional"], reportes.Filtros(entidad_id=entidad("09").pk)
+    )
+    assert reportes.inscripciones_por_mes(qs) == [
+        (datetime.date(2026, 2, 1), 1),
+        (datetime.date(2026, 3, 1), 1),
+    ]
 
 
 def test_filtro_por_estado_y_fechas(escenario):
@@ -163,6 +210,39 @@ def test_tablero_muestra_graficas_accesibles(client, escenario):
     assert "Datos: acreditación por entidad" in html
     assert "Jalisco" in html
     assert "Ciudad de México" not in html
+
+
+def test_tablero_nacional_muestra_el_mapa_de_las_32_entidades(client, escenario):
+    client.force_login(escenario["nacional"])
+    html = client.get(reverse("cursos:tablero")).content.decode()
+    assert html.count('<figure class="grafica') == 5
+    assert html.count("<desc") == 5
+    assert "Mapa de acreditación por entidad" in html
+    # One tile per state, with its name for screen readers and tooltips.
+    assert html.count('rx="4"') == 32
+    assert "Ciudad de México: 0 % acreditadas de 2" in html
+    assert "Jalisco: 0 % acreditadas de 3" in html
+    assert "Yucatán: sin inscripciones" in html
+
+
+@pytest.mark.parametrize("filas", [2, 8])
+def test_tablero_con_consultas_constantes(
+    client, curso, edicion, django_assert_max_num_queries, filas
+):
+    for clave in ("14", "09"):
+        for _ in range(filas):
+            InscripcionFactory(edicion=edicion, usuario=_persona(clave))
+    client.force_login(_coordinador(rol=Rol.COORDINADOR_NACIONAL))
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("cursos:tablero")).status_code == 200
+
+
+def test_tablero_cuenta_las_constancias_vigentes(escenario):
+    _constancia(escenario["jal"][0], "TP-2026-000001")
+    _constancia(escenario["jal"][0], "TP-2026-000002", estado="revocada")
+    _constancia(escenario["cdmx"][1], "TP-2026-000003", estado="revocada")
+    assert reportes.tablero(escenario["nacional"], reportes.Filtros()).cifras.con_constancia == 1
+    assert reportes.tablero(escenario["coord_jal"], reportes.Filtros()).cifras.con_constancia == 1
 
 
 def test_tablero_con_entidad_ajena_muestra_error_y_ningun_dato(client, escenario):
@@ -212,6 +292,43 @@ def test_csv_con_bom_acentos_y_curp_enmascarada(client, escenario):
     registro = RegistroAuditoria.objects.get(accion="exportacion")
     assert registro.filas == 3
     assert registro.usuario == escenario["coord_jal"]
+
+
+def test_exportaciones_con_folio_y_fecha_de_la_constancia_vigente(client, escenario):
+    emitida = datetime.datetime(2026, 3, 1, 3, 0, tzinfo=datetime.UTC)  # Feb 28 in CDMX
+    _constancia(escenario["jal"][0], "TP-2026-000010", estado="revocada")
+    _constancia(escenario["jal"][0], "TP-2026-000011", emitida_en=emitida)
+    client.force_login(escenario["coord_jal"])
+    filas = _csv(client.get(reverse("cursos:exportar", args=["csv"])))
+    assert filas[0][19:21] == ["Folio de constancia", "Fecha de emisión de la constancia"]
+    por_correo = {f[9]: f for f in filas[1:]}
+    assert por_correo[escenario["jal"][0].usuario.email][19:21] == ["TP-2026-000011", "28/02/2026"]
+    assert por_correo[escenario["jal"][1].usuario.email][19:21] == ["", ""]
+    assert por_correo[escenario["jal"][0].usuario.email][12] == "Fase práctica"
+    assert por_correo[escenario["jal"][0].usuario.email][16] == "90.0"
+
+    respuesta = client.get(reverse("cursos:exportar", args=["xlsx"]))
+    libro = load_workbook(io.BytesIO(b"".join(respuesta.streaming_content)), read_only=True)
+    xlsx = {f[9]: f for f in list(libro.active.iter_rows(values_only=True))[1:]}
+    fila = xlsx[escenario["jal"][0].usuario.email]
+    assert fila[19] == "TP-2026-000011"
+    assert fila[20].date() == datetime.date(2026, 2, 28)
+    assert fila[16] == 90
+    assert fila[12] == "Fase práctica"
+
+
+def test_xlsx_neutraliza_caracteres_de_control_y_marcado(client, escenario):
+    persona = escenario["jal"][1].usuario
+    persona.first_name = "Ana <b>&\x0b</b>"
+    persona.cargo = '=HYPERLINK("http://x")'
+    persona.save()
+    client.force_login(escenario["coord_jal"])
+    respuesta = client.get(reverse("cursos:exportar", args=["xlsx"]))
+    libro = load_workbook(io.BytesIO(b"".join(respuesta.streaming_content)), read_only=True)
+    filas = {f[9]: f for f in list(libro.active.iter_rows(values_only=True))[1:]}
+    assert filas[persona.email][5] == "Ana <b>&</b>"
+    assert filas[persona.email][8] == '=HYPERLINK("http://x")'
+    assert libro.active["I3"].data_type != "f"
 
 
 def test_nacional_ve_la_curp_completa(client, escenario):
@@ -306,9 +423,19 @@ def test_kardex_de_persona_del_estado(client, escenario):
     assert "Fase teórica" in html
     assert "90" in html
     assert "PEGJ850100HDFRNN09" not in html
+    assert "Sin constancias emitidas." in html
     assert RegistroAuditoria.objects.filter(
         accion="consulta_kardex", objeto=str(persona.pk)
     ).exists()
+
+
+def test_kardex_muestra_las_constancias(client, escenario):
+    _constancia(escenario["jal"][0], "TP-2026-000020")
+    client.force_login(escenario["coord_jal"])
+    persona = escenario["jal"][0].usuario
+    html = client.get(reverse("cursos:kardex", args=[persona.pk])).content.decode()
+    assert "TP-2026-000020" in html
+    assert "Vigente" in html
 
 
 def test_kardex_de_otro_estado_es_404(client, escenario):
