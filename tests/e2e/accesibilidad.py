@@ -21,9 +21,15 @@ _axe = Axe()
 
 
 def violaciones_graves(pagina: Page) -> list[dict]:
-    """Serious and critical WCAG 2.1 A/AA violations on the page as it is now."""
-    resultado = _axe.run(pagina, options=OPCIONES)
-    return [v for v in resultado.response["violations"] if v.get("impact") in IMPACTOS_QUE_FALLAN]
+    """Serious and critical WCAG 2.1 A/AA violations on the page as it is now.
+
+    axe-core (about half a megabyte of script) is injected once per document, not once
+    per scan: the second width of the same page reuses it.
+    """
+    if not pagina.evaluate("() => typeof window.axe === 'object'"):
+        pagina.evaluate(_axe.axe_script)
+    respuesta = pagina.evaluate("opciones => window.axe.run(document, opciones)", OPCIONES)
+    return [v for v in respuesta["violations"] if v.get("impact") in IMPACTOS_QUE_FALLAN]
 
 
 def _describir(violaciones: list[dict]) -> str:

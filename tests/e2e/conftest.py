@@ -8,9 +8,11 @@ rollback), so the seeded entities and the Wagtail home page exist. A failed
 test leaves a screenshot and the page's HTML in artifacts/e2e/.
 
 Fixtures: `pagina` (a Playwright Page whose relative URLs go to the live
-server, 1280x800), `navegador`, `sitio` (the base URL) and
+server, 1280x800), `navegador`, `sitio` (the base URL),
 `revisar_accesibilidad(pagina, rutas=None)` (axe, WCAG 2.1 A/AA, desktop and
-phone widths). Journeys in other folders import these names, plus
+phone widths) and `celery_inmediato` (Celery tasks run eagerly, in the live server's
+thread). `tests/e2e/pasos.py` holds shared steps (`entrar`, `guardar_descarga`).
+Journeys in other folders import these names, plus
 `pytest_runtest_makereport` for the failure artifacts, into their conftest.
 Test code may use the ORM directly (factories, assertions): the live server
 runs in a thread of this process, and email goes to django.core.mail.outbox.
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 CHROMIUM = os.environ.get("LMS_E2E_CHROMIUM", "/usr/bin/chromium")
 ARGUMENTOS_CHROMIUM = [
@@ -47,6 +49,9 @@ ESPERA_MS = 10_000
 
 
 CARPETA = Path(__file__).parent
+
+# expect() waits as long as actions do: CI machines and shared ones are slow.
+expect.set_options(timeout=ESPERA_MS)
 
 
 def _es_e2e(item: pytest.Item | None) -> bool:
@@ -151,9 +156,28 @@ def _restaurar_sobre_base_vacia() -> None:
             verbosity=0,
         )
         original(self, data)
+        _reiniciar_secuencias(self.connection)
 
     deserializar._vacia_antes = True  # type: ignore[attr-defined]
     BaseDatabaseCreation.deserialize_db_from_string = deserializar  # type: ignore[method-assign]
+
+
+def _reiniciar_secuencias(conexion: Any) -> None:
+    """Point PostgreSQL's id sequences past the restored rows, as loaddata does.
+
+    The flush above restarts them at 1 and the snapshot's rows carry explicit ids, so
+    without this the next insert would reuse id 1. SQLite needs nothing (no SQL returned).
+    """
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    sentencias = conexion.ops.sequence_reset_sql(
+        no_style(), apps.get_models(include_auto_created=True)
+    )
+    if sentencias:
+        with conexion.cursor() as cursor:
+            for sentencia in sentencias:
+                cursor.execute(sentencia)
 
 
 _restaurar_sobre_base_vacia()
@@ -234,3 +258,19 @@ def revisar_accesibilidad() -> Any:
     from tests.e2e.accesibilidad import revisar
 
     return revisar
+
+
+@pytest.fixture
+def celery_inmediato() -> Iterator[None]:
+    """Run Celery tasks in-process when enqueued (eager), as a worker would right after commit.
+
+    The live server runs in a thread of this process, so a task enqueued by a view runs
+    there, after its transaction commits. Tests that must watch a queued task advance
+    (the bulk issuance's progress bar) leave this off and run the task themselves.
+    """
+    from lms.celery import app
+
+    antes = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = antes
