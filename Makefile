@@ -8,6 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
 .PHONY: run test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones messages clean
+.PHONY: carga carga-pg carga-sqlite
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Se necesita Python 3.11 o posterior ($(PY))."; exit 1; }
@@ -27,6 +28,7 @@ setup: install messages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py cargar_demo
+	$(BIN)/python manage.py recalcular_avance --pendientes -v0
 
 run: setup
 	@echo ""
@@ -85,6 +87,32 @@ bench-evaluaciones: install
 	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(60))") \
 	sh -c '$(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python -W ignore manage.py bench_evaluaciones --iniciar-gunicorn --concurrencia 8 --workers 3 --threads 2'
 
+# Load test (docs/despliegue.md): the deadline scenario plus browsing, against gunicorn and a
+# Celery worker on 127.0.0.1, on PostgreSQL + Redis (database lms_carga, Redis db 8, port
+# 18100) and on the embedded stack (SQLite + filesystem broker in var/carga-sqlite, port
+# 18101). Each run starts from a fresh database. CARGA_ARGS="--participantes 1000" etc.
+CARGA_ENTORNO = DJANGO_SETTINGS_MODULE=lms.settings.production DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(60))")
+CARGA_PREPARAR = $(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py createcachetable \
+	&& $(BIN)/python manage.py collectstatic --noinput -v0
+carga: carga-pg carga-sqlite
+
+carga-pg: install
+	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS lms_carga" postgres
+	psql -h 127.0.0.1 -U postgres -q -c "CREATE DATABASE lms_carga" postgres
+	redis-cli -h 127.0.0.1 -n 8 flushdb
+	rm -rf var/carga-pg
+	$(CARGA_ENTORNO) DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_carga \
+	REDIS_URL=redis://127.0.0.1:6379/8 CELERY_BROKER_URL=redis://127.0.0.1:6379/8 LMS_DATA_DIR=var/carga-pg \
+	sh -c '$(CARGA_PREPARAR) && $(BIN)/python -W ignore manage.py carga --iniciar-pila \
+		--url http://127.0.0.1:18100 $(CARGA_ARGS)'
+
+carga-sqlite: install
+	rm -rf var/carga-sqlite
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
+	$(CARGA_ENTORNO) LMS_DATA_DIR=var/carga-sqlite \
+	sh -c '$(CARGA_PREPARAR) && $(BIN)/python -W ignore manage.py carga --iniciar-pila \
+		--url http://127.0.0.1:18101 $(CARGA_ARGS)'
 
 clean:
 	rm -rf var .pytest_cache

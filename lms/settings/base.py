@@ -272,8 +272,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by kind of work, so each can get its own workers (docs/despliegue.md).
 CELERY_TASK_ROUTES = {
     "lms.tasks.enviar_correo_task": {"queue": "correo"},
+    "constancias.tasks.emitir_constancia_task": {"queue": "pdf"},
+    "constancias.tasks.procesar_trabajo_emision_task": {"queue": "pdf"},
+    "cursos.tasks.exportar_registros_task": {"queue": "exportaciones"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 

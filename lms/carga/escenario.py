@@ -1,0 +1,261 @@
+"""Data for one load run: a course whose only phase is passed by an evaluation.
+
+Everything is created under a fresh mark (timestamp) so runs never mix; the run's
+database is a throwaway one whose name contains "carga".
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from constancias import services as constancias_services
+from constancias.models import (
+    Constancia,
+    EmisorPlantilla,
+    FirmantePlantilla,
+    PlantillaConstancia,
+    ReglaConstancia,
+    Tipo,
+)
+from constancias.muestras import nombres_sinteticos
+from cursos.models import (
+    CursoPage,
+    Edicion,
+    FasePage,
+    HomePage,
+    Inscripcion,
+    LeccionPage,
+    ProgramaPage,
+)
+from evaluaciones.models import (
+    CategoriaPregunta,
+    Evaluacion,
+    OpcionPregunta,
+    Pregunta,
+    SeccionEvaluacion,
+)
+from lms.models import ConfiguracionSitio, Usuario
+
+
+@dataclass
+class Participante:
+    usuario_id: int
+    sesion: str
+    csrf: str
+    intento_id: int = 0
+    # What the server acknowledged (HTTP 200 on save), keyed like the form: "p<pregunta_id>".
+    respuestas: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Escenario:
+    marca: str
+    evaluacion_id: int
+    edicion_id: int
+    regla_id: int
+    paginas: dict[str, str]  # kind of page -> path, for the browsing mix
+    correctas: dict[int, int]  # pregunta_id -> correct option id
+    incorrectas: dict[int, int]
+    participantes: list[Participante]
+    verificables: list[tuple[str, str]]  # (folio, codigo) of constancias issued beforehand
+
+
+def _ruta(pagina: object) -> str:
+    return urllib.parse.urlsplit(pagina.get_url() or "/").path  # type: ignore[attr-defined]
+
+
+def _plantilla(marca: str) -> PlantillaConstancia:
+    plantilla = PlantillaConstancia(nombre=f"Carga {marca}", prefijo_folio="CARGA")
+    plantilla.emisores.add(EmisorPlantilla(nombre="Sistema Nacional de Transparencia"))
+    plantilla.firmantes.add(
+        FirmantePlantilla(nombre="Mtra. Ana Peña Ibáñez", cargo="Comisionada Presidenta")
+    )
+    plantilla.save()
+    plantilla.save_revision().publish()
+    return plantilla
+
+
+def _evaluacion(marca: str, cantidad: int) -> tuple[Evaluacion, dict[int, int], dict[int, int]]:
+    categoria, _creada = CategoriaPregunta.objects.get_or_create(nombre="Prueba de carga")
+    evaluacion = Evaluacion.objects.create(
+        titulo=f"Evaluación de cierre {marca}",
+        publicada=True,
+        intentos_permitidos=1,
+        limite_minutos=120,
+        barajar_opciones=True,
+        puntaje_aprobatorio=70,
+    )
+    correctas: dict[int, int] = {}
+    incorrectas: dict[int, int] = {}
+    for i in range(cantidad):
+        pregunta = Pregunta.objects.create(
+            titulo=f"Carga {marca}-{i}",
+            tipo=Pregunta.Tipo.OPCION_UNICA,
+            categoria=categoria,
+            enunciado=f"<p>Pregunta {i} de la prueba de carga</p>",
+        )
+        opciones = OpcionPregunta.objects.bulk_create(
+            [
+                OpcionPregunta(
+                    pregunta=pregunta, texto=f"Opción {j}", correcta=j == 0, sort_order=j
+                )
+                for j in range(4)
+            ]
+        )
+        correctas[pregunta.pk] = opciones[0].pk
+        incorrectas[pregunta.pk] = opciones[1].pk
+        SeccionEvaluacion.objects.create(evaluacion=evaluacion, pregunta=pregunta, sort_order=i)
+    return evaluacion, correctas, incorrectas
+
+
+def _usuarios(marca: str, prefijo: str, cantidad: int) -> list[Usuario]:
+    version = ConfiguracionSitio.objects.get_or_create(pk=1)[0].aviso_privacidad_version
+    contrasena = make_password(secrets.token_urlsafe(16))
+    ahora = timezone.now()
+    nombres = nombres_sinteticos(cantidad)
+    return Usuario.objects.bulk_create(
+        [
+            Usuario(
+                email=f"{marca}-{prefijo}{i}@carga.invalid",
+                first_name=nombre[:60],
+                last_name="Carga",
+                password=contrasena,
+                aviso_privacidad_aceptado_en=ahora,
+                aviso_privacidad_version=version,
+            )
+            for i, nombre in enumerate(nombres)
+        ],
+        batch_size=1000,
+    )
+
+
+def _sesiones(usuarios: list[Usuario]) -> list[Participante]:
+    """Logged-in sessions written straight to the session table (no login storm)."""
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    almacen = SessionStore()
+    expira = timezone.now() + datetime.timedelta(hours=6)
+    sesiones, participantes = [], []
+    for usuario in usuarios:
+        clave = secrets.token_hex(16)
+        datos = {
+            SESSION_KEY: str(usuario.pk),
+            BACKEND_SESSION_KEY: backend,
+            HASH_SESSION_KEY: usuario.get_session_auth_hash(),
+        }
+        sesiones.append(
+            Session(session_key=clave, session_data=almacen.encode(datos), expire_date=expira)
+        )
+        participantes.append(Participante(usuario.pk, clave, secrets.token_hex(16)))
+    Session.objects.bulk_create(sesiones, batch_size=1000)
+    return participantes
+
+
+def preparar_escenario(*, participantes: int, preguntas: int, previas: int) -> Escenario:
+    """Course, edition, enrolments, sessions, an automatic rule and `previas` constancias.
+
+    The `previas` constancias belong to an earlier edition and are issued through the real
+    service, so the verification page is tried with folios and codes that exist.
+    """
+    marca = f"carga{int(time.time())}"
+    with transaction.atomic():
+        plantilla = _plantilla(marca)
+        evaluacion, correctas, incorrectas = _evaluacion(marca, preguntas)
+        inicio = HomePage.objects.first()
+        if inicio is None:
+            raise RuntimeError("No existe la página de inicio; ejecute migrate primero.")
+        programa = inicio.add_child(
+            instance=ProgramaPage(title=f"Campaña nacional {marca}", slug=marca)
+        )
+        curso = programa.add_child(
+            instance=CursoPage(
+                title="Transparencia Proactiva en los Sujetos Obligados",
+                slug="curso",
+                resumen="Curso de la prueba de carga.",
+            )
+        )
+        fase = curso.add_child(
+            instance=FasePage(title="Fase teórica", slug="fase", horas=20, evaluacion=evaluacion)
+        )
+        leccion = fase.add_child(
+            instance=LeccionPage(
+                title="Qué es la transparencia proactiva",
+                slug="leccion",
+                obligatoria=False,
+                cuerpo=[
+                    ("texto", "<p>Publicar información útil sin que nadie la pida.</p>"),
+                ],
+            )
+        )
+        ahora = timezone.now()
+        hoy = timezone.localdate()
+        edicion = Edicion.objects.create(
+            curso=curso,
+            nombre=f"Cierre {marca}",
+            inscripcion_abre=ahora - datetime.timedelta(days=30),
+            inscripcion_cierra=ahora + datetime.timedelta(days=1),
+            fecha_inicio=hoy - datetime.timedelta(days=20),
+            fecha_fin=hoy + datetime.timedelta(days=1),
+        )
+        regla = ReglaConstancia.objects.create(
+            edicion=edicion, tipo=Tipo.ACREDITACION, plantilla=plantilla, automatica=True
+        )
+        usuarios = _usuarios(marca, "p", participantes)
+        Inscripcion.objects.bulk_create(
+            [Inscripcion(edicion=edicion, usuario=u) for u in usuarios], batch_size=1000
+        )
+        gente = _sesiones(usuarios)
+
+        # An earlier edition of a course with no requirements: its people already qualify.
+        anterior_curso = programa.add_child(
+            instance=CursoPage(title="Introducción a la transparencia", slug="anterior")
+        )
+        anterior_curso.add_child(instance=FasePage(title="Fase única", slug="fase", horas=4))
+        anterior = Edicion.objects.create(
+            curso=anterior_curso,
+            nombre=f"Anterior {marca}",
+            inscripcion_abre=ahora - datetime.timedelta(days=300),
+            inscripcion_cierra=ahora - datetime.timedelta(days=200),
+            fecha_inicio=hoy - datetime.timedelta(days=190),
+            fecha_fin=hoy - datetime.timedelta(days=100),
+        )
+        regla_anterior = ReglaConstancia.objects.create(
+            edicion=anterior, tipo=Tipo.ACREDITACION, plantilla=plantilla, automatica=False
+        )
+        egresados = _usuarios(marca, "e", previas)
+        inscritas = Inscripcion.objects.bulk_create(
+            [Inscripcion(edicion=anterior, usuario=u) for u in egresados]
+        )
+    constancias_services.emitir_constancias(
+        regla=regla_anterior, inscripcion_ids=[i.pk for i in inscritas], notificar=False
+    )
+    verificables = list(
+        Constancia.objects.filter(edicion=anterior).values_list("folio", "codigo_verificacion")
+    )
+    return Escenario(
+        marca=marca,
+        evaluacion_id=evaluacion.pk,
+        edicion_id=edicion.pk,
+        regla_id=regla.pk,
+        paginas={
+            "catálogo": _ruta(programa),
+            "curso": _ruta(curso),
+            "lección": _ruta(leccion),
+            "mis cursos": "/cursos/mis-cursos/",
+        },
+        correctas=correctas,
+        incorrectas=incorrectas,
+        participantes=gente,
+        verificables=verificables,
+    )
