@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,32 +43,49 @@ def generar_codigo_verificacion() -> str:
     return secrets.token_urlsafe(BYTES_CODIGO_VERIFICACION)
 
 
-@transaction.atomic
 def obtener_serie(*, prefijo: str, anio: int) -> SerieFolio:
     """The folio series for `prefijo` and `anio`, created on first use (race-safe)."""
-    serie, _creada = SerieFolio.objects.get_or_create(prefijo=prefijo, anio=anio)
+    serie = SerieFolio.objects.filter(prefijo=prefijo, anio=anio).first()
+    if serie is not None:
+        return serie
+    with transaction.atomic():
+        serie, _creada = SerieFolio.objects.get_or_create(prefijo=prefijo, anio=anio)
     return serie
 
 
 @transaction.atomic
-def asignar_folios(*, serie: SerieFolio, cantidad: int) -> list[str]:
-    """Reserve `cantidad` consecutive folios of `serie`.
+def reservar_numeros(*, serie: SerieFolio, cantidad: int) -> range:
+    """Reserve `cantidad` consecutive numbers of `serie` in one short write.
 
-    Call it inside the issuing transaction: the row lock taken here is held until that
-    transaction ends, so concurrent issuers queue and a rolled-back issue gives its
-    numbers back instead of leaving gaps.
+    The UPDATE runs first, so it takes the series row lock (PostgreSQL) or the write
+    lock (SQLite) before the read: concurrent issuers get disjoint blocks. In its own
+    transaction the lock lasts two statements; inside an outer transaction it lasts
+    until that one ends, and a rollback gives the numbers back.
     """
     if cantidad < 1:
-        return []
-    bloqueada = SerieFolio.objects.select_for_update().get(pk=serie.pk)
+        return range(0)
     SerieFolio.objects.filter(pk=serie.pk).update(ultimo=F("ultimo") + cantidad)
-    primero = bloqueada.ultimo + 1
-    serie.ultimo = bloqueada.ultimo + cantidad
-    return [serie.folio(numero) for numero in range(primero, primero + cantidad)]
+    ultimo = SerieFolio.objects.filter(pk=serie.pk).values_list("ultimo", flat=True).get()
+    serie.ultimo = ultimo
+    return range(ultimo - cantidad + 1, ultimo + 1)
+
+
+def devolver_numeros(*, serie: SerieFolio, numeros: range) -> bool:
+    """Give back an unused block if nobody reserved after it; otherwise it stays a gap."""
+    if not numeros:
+        return False
+    return bool(
+        SerieFolio.objects.filter(pk=serie.pk, ultimo=numeros[-1]).update(ultimo=numeros[0] - 1)
+    )
+
+
+def asignar_folios(*, serie: SerieFolio, cantidad: int) -> list[str]:
+    """Reserve `cantidad` consecutive folios of `serie` (see reservar_numeros)."""
+    return [serie.folio(numero) for numero in reservar_numeros(serie=serie, cantidad=cantidad)]
 
 
 def asignar_folio(*, serie: SerieFolio) -> str:
-    """The next folio of `serie` (see asignar_folios for the locking)."""
+    """The next folio of `serie` (see reservar_numeros for the locking)."""
     return asignar_folios(serie=serie, cantidad=1)[0]
 
 
@@ -100,10 +117,9 @@ def asegurar_permisos_plantillas() -> None:
 
 # Constancias rendered per call to the PDF engine (bounded memory per chunk).
 TAMANO_TROZO = 100
-# Constancias per issuing transaction (see tamano_transaccion).
+# Constancias per batch: one folio reservation, one render pass, one insert transaction.
 TAMANO_TRANSACCION = 100
-TAMANO_TRANSACCION_FIRMADA = 10
-# A concurrent trigger that wins the uniqueness race makes this call re-read and retry.
+# A concurrent trigger that wins the uniqueness race makes the insert re-read and retry.
 INTENTOS_EMISION = 3
 # Enrolments the periodic sweep hands to emitir_constancias at a time.
 TAMANO_TROZO_TRABAJO = 200
@@ -190,35 +206,70 @@ def _datos(
     }
 
 
-def _crear_constancias(
+@dataclass
+class _Lote:
+    """Constancias rendered and stored but not inserted yet: no row, so nobody sees them."""
+
+    serie: SerieFolio
+    numeros: range
+    nuevas: list[Constancia]
+
+
+def _numero(folio: str) -> int:
+    return int(folio.rsplit("-", 1)[1])
+
+
+def _devolver_sobrantes(lote: _Lote, *, usados: Sequence[int] = ()) -> None:
+    """Give back the batch's folios above the last one used, once per batch.
+
+    Only once: after a give-back another issuer may reserve the same numbers, and a
+    second give-back could then hand out theirs again.
+    """
+    inicio = max(usados) + 1 if usados else lote.numeros.start
+    devolver_numeros(serie=lote.serie, numeros=range(inicio, lote.numeros.stop))
+    lote.numeros = range(0)
+
+
+def _descartar(lote: _Lote, constancias: Sequence[Constancia] | None = None) -> None:
+    """Delete the files of `constancias` (default: all, also giving back the folios)."""
+    for constancia in lote.nuevas if constancias is None else constancias:
+        default_storage.delete(constancia.pdf.name)
+    if constancias is None:
+        _devolver_sobrantes(lote)
+
+
+def _preparar_constancias(
     *,
     regla: ReglaConstancia,
     inscripciones: Sequence[Any],
     emitida_por: Any = None,
     trabajo: TrabajoEmision | None = None,
-    notificar: bool = True,
-) -> list[Constancia]:
-    """Assign folios, render, sign, store and insert; call inside the issuing transaction.
+) -> _Lote:
+    """Reserve folios, render, sign and store; the rows are inserted by _insertar_constancias.
 
-    Files written before a failure are deleted, so a rolled-back issue leaves nothing.
+    Runs outside any write transaction (only the folio reservation is a short write), so
+    issuers of the same series render in parallel. Raises pdf.PlantillaInvalida before
+    reserving or storing anything; on any other failure the files written are deleted and
+    the folios given back when nobody reserved after them.
     """
-    if not inscripciones:
-        return []
     plantilla = regla.plantilla
     emitida_en = timezone.now()
     fases = _fases_de(regla)
     diseno = plantilla.diseno(fecha=timezone.localdate(emitida_en), contenidos=_contenidos(fases))
     pdf.verificar_diseno(diseno)
     serie = obtener_serie(prefijo=plantilla.prefijo_folio, anio=timezone.localdate(emitida_en).year)
-    folios = asignar_folios(serie=serie, cantidad=len(inscripciones))
+    lote = _Lote(serie=serie, numeros=range(0), nuevas=[])
+    if not inscripciones:
+        return lote
+    lote.numeros = reservar_numeros(serie=serie, cantidad=len(inscripciones))
+    folios = [serie.folio(numero) for numero in lote.numeros]
     firmar = firma.firma_configurada()
-    guardados: list[str] = []
-    nuevas: list[Constancia] = []
+    firmante = firma.firmante_configurado() if firmar else None
     try:
         for inicio in range(0, len(inscripciones), TAMANO_TROZO):
             trozo = inscripciones[inicio : inicio + TAMANO_TROZO]
             codigos = [generar_codigo_verificacion() for _i in trozo]
-            lote = [
+            datos_lote = [
                 _datos(
                     regla=regla,
                     inscripcion=inscripcion,
@@ -231,17 +282,13 @@ def _crear_constancias(
                     trozo, folios[inicio : inicio + TAMANO_TROZO], codigos, strict=True
                 )
             ]
-            pdfs = pdf.renderizar_constancias(diseno, lote)
+            pdfs = pdf.renderizar_constancias(diseno, datos_lote)
             for inscripcion, datos, codigo, contenido in zip(
-                trozo, lote, codigos, pdfs, strict=True
+                trozo, datos_lote, codigos, pdfs, strict=True
             ):
-                if firmar:
-                    contenido = firma.firmar_pdf(contenido, firmante=firma.firmante_configurado())
+                if firmante is not None:
+                    contenido = firma.firmar_pdf(contenido, firmante=firmante)
                 anio = datos["fecha_emision"][:4]
-                nombre = default_storage.save(
-                    f"constancias/{anio}/{datos['folio']}.pdf", ContentFile(contenido)
-                )
-                guardados.append(nombre)
                 constancia = Constancia(
                     usuario_id=inscripcion.usuario_id,
                     edicion_id=regla.edicion_id,
@@ -257,41 +304,79 @@ def _crear_constancias(
                     codigo_verificacion=codigo,
                     instantanea={"diseno": diseno, "datos": datos},
                     sha256=hashlib.sha256(contenido).hexdigest(),
-                    firmada=firmar,
+                    firmada=firmante is not None,
                     emitida_en=emitida_en,
                     emitida_por=emitida_por,
                     trabajo=trabajo,
                 )
-                constancia.pdf.name = nombre
-                nuevas.append(constancia)
-        with transaction.atomic():
-            creadas = Constancia.objects.bulk_create(nuevas)
+                constancia.pdf.name = default_storage.save(
+                    f"constancias/{anio}/{datos['folio']}.pdf", ContentFile(contenido)
+                )
+                lote.nuevas.append(constancia)
     except BaseException:
-        for nombre in guardados:
-            default_storage.delete(nombre)
+        _descartar(lote)
         raise
-    if notificar:
+    return lote
+
+
+def _insertar_constancias(
+    *, regla: ReglaConstancia, lote: _Lote, notificar: bool = True
+) -> tuple[list[Constancia], int]:
+    """Insert the prepared rows in one short transaction; returns (created, lost races).
+
+    The partial unique constraints have the last word: when a concurrent issuer already
+    committed a valid constancia for someone in the batch, the insert rolls back, the
+    valid ones are re-read, the losers' files are deleted (their folios stay as gaps) and
+    the rest is inserted again with the same folios and files. Raises the IntegrityError
+    if no race explains it; the caller then discards the whole batch.
+    """
+    from constancias import selectors
+
+    pendientes = list(lote.nuevas)
+    perdidas = 0
+    creadas: list[Constancia] = []
+    for intento in range(INTENTOS_EMISION):
+        if not pendientes:
+            break
+        try:
+            with transaction.atomic():
+                creadas = Constancia.objects.bulk_create(pendientes)
+            # From here a failure must never delete these files: a row without its PDF is
+            # worse than an unreferenced PDF (left only if an outer transaction rolls back).
+            lote.nuevas = []
+            break
+        except IntegrityError:
+            vigentes = selectors.vigentes_por_inscripcion(
+                regla, [c.inscripcion_id for c in pendientes]
+            )
+            ganadas = [c for c in pendientes if c.inscripcion_id in vigentes]
+            if not ganadas or intento == INTENTOS_EMISION - 1:
+                raise
+            logger.info("Emisión concurrente de la regla %s; se reintenta.", regla.pk)
+            _descartar(lote, ganadas)
+            perdidas += len(ganadas)
+            pendientes = [c for c in pendientes if c.inscripcion_id not in vigentes]
+    try:
+        _devolver_sobrantes(lote, usados=[_numero(c.folio) for c in creadas])
+    except DatabaseError:
+        logger.exception("No se devolvieron los folios sobrantes de la serie %s.", lote.serie)
+    if notificar and creadas:
         ids = [c.pk for c in creadas]
         transaction.on_commit(lambda: notificar_constancias(constancia_ids=ids))
-    return creadas
+    return creadas, perdidas
 
 
-@transaction.atomic
-def _emitir_una_vez(
+def _preparar_emision(
     *,
     regla: ReglaConstancia,
     inscripcion_ids: Sequence[int],
     emitida_por: Any,
     trabajo: TrabajoEmision | None,
-    notificar: bool = True,
-) -> ResultadoEmision:
+) -> tuple[ResultadoEmision, _Lote]:
+    """Read eligibility, then prepare (render and store) the eligible people's constancias."""
     from constancias import selectors
     from cursos.models import Inscripcion
 
-    # Lock the folio series first: concurrent issuers of the same series queue here, so
-    # the eligibility read below already sees whatever the previous one committed.
-    serie = obtener_serie(prefijo=regla.plantilla.prefijo_folio, anio=timezone.localdate().year)
-    SerieFolio.objects.select_for_update().filter(pk=serie.pk).first()
     inscripciones = list(
         Inscripcion.objects.filter(pk__in=list(inscripcion_ids))
         .select_related("usuario", "edicion", "edicion__curso")
@@ -306,24 +391,37 @@ def _emitir_una_vez(
             resultado.no_elegibles[fila.inscripcion.pk] = fila.motivo
         else:
             pendientes.append(fila.inscripcion)
-    resultado.emitidas = _crear_constancias(
-        regla=regla,
-        inscripciones=pendientes,
-        emitida_por=emitida_por,
-        trabajo=trabajo,
-        notificar=notificar,
+    lote = _preparar_constancias(
+        regla=regla, inscripciones=pendientes, emitida_por=emitida_por, trabajo=trabajo
     )
+    return resultado, lote
+
+
+def _emitir_lote(
+    *,
+    regla: ReglaConstancia,
+    inscripcion_ids: Sequence[int],
+    emitida_por: Any,
+    trabajo: TrabajoEmision | None,
+    notificar: bool,
+) -> ResultadoEmision:
+    resultado, lote = _preparar_emision(
+        regla=regla, inscripcion_ids=inscripcion_ids, emitida_por=emitida_por, trabajo=trabajo
+    )
+    try:
+        resultado.emitidas, perdidas = _insertar_constancias(
+            regla=regla, lote=lote, notificar=notificar
+        )
+    except BaseException:
+        _descartar(lote)
+        raise
+    resultado.ya_emitidas += perdidas
     return resultado
 
 
 def tamano_transaccion() -> int:
-    """Constancias issued per transaction: short enough to keep the folio lock brief.
-
-    The series row (and on SQLite the whole database) stays locked while the PDFs are
-    rendered, because the folio is printed; signing costs ~30 ms per document, so signed
-    batches are smaller.
-    """
-    return TAMANO_TRANSACCION_FIRMADA if firma.firma_configurada() else TAMANO_TRANSACCION
+    """Constancias per batch (folio reservation, render pass and insert transaction)."""
+    return TAMANO_TRANSACCION
 
 
 def emitir_constancias(
@@ -337,17 +435,18 @@ def emitir_constancias(
     """Issue `regla`'s constancia to every eligible enrolment that has no valid one yet.
 
     Idempotent: valid constancias are skipped, so retries and repeated triggers issue
-    once. The database's partial unique constraints are the last word: when a
-    concurrent issuer wins the race the batch rolls back (files deleted, folios
-    returned) and is re-read. Raises pdf.PlantillaInvalida before anything is stored if
-    the template cannot print. Atomic per batch of `tamano_transaccion()` (not decorated:
-    the retry must happen outside the failed transaction).
+    once. Per batch of `tamano_transaccion()`: a short write reserves the folios, the
+    PDFs are rendered, signed and stored outside any transaction, and a short transaction
+    inserts the rows, so no row ever exists without its file. The database's partial
+    unique constraints are the last word against a concurrent issuer (see
+    _insertar_constancias). Raises pdf.PlantillaInvalida before anything is reserved or
+    stored if the template cannot print.
     """
     total = ResultadoEmision()
     ids = list(inscripcion_ids)
     paso = tamano_transaccion()
     for inicio in range(0, len(ids), paso):
-        parcial = _emitir_con_reintentos(
+        parcial = _emitir_lote(
             regla=regla,
             inscripcion_ids=ids[inicio : inicio + paso],
             emitida_por=emitida_por,
@@ -358,17 +457,6 @@ def emitir_constancias(
         total.no_elegibles.update(parcial.no_elegibles)
         total.ya_emitidas += parcial.ya_emitidas
     return total
-
-
-def _emitir_con_reintentos(**kwargs: Any) -> ResultadoEmision:
-    for intento in range(INTENTOS_EMISION):
-        try:
-            return _emitir_una_vez(**kwargs)
-        except IntegrityError:
-            if intento == INTENTOS_EMISION - 1:
-                raise
-            logger.info("Emisión concurrente de la regla %s; se reintenta.", kwargs["regla"].pk)
-    raise AssertionError("unreachable")
 
 
 def emitir_constancias_de_inscripcion(*, inscripcion_id: int) -> int:
@@ -521,7 +609,16 @@ def reemplazar_constancia(*, constancia: Constancia, motivo: str, usuario: Any) 
     inscripcion = Inscripcion.objects.select_related("usuario", "edicion", "edicion__curso").get(
         pk=bloqueada.inscripcion_id
     )
-    nueva = _crear_constancias(regla=regla, inscripciones=[inscripcion], emitida_por=usuario)[0]
+    # A single document: rendering inside this transaction keeps the swap atomic.
+    lote = _preparar_constancias(regla=regla, inscripciones=[inscripcion], emitida_por=usuario)
+    try:
+        creadas, _perdidas = _insertar_constancias(regla=regla, lote=lote)
+    except BaseException:
+        _descartar(lote)
+        raise
+    if not creadas:
+        raise ErrorConstancia(_("La persona ya tiene otra constancia vigente de este tipo."))
+    nueva = creadas[0]
     bloqueada.reemplazada_por = nueva
     bloqueada.save(update_fields=["reemplazada_por"])
     return nueva
@@ -566,46 +663,74 @@ def crear_trabajo_emision(
     return trabajo
 
 
+_TERMINALES = (TrabajoEmision.Estado.TERMINADO, TrabajoEmision.Estado.FALLIDO)
+
+
 @transaction.atomic
+def _cerrar_trabajo(*, trabajo_id: int, error: str | None = None) -> None:
+    trabajo = TrabajoEmision.objects.select_for_update().get(pk=trabajo_id)
+    if trabajo.estado in _TERMINALES:
+        return
+    if error is None:
+        trabajo.estado = TrabajoEmision.Estado.TERMINADO
+    else:
+        trabajo.estado = TrabajoEmision.Estado.FALLIDO
+        trabajo.errores = [*trabajo.errores, {"inscripcion": None, "motivo": error}]
+    trabajo.terminado_en = timezone.now()
+    trabajo.save(update_fields=["estado", "errores", "terminado_en", "actualizado_en"])
+
+
 def procesar_trozo_trabajo(*, trabajo_id: int, tamano: int | None = None) -> bool:
     """Process the job's next chunk; returns False when nothing is left.
 
-    The chunk's constancias and the progress counter commit together, so a worker that
-    dies mid-chunk leaves neither; the rerun starts at the same offset and skips anyone
-    already issued.
+    The chunk is rendered and stored outside any transaction; its rows and the progress
+    counter then commit together, under the job's row lock and only if the counter is
+    still where this worker read it. A worker that dies mid-chunk commits neither (its
+    files stay unreferenced, its folios become gaps), and a second worker on the same
+    chunk discards its work; the rerun starts at the same offset and skips anyone
+    already issued, so nobody is issued twice or skipped.
     """
-    trabajo = TrabajoEmision.objects.select_for_update().get(pk=trabajo_id)
-    if trabajo.estado in (TrabajoEmision.Estado.TERMINADO, TrabajoEmision.Estado.FALLIDO):
+    trabajo = TrabajoEmision.objects.get(pk=trabajo_id)
+    if trabajo.estado in _TERMINALES:
         return False
     if trabajo.hechas >= trabajo.total:
-        trabajo.estado = TrabajoEmision.Estado.TERMINADO
-        trabajo.terminado_en = timezone.now()
-        trabajo.save(update_fields=["estado", "terminado_en", "actualizado_en"])
+        _cerrar_trabajo(trabajo_id=trabajo_id)
         return False
     regla = ReglaConstancia.objects.select_related(
         "plantilla", "edicion", "edicion__curso", "fase"
     ).get(pk=trabajo.regla_id)
-    tamano = tamano or tamano_transaccion()
-    trozo = trabajo.inscripciones[trabajo.hechas : trabajo.hechas + tamano]
+    inicio = trabajo.hechas
+    trozo = trabajo.inscripciones[inicio : inicio + (tamano or tamano_transaccion())]
     try:
-        resultado = _emitir_una_vez(
-            regla=regla, inscripcion_ids=trozo, emitida_por=trabajo.solicitada_por, trabajo=trabajo
+        resultado, lote = _preparar_emision(
+            regla=regla,
+            inscripcion_ids=trozo,
+            emitida_por=trabajo.solicitada_por,
+            trabajo=trabajo,
         )
     except pdf.PlantillaInvalida as error:
-        trabajo.estado = TrabajoEmision.Estado.FALLIDO
-        trabajo.errores = [*trabajo.errores, {"inscripcion": None, "motivo": str(error)}]
-        trabajo.terminado_en = timezone.now()
-        trabajo.save(update_fields=["estado", "errores", "terminado_en", "actualizado_en"])
+        _cerrar_trabajo(trabajo_id=trabajo_id, error=str(error))
         return False
-    nuevos = [{"inscripcion": pk, "motivo": m} for pk, m in resultado.no_elegibles.items()]
-    trabajo.errores = (trabajo.errores + nuevos)[:MAX_ERRORES_TRABAJO]
-    trabajo.hechas += len(trozo)
-    trabajo.emitidas += len(resultado.emitidas)
-    trabajo.estado = TrabajoEmision.Estado.EN_PROCESO
-    if trabajo.hechas >= trabajo.total:
-        trabajo.estado = TrabajoEmision.Estado.TERMINADO
-        trabajo.terminado_en = timezone.now()
-    trabajo.save()
+    try:
+        with transaction.atomic():
+            trabajo = TrabajoEmision.objects.select_for_update().get(pk=trabajo_id)
+            if trabajo.hechas != inicio or trabajo.estado in _TERMINALES:
+                # Another worker committed this chunk first (a redelivered message).
+                _descartar(lote)
+                return trabajo.estado not in _TERMINALES
+            emitidas, _perdidas = _insertar_constancias(regla=regla, lote=lote)
+            nuevos = [{"inscripcion": pk, "motivo": m} for pk, m in resultado.no_elegibles.items()]
+            trabajo.errores = (trabajo.errores + nuevos)[:MAX_ERRORES_TRABAJO]
+            trabajo.hechas += len(trozo)
+            trabajo.emitidas += len(emitidas)
+            trabajo.estado = TrabajoEmision.Estado.EN_PROCESO
+            if trabajo.hechas >= trabajo.total:
+                trabajo.estado = TrabajoEmision.Estado.TERMINADO
+                trabajo.terminado_en = timezone.now()
+            trabajo.save()
+    except BaseException:
+        _descartar(lote)
+        raise
     return trabajo.estado == TrabajoEmision.Estado.EN_PROCESO
 
 

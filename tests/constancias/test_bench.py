@@ -31,10 +31,15 @@ def test_bench_constancias_emite_filas_reales_reporta_y_limpia(tmp_path):
         "Lote de WeasyPrint",
         "Emisión de punta a punta firmada",
         "Aceleración",
+        "Antes: misma emisión con el candado de la serie durante el render",
+        "Antes: firmada con el candado durante el render",
+        "Después/antes (emisión de punta a punta)",
+        "Después/antes (emisión de punta a punta firmada)",
     ):
         assert etiqueta in texto
     assert "Emisión de punta a punta (emitir_constancias: folios, capa común + estampado, " in texto
-    assert len(list((tmp_path / "constancias").rglob("BENCH-*.pdf"))) == 6 + 2
+    # Six and two signed with the current design, the same again with the previous one.
+    assert len(list((tmp_path / "constancias").rglob("BENCH-*.pdf"))) == 2 * (6 + 2)
     assert not Constancia.objects.exists()
     assert not Inscripcion.objects.exists()
     assert not PlantillaConstancia.objects.exists()

@@ -107,3 +107,59 @@ def test_llave_con_frase_y_llave_ec(settings, tmp_path, constancia):
     estado = _estado(firma.firmar_si_configurado(constancia), ruta_cert)
     assert estado.intact
     assert estado.valid
+
+
+def test_firmas_con_la_estructura_cms_reutilizada_son_validas_y_distintas(tmp_path):
+    """From the second document on, the signer reuses its CMS structure (only the digest
+    and the signature change); every signature must still validate on its own file."""
+    ruta_cert, ruta_llave = _certificado(tmp_path)
+    firmante = firma.cargar_firmante(cert=str(ruta_cert), llave=str(ruta_llave))
+    lote = [datos(folio=f"TP-2026-00012{n}") for n in range(3)]
+    firmados = [
+        firma.firmar_pdf(documento, firmante=firmante)
+        for documento in pdf.renderizar_constancias(diseno(), lote)
+    ]
+
+    assert firmante._plantillas, "the reused CMS structure was not built"
+    contenidos = set()
+    for firmado, datos_constancia in zip(firmados, lote, strict=True):
+        estado = _estado(firmado, ruta_cert)
+        assert estado.intact
+        assert estado.valid
+        assert estado.trusted
+        assert estado.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert datos_constancia["folio"] in PdfReader(io.BytesIO(firmado)).pages[0].extract_text()
+        lector = PdfFileReader(io.BytesIO(firmado))
+        contenidos.add(bytes(lector.embedded_signatures[0].sig_object["/Contents"]))
+    assert len(contenidos) == 3
+    # A signature built from the reused structure still detects tampering.
+    alterado = bytearray(firmados[2])
+    posicion = alterado.index(b"TP-2026-000122")
+    alterado[posicion : posicion + 14] = b"TP-2026-999999"
+    assert not _estado(bytes(alterado), ruta_cert).intact
+
+
+def test_llave_ec_firma_varias_veces_por_el_camino_de_pyhanko(tmp_path, constancia):
+    # ECDSA signatures vary in length, so they are never built from the reused structure.
+    ruta_cert, ruta_llave = _certificado(tmp_path, llave=ec.generate_private_key(ec.SECP256R1()))
+    firmante = firma.cargar_firmante(cert=str(ruta_cert), llave=str(ruta_llave))
+    for _ in range(2):
+        estado = _estado(firma.firmar_pdf(constancia, firmante=firmante), ruta_cert)
+        assert estado.intact
+        assert estado.valid
+    assert not firmante._plantillas
+
+
+def test_firmar_conserva_los_metadatos_del_documento(tmp_path, constancia):
+    """/Info and the XMP packet stay as the PDF engine wrote them (and consistent)."""
+    ruta_cert, ruta_llave = _certificado(tmp_path)
+    firmante = firma.cargar_firmante(cert=str(ruta_cert), llave=str(ruta_llave))
+    firmado = firma.firmar_pdf(constancia, firmante=firmante)
+
+    antes, despues = PdfReader(io.BytesIO(constancia)), PdfReader(io.BytesIO(firmado))
+    assert despues.metadata == antes.metadata
+    assert despues.metadata["/Title"].startswith("Constancia")
+    xmp = despues.xmp_metadata.stream.get_data()
+    assert xmp == antes.xmp_metadata.stream.get_data()
+    assert b"pdfaid" in xmp
+    assert _estado(firmado, ruta_cert).intact

@@ -19,12 +19,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from constancias import firma, pdf, services
 from constancias.models import (
+    Alcance,
     Constancia,
     EmisorPlantilla,
     FirmantePlantilla,
@@ -113,6 +114,13 @@ class Command(BaseCommand):
         parser.add_argument("--muestra-simple", type=int, default=50)
         parser.add_argument("--muestra-dividido", type=int, default=200)
         parser.add_argument("--muestra-firmada", type=int, default=1000)
+        parser.add_argument(
+            "--muestra-en-fila",
+            type=int,
+            default=2000,
+            help="Constancias emitidas con el diseño anterior (candado durante el render), "
+            "sin firma y firmadas, para comparar en la misma ejecución (0: no se mide).",
+        )
         parser.add_argument("--procesos", type=int, default=os.cpu_count() or 2)
         parser.add_argument("--tamano-lote", type=int, default=250)
         parser.add_argument(
@@ -193,15 +201,24 @@ class Command(BaseCommand):
                 procesos, initializer=_preparar_trabajador, initargs=(destino, cert, llave)
             )
 
-        def emitir(regla_id: int, ids: list[int], tamano: int) -> tuple[float, float, list]:
+        bloqueos = [0]
+
+        def emitir(
+            regla_id: int, ids: list[int], tamano: int, en_fila: bool = False
+        ) -> tuple[float, float, list]:
             t0 = time.perf_counter()
             filas: list[tuple] = []
             cpu = 0.0
             with pool() as trabajadores:
-                trabajos = [(regla_id, ids[i : i + tamano]) for i in range(0, len(ids), tamano)]
-                for parte, segundos_cpu in trabajadores.imap_unordered(_emitir_trozo, trabajos):
+                trabajos = [
+                    (regla_id, ids[i : i + tamano], en_fila) for i in range(0, len(ids), tamano)
+                ]
+                for parte, segundos_cpu, esperas in trabajadores.imap_unordered(
+                    _emitir_trozo, trabajos
+                ):
                     filas += parte
                     cpu += segundos_cpu
+                    bloqueos[0] += esperas
             return time.perf_counter() - t0, cpu, filas
 
         def correr(nombre: str, lote: list, tamano: int) -> tuple[float, float, list[tuple]]:
@@ -223,18 +240,42 @@ class Command(BaseCommand):
         # A second run issues nothing: every constancia already exists.
         if emitir(escenario["regla"], ids[:cantidad], opciones["tamano_lote"])[2]:
             raise CommandError("La segunda emisión duplicó constancias.")
+        en_fila = min(opciones["muestra_en_fila"], cantidad)
+        medidas = {"elegido": elegido}
+        if en_fila:
+            medidas["en_fila"] = emitir(
+                escenario["regla_en_fila"], ids[:en_fila], opciones["tamano_lote"], en_fila=True
+            )
+            _comprobar(medidas["en_fila"][2], destino, en_fila)
         with override_settings(CONSTANCIAS_FIRMA_CERT=cert, CONSTANCIAS_FIRMA_KEY=llave):
-            firmado = emitir(escenario["regla_firmada"], ids[: opciones["muestra_firmada"]], 50)
-        if not all(
-            c.firmada for c in Constancia.objects.filter(regla_id=escenario["regla_firmada"])
-        ):
+            medidas["firmado"] = emitir(
+                escenario["regla_firmada"], ids[: opciones["muestra_firmada"]], 50
+            )
+            en_fila_firmadas = min(en_fila, opciones["muestra_firmada"])
+            if en_fila_firmadas:
+                # The previous design also signed through pyHanko's own CMS builder.
+                firma.PLANTILLA_CMS = False
+                try:
+                    medidas["firmado_en_fila"] = emitir(
+                        escenario["regla_firmada_en_fila"],
+                        ids[:en_fila_firmadas],
+                        50,
+                        en_fila=True,
+                    )
+                finally:
+                    firma.PLANTILLA_CMS = True
+        firmadas = Constancia.objects.filter(
+            regla_id__in=[escenario["regla_firmada"], escenario["regla_firmada_en_fila"]]
+        )
+        if firmadas.filter(firmada=False).exists():
             raise CommandError("Hay constancias sin firmar en la variante firmada.")
-        medidas = {
-            "elegido": elegido,
-            "simple": correr("simple", comparacion[: opciones["muestra_simple"]], 5),
-            "dividido": correr("dividido", comparacion[: opciones["muestra_dividido"]], 50),
-            "firmado": firmado,
-        }
+        if bloqueos[0]:
+            self.stdout.write(
+                f"Antes (en fila): {bloqueos[0]} transacciones esperaron el candado de la base "
+                "más que su tiempo límite y se reintentaron."
+            )
+        medidas["simple"] = correr("simple", comparacion[: opciones["muestra_simple"]], 5)
+        medidas["dividido"] = correr("dividido", comparacion[: opciones["muestra_dividido"]], 50)
         return medidas, elegido[2]
 
     def _informar(
@@ -248,10 +289,15 @@ class Command(BaseCommand):
         etiquetas = {
             "elegido": "Emisión de punta a punta (emitir_constancias: folios, capa común + "
             "estampado, archivo, SHA-256, filas Constancia)",
+            "en_fila": "Antes: misma emisión con el candado de la serie durante el render "
+            "(transacciones de 100)",
             "simple": "Camino simple (WeasyPrint por constancia, solo render y archivo)",
             "dividido": "Lote de WeasyPrint dividido con pypdf (solo render y archivo)",
             "firmado": "Emisión de punta a punta firmada (PAdES, RSA 2048)",
+            "firmado_en_fila": "Antes: firmada con el candado durante el render y el CMS de "
+            "pyHanko (transacciones de 10)",
         }
+        etiquetas = {k: v for k, v in etiquetas.items() if k in medidas}
         modelo = _modelo_cpu()
         lineas = [
             f"Máquina: {modelo}, {os.cpu_count()} núcleos; procesos: {procesos}; "
@@ -272,23 +318,65 @@ class Command(BaseCommand):
             f"Aceleración frente al camino simple: {tasas['elegido'] / tasas['simple']:.1f}x "
             f"(por tiempo de CPU: {tasas_cpu['elegido'] / tasas_cpu['simple']:.1f}x)",
         ]
+        for despues, antes in (("elegido", "en_fila"), ("firmado", "firmado_en_fila")):
+            if antes in medidas:
+                lineas.append(
+                    f"Después/antes ({etiquetas[despues].split(' (')[0].lower()}): "
+                    f"{tasas[despues] / tasas[antes]:.2f}x por reloj "
+                    f"(por tiempo de CPU: {tasas_cpu[despues] / tasas_cpu[antes]:.2f}x)"
+                )
         for linea in lineas:
             self.stdout.write(linea)
 
 
+def _emitir_en_fila(regla: ReglaConstancia, ids: list[int]) -> list[Constancia]:
+    """The previous design, for comparison: the series stays locked while a batch renders.
+
+    The same service inside one transaction per batch that locks the series row first
+    (on SQLite, BEGIN IMMEDIATE takes the database write lock), with the previous batch
+    sizes: 100 constancias, or 10 when signing.
+    """
+    serie = services.obtener_serie(
+        prefijo=regla.plantilla.prefijo_folio, anio=timezone.localdate().year
+    )
+    paso = 10 if firma.firma_configurada() else 100
+    emitidas: list[Constancia] = []
+    for inicio in range(0, len(ids), paso):
+        for _intento in range(30):
+            try:
+                with transaction.atomic():
+                    SerieFolio.objects.select_for_update().filter(pk=serie.pk).first()
+                    emitidas += services.emitir_constancias(
+                        regla=regla, inscripcion_ids=ids[inicio : inicio + paso], notificar=False
+                    ).emitidas
+                break
+            except OperationalError:
+                # SQLite: the other process kept the write lock past the busy timeout (it
+                # commits and begins again before the waiter wakes up). Counted and retried.
+                _ESTADO["bloqueos"] = _ESTADO.get("bloqueos", 0) + 1
+        else:
+            raise CommandError("La emisión en fila no obtuvo el candado de la base.")
+    return emitidas
+
+
 def _emitir_trozo(args: tuple) -> tuple[list[tuple], float]:
     """Issue one chunk through the real service in a worker process."""
-    regla_id, ids = args
+    regla_id, ids, en_fila = args
     cpu = time.process_time()
     regla = ReglaConstancia.objects.select_related(
         "plantilla", "edicion", "edicion__curso", "fase"
     ).get(pk=regla_id)
-    resultado = services.emitir_constancias(regla=regla, inscripcion_ids=ids, notificar=False)
+    if en_fila:
+        emitidas = _emitir_en_fila(regla, ids)
+    else:
+        emitidas = services.emitir_constancias(
+            regla=regla, inscripcion_ids=ids, notificar=False
+        ).emitidas
     almacen = _ESTADO["almacen"]
-    filas = [(c.folio, c.pdf.name, c.sha256, almacen.size(c.pdf.name)) for c in resultado.emitidas]
+    filas = [(c.folio, c.pdf.name, c.sha256, almacen.size(c.pdf.name)) for c in emitidas]
     if _ESTADO.get("en_proceso") is None:
         connections.close_all()
-    return filas, time.process_time() - cpu
+    return filas, time.process_time() - cpu, _ESTADO.pop("bloqueos", 0)
 
 
 class _EnProceso:
@@ -353,7 +441,7 @@ def _crear_escenario(diseno: dict[str, Any], cantidad: int, firmadas: int) -> di
     curso = programa.add_child(
         instance=CursoPage(title="Transparencia Proactiva en los Sujetos Obligados", slug="curso")
     )
-    curso.add_child(instance=FasePage(title="fase teórica", slug="fase", horas=20))
+    fase = curso.add_child(instance=FasePage(title="fase teórica", slug="fase", horas=20))
     ahora = timezone.now()
     edicion = Edicion.objects.create(
         curso=curso,
@@ -380,6 +468,18 @@ def _crear_escenario(diseno: dict[str, Any], cantidad: int, firmadas: int) -> di
         )
         for tipo in (Tipo.ACREDITACION, Tipo.PARTICIPACION)
     }
+    # Per-phase rules: other constancias of the same people, for the previous design.
+    por_fase = {
+        tipo: ReglaConstancia.objects.create(
+            edicion=edicion,
+            tipo=tipo,
+            alcance=Alcance.FASE,
+            fase=fase,
+            plantilla=plantilla,
+            automatica=False,
+        )
+        for tipo in (Tipo.ACREDITACION, Tipo.PARTICIPACION)
+    }
     return {
         "marca": marca,
         "plantilla": plantilla.pk,
@@ -387,6 +487,8 @@ def _crear_escenario(diseno: dict[str, Any], cantidad: int, firmadas: int) -> di
         "edicion": edicion.pk,
         "regla": reglas[Tipo.ACREDITACION].pk,
         "regla_firmada": reglas[Tipo.PARTICIPACION].pk,
+        "regla_en_fila": por_fase[Tipo.ACREDITACION].pk,
+        "regla_firmada_en_fila": por_fase[Tipo.PARTICIPACION].pk,
         "inscripciones": [i.pk for i in inscripciones],
         "firmadas": firmadas,
     }
