@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from evaluaciones import analisis, scoring
@@ -196,17 +196,47 @@ def puede_revisar(usuario: Any) -> bool:
 def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
     """Attempts `usuario` may grade and see results of.
 
-    Instructors and national coordinators see every attempt (the engine knows no
-    course editions); a state coordinator only those of people of their states.
+    National coordinators and administrators see every attempt; an instructor only
+    those of the evaluations of the courses they teach (a phase's evaluation or
+    practical activity); a state coordinator only those of people of their states.
+    Nobody grades their own attempts, except who sees everything.
     """
     alcance = alcance_de(usuario)
+    if alcance.nacional:
+        return Intento.objects.all()
     if not (alcance.es_instructor or alcance.coordina):
         return Intento.objects.none()
+    intentos = Intento.objects.none()
     if alcance.es_instructor:
-        return Intento.objects.all()
-    return filtrar_por_alcance(
-        usuario, Intento.objects.all(), ruta_entidad="usuario__entidad"
-    ).exclude(usuario_id=alcance.usuario_id)
+        # Read once per request object, like the scope itself.
+        impartidas = getattr(usuario, "_evaluaciones_impartidas_cache", None)
+        if impartidas is None:
+            impartidas = evaluaciones_impartidas(alcance.usuario_id)
+            usuario._evaluaciones_impartidas_cache = impartidas
+        intentos = Intento.objects.filter(evaluacion_id__in=impartidas)
+    if alcance.coordina:
+        intentos = intentos | filtrar_por_alcance(
+            usuario, Intento.objects.all(), ruta_entidad="usuario__entidad"
+        )
+    return intentos.exclude(usuario_id=alcance.usuario_id)
+
+
+def evaluaciones_impartidas(usuario_id: int | None) -> set[int]:
+    """Ids of the evaluations in the phases of the courses `usuario_id` teaches (2 queries)."""
+    from cursos.models import CursoPage, FasePage
+
+    rutas = list(CursoPage.objects.filter(instructores=usuario_id).values_list("path", flat=True))
+    if not rutas:
+        return set()
+    condicion = Q()
+    for ruta in rutas:
+        condicion |= Q(path__startswith=ruta)
+    ids: set[int] = set()
+    for evaluacion_id, practica_id in FasePage.objects.filter(condicion).values_list(
+        "evaluacion_id", "actividad_practica_id"
+    ):
+        ids.update(i for i in (evaluacion_id, practica_id) if i is not None)
+    return ids
 
 
 def respuestas_por_calificar(

@@ -11,12 +11,12 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from evaluaciones.respuestas import DatosFormulario, RespuestaInvalida
 from evaluaciones.signals import resultado_evaluacion_cambiado
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M")
 
 
 class ErrorEvaluacion(Exception):
@@ -45,6 +46,22 @@ class ErrorEvaluacion(Exception):
     def __init__(self, mensaje: str) -> None:
         super().__init__(mensaje)
         self.mensaje = mensaje
+
+
+def _unico(consulta: QuerySet[M]) -> M | None:
+    """The row of a lookup by a unique key, or None.
+
+    Unlike `first()` it adds no ORDER BY and LIMIT to compile and run, which counts on
+    the autosave and submit paths.
+    """
+    return next(iter(consulta), None)
+
+
+class IntentoNoEncontrado(ErrorEvaluacion):
+    """The attempt does not exist or belongs to someone else."""
+
+    def __init__(self) -> None:
+        super().__init__(_("No se encontró el intento."))
 
 
 def _avisar_resultado(*, usuario_id: int, evaluacion_id: int) -> None:
@@ -169,11 +186,11 @@ def _iniciar_intento(*, evaluacion: Evaluacion, usuario: Any, ahora: datetime.da
 
 
 def _intento_abierto(intento_id: int, usuario: Any, ahora: datetime.datetime) -> Intento:
-    intento = (
-        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).first()
+    intento = _unico(
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk)
     )
     if intento is None:
-        raise ErrorEvaluacion(_("No se encontró el intento."))
+        raise IntentoNoEncontrado
     if intento.estado != Intento.Estado.EN_CURSO:
         raise ErrorEvaluacion(_("Este intento ya fue enviado; su respuesta no se guardó."))
     if intento.vence_en is not None and ahora >= intento.vence_en:
@@ -231,15 +248,41 @@ def guardar_respuesta(
         valor = respuestas.interpretar(item, datos)
     except RespuestaInvalida as error:
         raise ErrorEvaluacion(error.mensaje) from None
-    respuesta, creada = Respuesta.objects.select_for_update().get_or_create(
-        intento=intento, clave=clave, defaults={"valor": valor, "guardada_en": ahora}
+    puntos = _puntos_automaticos(item, valor)
+    # Every writer of an attempt's answers holds the attempt's row lock (taken above),
+    # so a plain read then UPDATE or INSERT cannot race: two statements, no savepoint.
+    respuesta = _unico(
+        Respuesta.objects.filter(intento=intento, clave=clave).only(
+            "pk", "intento_id", "clave", "version"
+        )
     )
-    if not creada:
+    if respuesta is None:
+        respuesta = Respuesta(
+            intento=intento, clave=clave, valor=valor, guardada_en=ahora, puntos=puntos
+        )
+        respuesta.save(force_insert=True)
+    else:
+        respuesta.intento = intento
         respuesta.valor = valor
         respuesta.guardada_en = ahora
         respuesta.version += 1
-        respuesta.save(update_fields=["valor", "guardada_en", "version"])
+        respuesta.puntos = puntos
+        respuesta.save(update_fields=["valor", "guardada_en", "version", "puntos"])
     return respuesta
+
+
+def _puntos_automaticos(item: Mapping[str, Any], valor: Any) -> Decimal | None:
+    """Points of one automatically scored answer, from the attempt's snapshot.
+
+    Autosave stores them with the answer so that the submit, which scores the whole
+    attempt again in memory, usually finds nothing to write. They are never shown
+    before the attempt is submitted; hand-graded types stay None.
+    """
+    if item["tipo"] in scoring.TIPOS_MANUALES:
+        return None
+    return scoring.calificar_pregunta(
+        instantaneas.calificable(item), instantaneas.valor_calificable(item["tipo"], valor)
+    ).obtenidos
 
 
 def _guardar_formulario(
@@ -248,11 +291,17 @@ def _guardar_formulario(
     archivos: Mapping[str, UploadedFile],
     versiones: Mapping[str, int],
     ahora: datetime.datetime,
-) -> None:
-    """Store every answer of a full-page post in one statement.
+    *,
+    guardadas: dict[str, Respuesta] | None = None,
+    escribir: bool = True,
+) -> tuple[dict[str, Respuesta], list[Respuesta]]:
+    """Merge every answer of a full-page post into the saved ones.
 
-    An answer saved meanwhile from another tab or device (a higher version than
-    the page saw) is newer than this page and is kept.
+    Returns all the attempt's answers as they stand after the post (`clave` -> row)
+    and the rows that changed. Only answers that differ from what is saved are
+    written, in one statement (with `escribir=False` the caller writes them, e.g.
+    together with their points). An answer saved meanwhile from another tab or device
+    (a higher version than the page saw) is newer than this page and is kept.
     """
     items = instantaneas.items_por_clave(intento.instantanea)
     ajenas = (respuestas.claves_enviadas(datos) | {_clave_archivo(n) for n in archivos}) - set(
@@ -260,10 +309,9 @@ def _guardar_formulario(
     )
     if ajenas:
         raise ErrorEvaluacion(_("Se recibieron respuestas a preguntas que no son de este intento."))
-    guardadas = {
-        r.clave: r for r in Respuesta.objects.filter(intento=intento).only("clave", "version")
-    }
-    filas = []
+    if guardadas is None:
+        guardadas = {r.clave: r for r in Respuesta.objects.filter(intento=intento)}
+    cambiadas: list[Respuesta] = []
     errores = []
     for clave, item in items.items():
         if item["tipo"] == scoring.TipoPregunta.ENTREGABLE:
@@ -276,34 +324,54 @@ def _guardar_formulario(
         except RespuestaInvalida as error:
             errores.append(error.mensaje)
             continue
-        if valor is None and previa is None:
+        if previa is None:
+            if valor is None:
+                continue
+            previa = Respuesta(intento=intento, clave=clave, valor=valor, guardada_en=ahora)
+            guardadas[clave] = previa
+        elif previa.valor == valor:
             continue
-        filas.append(
-            Respuesta(
-                intento=intento,
-                clave=clave,
-                valor=valor,
-                guardada_en=ahora,
-                version=(previa.version + 1) if previa else 1,
-            )
-        )
+        else:
+            previa.valor = valor
+            previa.guardada_en = ahora
+            previa.version += 1
+        previa.puntos = _puntos_automaticos(item, valor)
+        cambiadas.append(previa)
     if errores:
         raise ErrorEvaluacion(errores[0])
-    if filas:
-        Respuesta.objects.bulk_create(
-            filas,
-            update_conflicts=True,
-            unique_fields=["intento", "clave"],
-            update_fields=["valor", "guardada_en", "version"],
-        )
+    if escribir:
+        _escribir_respuestas(intento, cambiadas)
     for nombre, archivo in archivos.items():
         item = items[_clave_archivo(nombre)]
         if item["tipo"] != scoring.TipoPregunta.ENTREGABLE:
             raise ErrorEvaluacion(_("Esa pregunta no admite archivos."))
         try:
-            _guardar_archivo(intento, item, archivo, ahora)
+            guardadas[item["clave"]] = _guardar_archivo(intento, item, archivo, ahora)
         except RespuestaInvalida as error:
             raise ErrorEvaluacion(error.mensaje) from None
+    return guardadas, cambiadas
+
+
+def _escribir_respuestas(intento: Intento, filas: Sequence[Respuesta]) -> None:
+    """Insert or update `filas` (answers and their points) in one statement."""
+    if not filas:
+        return
+    Respuesta.objects.bulk_create(
+        [
+            Respuesta(
+                intento=intento,
+                clave=r.clave,
+                valor=r.valor,
+                guardada_en=r.guardada_en,
+                version=r.version,
+                puntos=r.puntos,
+            )
+            for r in filas
+        ],
+        update_conflicts=True,
+        unique_fields=["intento", "clave"],
+        update_fields=["valor", "guardada_en", "version", "puntos"],
+    )
 
 
 def _clave_archivo(nombre: str) -> str:
@@ -332,8 +400,21 @@ def guardar_respuestas(
 
 def _calificar(intento: Intento, ahora: datetime.datetime) -> None:
     """Score `intento` from its snapshot and saved answers; store per-answer points."""
-    items = intento.instantanea.get("preguntas", [])
     guardadas = {r.clave: r for r in Respuesta.objects.filter(intento=intento)}
+    cambiadas = _puntuar(intento, guardadas, ahora)
+    if cambiadas:
+        Respuesta.objects.bulk_update(cambiadas, ["puntos"])
+
+
+def _puntuar(
+    intento: Intento, guardadas: Mapping[str, Respuesta], ahora: datetime.datetime
+) -> list[Respuesta]:
+    """Score `intento` from its snapshot and the answers in `guardadas`, in memory.
+
+    Sets the attempt's score fields and each answer's points; returns the answers
+    whose points changed (the caller stores them). Runs no query.
+    """
+    items = intento.instantanea.get("preguntas", [])
     preguntas = [instantaneas.calificable(i) for i in items]
     tipos = {i["clave"]: i["tipo"] for i in items}
     valores = {
@@ -361,8 +442,6 @@ def _calificar(intento: Intento, ahora: datetime.datetime) -> None:
         if respuesta is not None and not r.pendiente and respuesta.puntos != r.obtenidos:
             respuesta.puntos = r.obtenidos
             cambiadas.append(respuesta)
-    if cambiadas:
-        Respuesta.objects.bulk_update(cambiadas, ["puntos"])
     intento.puntaje = resultado.obtenidos
     intento.puntaje_maximo = resultado.posibles
     if resultado.pendiente:
@@ -373,6 +452,19 @@ def _calificar(intento: Intento, ahora: datetime.datetime) -> None:
         intento.estado = Intento.Estado.CALIFICADO
         intento.porcentaje = resultado.porcentaje
         intento.calificado_en = ahora
+    return cambiadas
+
+
+# Attempt fields that submitting and scoring change (the snapshot is not rewritten).
+CAMPOS_CIERRE = [
+    "estado",
+    "enviado_en",
+    "calificado_en",
+    "puntaje",
+    "puntaje_maximo",
+    "porcentaje",
+    "cerrado_por_sistema",
+]
 
 
 def _cerrar(intento: Intento, *, ahora: datetime.datetime, por_sistema: bool) -> None:
@@ -384,7 +476,7 @@ def _cerrar(intento: Intento, *, ahora: datetime.datetime, por_sistema: bool) ->
         intento.porcentaje = None
     else:
         _calificar(intento, ahora)
-    intento.save()
+    intento.save(update_fields=CAMPOS_CIERRE)
     _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
 
 
@@ -413,11 +505,11 @@ def enviar_intento(
     refused and the attempt is closed with what was saved before it.
     """
     ahora = ahora or timezone.now()
-    intento = (
-        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).first()
+    intento = _unico(
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk)
     )
     if intento is None:
-        raise ErrorEvaluacion(_("No se encontró el intento."))
+        raise IntentoNoEncontrado
     if intento.estado != Intento.Estado.EN_CURSO:
         return ResultadoEnvio(
             intento, _("Este intento ya se había enviado; no cambió nada."), ya_enviado=True
@@ -432,9 +524,20 @@ def enviar_intento(
             ),
             vencido=True,
         )
-    if datos is not None or archivos:
-        _guardar_formulario(intento, datos or {}, archivos or {}, versiones or {}, ahora)
-    _cerrar(intento, ahora=ahora, por_sistema=False)
+    if datos is None and not archivos:
+        _cerrar(intento, ahora=ahora, por_sistema=False)
+        return ResultadoEnvio(intento, _("Su intento se envió."))
+    # The posted page is merged into the saved answers and scored in memory; changed
+    # answers and points go out in one statement, then the attempt row.
+    guardadas, cambiadas = _guardar_formulario(
+        intento, datos or {}, archivos or {}, versiones or {}, ahora, escribir=False
+    )
+    intento.enviado_en = ahora
+    intento.cerrado_por_sistema = False
+    puntuadas = _puntuar(intento, guardadas, ahora)
+    _escribir_respuestas(intento, list({id(r): r for r in [*cambiadas, *puntuadas]}.values()))
+    intento.save(update_fields=CAMPOS_CIERRE)
+    _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
     return ResultadoEnvio(intento, _("Su intento se envió."))
 
 

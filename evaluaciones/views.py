@@ -212,46 +212,52 @@ def guardar(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def enviar(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full-page form: save without submitting, or submit (works without JavaScript)."""
-    intento = _intento_propio(request, pk)
+    """The full-page form: save without submitting, or submit (works without JavaScript).
+
+    The attempt is read once, locked, by the service; someone else's is a 404.
+    """
     try:
         datos, archivos, versiones = _leer_post(request)
         accion = request.POST.get("accion", "enviar")
     except (RequestDataTooBig, TooManyFieldsSent):
+        intento = _intento_propio(request, pk)
         messages.error(request, DEMASIADO_GRANDE)
         return redirect("evaluaciones:intento", pk=intento.pk)
     except ValueError:
+        intento = _intento_propio(request, pk)
         messages.error(request, _("Solicitud mal formada; no se guardó nada."))
         return redirect("evaluaciones:intento", pk=intento.pk)
     try:
         if accion == "guardar":
             services.guardar_respuestas(
-                intento_id=intento.pk,
+                intento_id=pk,
                 usuario=request.user,
                 datos=datos,
                 archivos=archivos,
                 versiones=versiones,
             )
             messages.success(request, _("Sus respuestas se guardaron."))
-            return redirect("evaluaciones:intento", pk=intento.pk)
+            return redirect("evaluaciones:intento", pk=pk)
         resultado = services.enviar_intento(
-            intento_id=intento.pk,
+            intento_id=pk,
             usuario=request.user,
             datos=datos,
             archivos=archivos,
             versiones=versiones,
         )
+    except services.IntentoNoEncontrado:
+        raise Http404 from None
     except services.ErrorEvaluacion as error:
         messages.error(request, error.mensaje)
-        intento.refresh_from_db()
+        intento = _intento_propio(request, pk)
         if intento.estado != Intento.Estado.EN_CURSO:
-            return redirect("evaluaciones:resultado", pk=intento.pk)
-        return redirect("evaluaciones:intento", pk=intento.pk)
+            return redirect("evaluaciones:resultado", pk=pk)
+        return redirect("evaluaciones:intento", pk=pk)
     if resultado.ya_enviado or resultado.vencido:
         messages.warning(request, resultado.mensaje)
     else:
         messages.success(request, resultado.mensaje)
-    return redirect("evaluaciones:resultado", pk=intento.pk)
+    return redirect("evaluaciones:resultado", pk=pk)
 
 
 def _revision_pregunta(

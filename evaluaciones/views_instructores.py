@@ -28,6 +28,7 @@ from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
 from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
+from lms.alcance import alcance_de
 from lms.tabular import sin_formula
 
 PROBLEMAS = {
@@ -231,6 +232,12 @@ def _intentos_de(request: HttpRequest, evaluacion: Evaluacion) -> Any:
 def resultados_lista(request: HttpRequest) -> HttpResponse:
     _revisor(request)
     evaluaciones = Evaluacion.objects.order_by("titulo")
+    alcance = alcance_de(request.user)
+    if not alcance.coordina:
+        # An instructor lists only the evaluations of the courses they teach.
+        evaluaciones = evaluaciones.filter(
+            pk__in=selectors.evaluaciones_impartidas(alcance.usuario_id)
+        )
     return render(
         request, "evaluaciones/instructores/evaluaciones.html", {"evaluaciones": evaluaciones}
     )

@@ -31,3 +31,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # allowed for this origin (X_FRAME_OPTIONS = "SAMEORIGIN" in base) and the check that
 # asks for DENY is silenced on purpose.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Sessions are read on every request. With Redis, `cached_db` serves them from the
+# cache and keeps the database row as the durable copy (sessions survive a Redis
+# flush and existing ones stay valid): one PostgreSQL query less per request. See
+# docs/BENCHMARKS.md, "Evaluaciones".
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

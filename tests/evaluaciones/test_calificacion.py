@@ -8,10 +8,11 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluaciones import services
+from evaluaciones import selectors, services
 from evaluaciones.models import CriterioRubrica, Intento, Pregunta, Respuesta
 from tests.factories import AsignacionRolFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import curso_impartido
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
@@ -70,14 +71,17 @@ def _entrar(client, rol="instructor", entidad_clave=None):
     asignacion = AsignacionRolFactory(
         rol=rol, entidad=entidad(entidad_clave) if entidad_clave else None
     )
+    if rol == "instructor":
+        # An instructor grades the evaluations of the courses they teach.
+        curso_impartido(asignacion.usuario)
     client.force_login(asignacion.usuario)
     return asignacion.usuario
 
 
 def test_cola_lista_pendientes_y_filtra_por_evaluacion(client, escenario):
-    _entrar(client)
     otra = evaluacion_con(PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO))
     _enviado(otra, UsuarioFactory(), ensayo=otra.secciones.first().pregunta)
+    _entrar(client)
     html = client.get(reverse("evaluaciones:cola_calificacion")).content.decode()
     assert html.count(reverse("evaluaciones:calificar", args=[escenario["jal"].pk])) == 1
     assert otra.titulo in html
@@ -252,3 +256,38 @@ def test_cola_hace_consultas_fijas(client, django_assert_max_num_queries):
             _enviado(evaluacion, UsuarioFactory(), ensayo=ensayo)
         with django_assert_max_num_queries(15):
             assert client.get(reverse("evaluaciones:cola_calificacion")).status_code == 200
+
+
+def test_instructor_de_otro_curso_no_ve_ni_califica_intentos_ajenos(client, escenario):
+    """The queue, grading and results show only the evaluations of the instructor's courses."""
+    ajena = escenario["evaluacion"]
+    propia = evaluacion_con(PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO))
+    pendiente_propia = _enviado(propia, UsuarioFactory(), ensayo=propia.secciones.first().pregunta)
+    instructor = AsignacionRolFactory(rol="instructor").usuario
+    curso_impartido(instructor, propia)
+    client.force_login(instructor)
+    cola = client.get(reverse("evaluaciones:cola_calificacion")).content.decode()
+    assert "ENSAYO-DE-JALISCO" not in cola
+    assert reverse("evaluaciones:calificar", args=[escenario["jal"].pk]) not in cola
+    respuesta_propia = Respuesta.objects.get(intento=pendiente_propia, puntos__isnull=True)
+    assert reverse("evaluaciones:calificar", args=[respuesta_propia.pk]) in cola
+    url = reverse("evaluaciones:calificar", args=[escenario["jal"].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"modo": "directo", "puntos": "10"}).status_code == 404
+    assert Respuesta.objects.get(pk=escenario["jal"].pk).puntos is None
+    archivo = reverse("evaluaciones:descargar_entregable", args=[escenario["jal"].pk])
+    assert client.get(archivo).status_code == 404
+    lista = client.get(reverse("evaluaciones:resultados_lista")).content.decode()
+    assert reverse("evaluaciones:resultados", args=[propia.pk]) in lista
+    assert reverse("evaluaciones:resultados", args=[ajena.pk]) not in lista
+    assert client.get(reverse("evaluaciones:resultados", args=[ajena.pk])).status_code == 200
+    assert not selectors.intentos_a_cargo(instructor).filter(evaluacion=ajena).exists()
+    assert selectors.intentos_a_cargo(instructor).filter(evaluacion=propia).exists()
+
+
+def test_instructor_sin_cursos_tiene_la_cola_vacia(client, escenario):
+    instructor = AsignacionRolFactory(rol="instructor").usuario
+    client.force_login(instructor)
+    cola = client.get(reverse("evaluaciones:cola_calificacion"))
+    assert cola.status_code == 200
+    assert "ENSAYO-DE-JALISCO" not in cola.content.decode()

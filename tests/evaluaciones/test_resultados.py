@@ -11,6 +11,7 @@ from evaluaciones import services
 from evaluaciones.models import Pregunta
 from tests.factories import AsignacionRolFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import curso_impartido
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,9 @@ def _entrar(client, rol="instructor", entidad_clave=None):
     asignacion = AsignacionRolFactory(
         rol=rol, entidad=entidad(entidad_clave) if entidad_clave else None
     )
+    if rol == "instructor":
+        # An instructor grades the evaluations of the courses they teach.
+        curso_impartido(asignacion.usuario)
     client.force_login(asignacion.usuario)
 
 
@@ -133,12 +137,13 @@ def test_analisis_marca_preguntas_que_no_funcionan(client, evaluacion):
 
 @pytest.mark.parametrize("nombre", ["resultados", "analisis"])
 def test_resultados_y_analisis_hacen_consultas_fijas(client, django_assert_max_num_queries, nombre):
-    _entrar(client)
     preguntas = [pregunta_con_opciones() for _ in range(3)]
     evaluacion = evaluacion_con(*preguntas, intentos_permitidos=0)
+    _entrar(client)
     for cantidad in (2, 10):
         while evaluacion.intentos.count() < cantidad:
             _responder(evaluacion, UsuarioFactory(), [0, 1, None])
         url = reverse(f"evaluaciones:{nombre}", args=[evaluacion.pk])
-        with django_assert_max_num_queries(16):
+        # 16 plus the instructor's scope: the courses they teach and their phases.
+        with django_assert_max_num_queries(18):
             assert client.get(url).status_code == 200

@@ -17,6 +17,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -76,6 +77,104 @@ class Medicion:
         )
 
 
+class MedidorCPU:
+    """CPU time (user + system) spent by gunicorn and by this database's PostgreSQL backends.
+
+    Reads /proc every half second in a thread and keeps the last value seen per process,
+    so processes that start or end during a phase still count (Linux only; without
+    /proc it reports nothing). PostgreSQL backends are those of the current database
+    only, so other databases on the same server do not count.
+    """
+
+    def __init__(self, pid_gunicorn: int | None) -> None:
+        self.pid_gunicorn = pid_gunicorn
+        self.vistos: dict[tuple[str, int, int], float] = {}
+        self.reloj = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self._parar = threading.Event()
+        self._hilo = threading.Thread(target=self._ciclo, daemon=True)
+        self._lock = threading.Lock()
+        self.propio = 0.0
+        self.disponible = Path("/proc/self/stat").exists()
+
+    def _stat(self, pid: int) -> tuple[int, int, float] | None:
+        try:
+            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        # After the name: state(0) ppid(1) ... utime(11) stime(12) ... starttime(19).
+        return int(campos[1]), int(campos[19]), (int(campos[11]) + int(campos[12])) / self.reloj
+
+    def _pids_gunicorn(self) -> list[int]:
+        if self.pid_gunicorn is None:
+            return []
+        pids = [self.pid_gunicorn]
+        for entrada in Path("/proc").iterdir():
+            if entrada.name.isdigit():
+                datos = self._stat(int(entrada.name))
+                if datos is not None and datos[0] == self.pid_gunicorn:
+                    pids.append(int(entrada.name))
+        return pids
+
+    def _pids_postgres(self) -> list[int]:
+        from django.db import connections
+
+        # A connection of its own: the main one may be in use by the main thread.
+        conexion = connections.create_connection("default")
+        try:
+            with conexion.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+                return [fila[0] for fila in cursor.fetchall()]
+        finally:
+            conexion.close()
+
+    def muestrear(self) -> None:
+        inicio = time.thread_time()
+        try:
+            self._muestrear()
+        finally:
+            with self._lock:
+                self.propio += time.thread_time() - inicio
+
+    def _muestrear(self) -> None:
+        if not self.disponible:
+            return
+        try:
+            grupos = [("gunicorn", self._pids_gunicorn()), ("postgresql", self._pids_postgres())]
+        except Exception:  # noqa: BLE001 - a failed sample only loses precision
+            return
+        with self._lock:
+            for nombre, pids in grupos:
+                for pid in pids:
+                    datos = self._stat(pid)
+                    if datos is not None:
+                        self.vistos[(nombre, pid, datos[1])] = datos[2]
+
+    def total(self) -> dict[str, float]:
+        self.muestrear()
+        with self._lock:
+            totales = {"gunicorn": 0.0, "postgresql": 0.0}
+            for (nombre, _pid, _inicio), segundos in self.vistos.items():
+                totales[nombre] += segundos
+        # The generator's own CPU, without what sampling /proc cost.
+        totales["generador"] = time.process_time() - self.propio
+        return totales
+
+    def _ciclo(self) -> None:
+        while not self._parar.wait(0.5):
+            self.muestrear()
+
+    def iniciar(self) -> None:
+        self.muestrear()
+        self._hilo.start()
+
+    def detener(self) -> None:
+        self._parar.set()
+        self._hilo.join(timeout=5)
+
+
 @dataclass
 class Participante:
     usuario_id: int
@@ -100,6 +199,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--limite-segundos", type=int, default=1800)
+        parser.add_argument(
+            "--pid-gunicorn",
+            type=int,
+            default=None,
+            help="Sin --iniciar-gunicorn: PID del maestro de gunicorn, para medir su CPU.",
+        )
 
     def handle(self, *args: Any, **opciones: Any) -> None:
         nombre_bd = str(settings.DATABASES["default"]["NAME"])
@@ -124,16 +229,26 @@ class Command(BaseCommand):
         servidor = None
         if opciones["iniciar_gunicorn"]:
             servidor = self._iniciar_gunicorn(partes, opciones["workers"], opciones["threads"])
+        medidor = MedidorCPU(servidor.pid if servidor is not None else opciones["pid_gunicorn"])
+        medidor.iniciar()
+        cortes: dict[str, dict[str, float]] = {"antes": medidor.total()}
         try:
             resultado = asyncio.run(
                 asyncio.wait_for(
                     self._carga(
-                        url, evaluacion.pk, participantes, correctas, incorrectas, opciones
+                        url,
+                        evaluacion.pk,
+                        participantes,
+                        correctas,
+                        incorrectas,
+                        opciones,
+                        lambda nombre: cortes.__setitem__(nombre, medidor.total()),
                     ),
                     timeout=opciones["limite_segundos"],
                 )
             )
         finally:
+            medidor.detener()
             if servidor is not None:
                 servidor.terminate()
                 try:
@@ -145,7 +260,31 @@ class Command(BaseCommand):
         self.stdout.write(guardados.resumen("guardado de respuesta"))
         self.stdout.write(envios.resumen("envío"))
         self.stdout.write(dobles.resumen("segundo envío simultáneo"))
+        self._resumen_cpu(
+            cortes, len(guardados.duraciones), "guardado (con los inicios)", "antes", "envios"
+        )
+        self._resumen_cpu(
+            cortes, len(envios.duraciones) + len(dobles.duraciones), "envío", "envios", "fin"
+        )
         self._verificar(evaluacion, participantes, correctas, preguntas)
+
+    def _resumen_cpu(
+        self, cortes: dict[str, dict[str, float]], n: int, nombre: str, desde: str, hasta: str
+    ) -> None:
+        """CPU spent per request in a phase, and the rate that CPU allows on this machine."""
+        if desde not in cortes or hasta not in cortes or not n:
+            return
+        gasto = {k: cortes[hasta][k] - cortes[desde][k] for k in cortes[hasta]}
+        servidor = gasto["gunicorn"] + gasto["postgresql"]
+        nucleos = os.cpu_count() or 1
+        techo = n * nucleos / servidor if servidor else 0.0
+        self.stdout.write(
+            f"CPU por {nombre}: "
+            f"gunicorn={gasto['gunicorn'] / n * 1000:.2f} ms "
+            f"postgresql={gasto['postgresql'] / n * 1000:.2f} ms "
+            f"generador={gasto['generador'] / n * 1000:.2f} ms; "
+            f"techo por CPU del servidor con {nucleos} núcleos libres: {techo:.0f}/s"
+        )
 
     # --- Preparation ----------------------------------------------------------------
 
@@ -281,6 +420,7 @@ class Command(BaseCommand):
         correctas: dict[int, int],
         incorrectas: dict[int, int],
         opciones: dict[str, Any],
+        cortar: Any = lambda nombre: None,
     ) -> tuple[Medicion, Medicion, Medicion, Medicion]:
         import aiohttp
 
@@ -299,7 +439,9 @@ class Command(BaseCommand):
                 "Referer": f"https://{host}/",
             }
 
-        conector = aiohttp.TCPConnector(limit=opciones["concurrencia"] + 20)
+        # Idle connections are dropped before gunicorn's keep-alive (2 s by default) closes
+        # them, so a request never goes out on a socket the server is closing.
+        conector = aiohttp.TCPConnector(limit=opciones["concurrencia"] + 20, keepalive_timeout=1.0)
         tiempo = aiohttp.ClientTimeout(total=120)
         async with aiohttp.ClientSession(connector=conector, timeout=tiempo) as cliente:
 
@@ -366,9 +508,11 @@ class Command(BaseCommand):
                 tareas.append(enviar(p, retraso, envios))
                 if azar.random() < 0.1:
                     tareas.append(enviar(p, retraso, dobles))
+            await asyncio.to_thread(cortar, "envios")
             envios.inicio = dobles.inicio = time.perf_counter()
             await asyncio.gather(*tareas)
             envios.fin = dobles.fin = time.perf_counter()
+            await asyncio.to_thread(cortar, "fin")
         return inicio, guardados, envios, dobles
 
     # --- Checks ---------------------------------------------------------------------
