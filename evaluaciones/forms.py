@@ -85,3 +85,40 @@ class EvaluacionAdminForm(WagtailAdminModelForm):
                     % {"categoria": categoria, "disponibles": disponibles, "cantidad": cantidad}
                 )
         return datos
+
+
+class _CorreoPersonaField(forms.ModelChoiceField):
+    """A person chosen by typing their email (lists of every account do not scale)."""
+
+    def to_python(self, value: Any) -> Any:
+        correo = (value or "").strip()
+        if not correo:
+            return None
+        encontradas = list(self.queryset.filter(email__iexact=correo)[:2])
+        if len(encontradas) != 1:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return encontradas[0]
+
+
+class ExcepcionAdminForm(WagtailAdminModelForm):
+    """Per-person extras: only evaluations and people the author is in charge of."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from evaluaciones import selectors
+
+        usuario = self.for_user
+        self.fields["evaluacion"].queryset = selectors.evaluaciones_a_cargo(usuario)  # type: ignore[attr-defined]
+        self.fields["usuario"] = _CorreoPersonaField(
+            label=_("Correo electrónico de la persona"),
+            queryset=selectors.personas_a_cargo(usuario),
+            to_field_name="email",
+            widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+            error_messages={
+                "invalid_choice": _("No hay ninguna persona a su cargo con ese correo electrónico.")
+            },
+        )
+        if self.instance.pk and self.instance.usuario_id:
+            self.initial["usuario"] = self.instance.usuario.email

@@ -24,7 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
-from evaluaciones.forms import EvaluacionAdminForm, PreguntaAdminForm
+from evaluaciones.forms import EvaluacionAdminForm, ExcepcionAdminForm, PreguntaAdminForm
 from evaluaciones.scoring import MetodoCalificacion, TipoPregunta
 
 
@@ -579,6 +579,7 @@ class Excepcion(models.Model):
         FieldPanel("cierra_en"),
         FieldPanel("motivo"),
     ]
+    base_form_class = ExcepcionAdminForm
 
     class Meta:
         verbose_name = _("excepción")
@@ -590,7 +591,8 @@ class Excepcion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.evaluacion} — {self.usuario}"
+        # No personal data: the string shows in history, logs and choosers.
+        return f"{self.evaluacion} — excepción #{self.pk}"
 
 
 class Recalificacion(models.Model):

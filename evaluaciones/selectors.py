@@ -208,17 +208,70 @@ def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
         return Intento.objects.none()
     intentos = Intento.objects.none()
     if alcance.es_instructor:
-        # Read once per request object, like the scope itself.
-        impartidas = getattr(usuario, "_evaluaciones_impartidas_cache", None)
-        if impartidas is None:
-            impartidas = evaluaciones_impartidas(alcance.usuario_id)
-            usuario._evaluaciones_impartidas_cache = impartidas
-        intentos = Intento.objects.filter(evaluacion_id__in=impartidas)
+        intentos = Intento.objects.filter(evaluacion_id__in=_impartidas(usuario))
     if alcance.coordina:
         intentos = intentos | filtrar_por_alcance(
             usuario, Intento.objects.all(), ruta_entidad="usuario__entidad"
         )
     return intentos.exclude(usuario_id=alcance.usuario_id)
+
+
+def _impartidas(usuario: Any) -> set[int]:
+    """`evaluaciones_impartidas` of `usuario`, read once per request object."""
+    impartidas = getattr(usuario, "_evaluaciones_impartidas_cache", None)
+    if impartidas is None:
+        impartidas = evaluaciones_impartidas(alcance_de(usuario).usuario_id)
+        usuario._evaluaciones_impartidas_cache = impartidas
+    return impartidas
+
+
+def excepciones_a_cargo(usuario: Any) -> QuerySet[Excepcion]:
+    """Per-person extras `usuario` may see and change.
+
+    National coordinators and administrators see all; an instructor those of the
+    evaluations of the courses they teach; a state coordinator those of people
+    of their states; anyone those they granted.
+    """
+    alcance = alcance_de(usuario)
+    if alcance.nacional:
+        return Excepcion.objects.all()
+    condicion = Q(otorgada_por_id=alcance.usuario_id) if alcance.usuario_id else Q(pk__in=[])
+    if alcance.es_instructor:
+        condicion |= Q(evaluacion_id__in=_impartidas(usuario))
+    if alcance.entidades:
+        condicion |= Q(usuario__entidad__in=sorted(alcance.entidades))
+    return Excepcion.objects.filter(condicion)
+
+
+def evaluaciones_a_cargo(usuario: Any) -> QuerySet[Evaluacion]:
+    """Evaluations `usuario` may grant extras on: all for coordinators, their courses' otherwise."""
+    alcance = alcance_de(usuario)
+    if alcance.nacional or alcance.coordina:
+        return Evaluacion.objects.all()
+    if alcance.es_instructor:
+        return Evaluacion.objects.filter(pk__in=_impartidas(usuario))
+    return Evaluacion.objects.none()
+
+
+def personas_a_cargo(usuario: Any) -> QuerySet[Any]:
+    """People `usuario` may grant extras to.
+
+    Coordinators: the people of their scope (`lms.alcance`); an instructor: the
+    people enrolled in the courses they teach.
+    """
+    from cursos.models import Inscripcion
+    from lms.alcance import personas_visibles
+    from lms.models import Usuario
+
+    alcance = alcance_de(usuario)
+    if alcance.nacional or alcance.coordina:
+        return personas_visibles(usuario)
+    if alcance.es_instructor:
+        inscritas = Inscripcion.objects.filter(
+            edicion__curso__instructores=alcance.usuario_id
+        ).values("usuario_id")
+        return Usuario.objects.filter(pk__in=inscritas)
+    return Usuario.objects.none()
 
 
 def evaluaciones_impartidas(usuario_id: int | None) -> set[int]:

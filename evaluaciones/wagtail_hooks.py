@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +17,27 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from evaluaciones import admin_views, services
+from evaluaciones import admin_views, selectors, services
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Excepcion, Pregunta
+
+
+class _AltaDesdeSelectorView(snippet_chooser.SnippetCreateView):
+    """Wagtail's chooser 'create' endpoint fails on POST when no creation form is set."""
+
+    def post(self, request: Any) -> HttpResponse:
+        if self.get_creation_form_class() is None:
+            raise Http404
+        return super().post(request)
+
+
+class SelectorSinAltaViewSet(snippet_chooser.SnippetChooserViewSet):
+    """Snippet choosers of evaluations: items are created in their own screens."""
+
+    create_view_class = _AltaDesdeSelectorView
 
 
 class PreguntaIndexView(snippet_views.IndexView):
@@ -49,6 +70,7 @@ class PreguntaIndexView(snippet_views.IndexView):
 
 class PreguntaViewSet(SnippetViewSet):
     model = Pregunta
+    chooser_viewset_class = SelectorSinAltaViewSet
     icon = "help"
     menu_label = _("Banco de preguntas")
     index_view_class = PreguntaIndexView
@@ -75,6 +97,7 @@ class CategoriaPreguntaIndexView(snippet_views.IndexView):
 
 class CategoriaPreguntaViewSet(SnippetViewSet):
     model = CategoriaPregunta
+    chooser_viewset_class = SelectorSinAltaViewSet
     index_view_class = CategoriaPreguntaIndexView
     icon = "folder-open-inverse"
     menu_label = _("Categorías de preguntas")
@@ -113,8 +136,30 @@ class EvaluacionIndexView(snippet_views.IndexView):
         return botones
 
 
+class EvaluacionDeleteView(snippet_views.DeleteView):
+    """An evaluation with attempts cannot be deleted: say so instead of failing."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _(
+                    "No se puede borrar: la evaluación ya tiene intentos o la usa una fase. "
+                    "Puede despublicarla o cerrarla."
+                ),
+            )
+            return redirect(
+                self.get_edit_url() if hasattr(self, "get_edit_url") else self.request.path
+            )
+
+
 class EvaluacionViewSet(SnippetViewSet):
     model = Evaluacion
+    chooser_viewset_class = SelectorSinAltaViewSet
+    delete_view_class = EvaluacionDeleteView
     icon = "tasks"
     index_view_class = EvaluacionIndexView
     menu_label = _("Evaluaciones")
@@ -140,12 +185,56 @@ class _GuardarExcepcionMixin:
         )
 
 
+class _ExcepcionACargoMixin:
+    """Object views answer 404 for extras outside the user's charge (`selectors`)."""
+
+    def get_object(self, *args: Any, **kwargs: Any) -> Excepcion:
+        objeto = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        a_cargo = selectors.excepciones_a_cargo(self.request.user)  # type: ignore[attr-defined]
+        if not a_cargo.filter(pk=objeto.pk).exists():
+            raise Http404
+        return objeto
+
+
+class _ListaACargoMixin:
+    def get_object_list(self) -> Any:
+        return selectors.excepciones_a_cargo(self.request.user)  # type: ignore[attr-defined]
+
+
 class ExcepcionCreateView(_GuardarExcepcionMixin, snippet_views.CreateView):
     pass
 
 
-class ExcepcionEditView(_GuardarExcepcionMixin, snippet_views.EditView):
+class ExcepcionEditView(_ExcepcionACargoMixin, _GuardarExcepcionMixin, snippet_views.EditView):
     pass
+
+
+class ExcepcionCopyView(_ExcepcionACargoMixin, snippet_views.CopyView):
+    pass
+
+
+class ExcepcionDeleteView(_ExcepcionACargoMixin, snippet_views.DeleteView):
+    pass
+
+
+class ExcepcionHistoryView(_ExcepcionACargoMixin, snippet_views.HistoryView):
+    pass
+
+
+class ExcepcionUsageView(_ExcepcionACargoMixin, snippet_views.UsageView):
+    pass
+
+
+class ExcepcionChooserViewSet(SelectorSinAltaViewSet):
+    choose_view_class = type(
+        "ExcepcionChooseView", (_ListaACargoMixin, snippet_chooser.ChooseView), {}
+    )
+    choose_results_view_class = type(
+        "ExcepcionChooseResultsView", (_ListaACargoMixin, snippet_chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type(
+        "ExcepcionChosenView", (_ExcepcionACargoMixin, snippet_chooser.SnippetChosenView), {}
+    )
 
 
 class ExcepcionViewSet(SnippetViewSet):
@@ -154,9 +243,18 @@ class ExcepcionViewSet(SnippetViewSet):
     menu_label = _("Excepciones por persona")
     add_view_class = ExcepcionCreateView
     edit_view_class = ExcepcionEditView
+    copy_view_class = ExcepcionCopyView
+    delete_view_class = ExcepcionDeleteView
+    history_view_class = ExcepcionHistoryView
+    usage_view_class = ExcepcionUsageView
+    chooser_viewset_class = ExcepcionChooserViewSet
     list_display = ["usuario", "evaluacion", "minutos_extra", "intentos_extra", "cierra_en"]
     list_filter = ["evaluacion"]
     search_fields = ["usuario__email", "usuario__last_name", "motivo"]
+
+    def get_queryset(self, request: Any) -> Any:
+        # Every view of the viewset (list, edit, delete, history, chooser) reads this.
+        return selectors.excepciones_a_cargo(request.user).select_related("usuario", "evaluacion")
 
 
 class EvaluacionesGroup(SnippetViewSetGroup):

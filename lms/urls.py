@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import middleware, views, views_coordinacion
@@ -24,6 +25,8 @@ urlpatterns = [
     path("constancias/", include("constancias.urls")),
     # Wagtail's own login form is replaced by allauth's rate-limited one.
     path("admin/login/", views.login_admin_wagtail),
+    # Same URL as Wagtail's chooser, behind the same admin-access check.
+    path("admin/choose-external-link/", require_admin_access(views.EnlaceExternoView.as_view())),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),

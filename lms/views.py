@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from wagtail.admin.views.chooser import ExternalLinkView
 
 from lms import selectors, services
 from lms.forms import CURP_DUPLICADA, PerfilForm
@@ -181,3 +183,16 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+class EnlaceExternoView(ExternalLinkView):
+    """Wagtail's external-link chooser, refusing a post without a URL.
+
+    Wagtail's view accepts a form with no URL and then fails (500) while trying to
+    match it to a page; a clear 400 is given instead.
+    """
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not (request.POST.get(f"{self.form_prefix}-url") or "").strip():
+            return HttpResponseBadRequest(_("Escriba la dirección del enlace."))
+        return super().post(request)

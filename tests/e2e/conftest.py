@@ -157,6 +157,10 @@ def _restaurar_sobre_base_vacia() -> None:
         )
         original(self, data)
         _reiniciar_secuencias(self.connection)
+        # The restored content types have their migrated ids again; the cache may not.
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
 
     deserializar._vacia_antes = True  # type: ignore[attr-defined]
     BaseDatabaseCreation.deserialize_db_from_string = deserializar  # type: ignore[method-assign]

@@ -123,6 +123,8 @@ def _revisar(pagina: Page, *, admin: bool, hallazgos: list[str], ajenas: set) ->
         for nombre, tamano in ANCHOS.items():
             pagina.set_viewport_size(tamano)
             pagina.wait_for_load_state("load")
+            # Wagtail's flash messages fade in; axe would measure contrast mid-fade.
+            pagina.evaluate("document.getAnimations().forEach((a) => a.finish())")
             graves = violaciones_graves(pagina)
             restantes = []
             for v in graves:

@@ -14,7 +14,9 @@ from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Recali
 from lms import services as lms_services
 from lms.models import Rol
 from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories.cursos import EdicionFactory, InscripcionFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import curso_impartido
 
 pytestmark = pytest.mark.django_db
 
@@ -171,25 +173,88 @@ def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(client
 
 def test_excepcion_desde_la_administracion_extiende_el_intento_en_curso(client, instructor):
     evaluacion = evaluacion_con(pregunta_con_opciones(), limite_minutos=10)
-    persona = UsuarioFactory()
+    persona = UsuarioFactory(email="Persona.Inscrita@ejemplo.gob.mx")
+    curso = curso_impartido(instructor, evaluacion)
+    InscripcionFactory(edicion=EdicionFactory(curso=curso), usuario=persona)
     intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
     vence = intento.vence_en
     respuesta = client.post(
         reverse("wagtailsnippets_evaluaciones_excepcion:add"),
         {
             "evaluacion": evaluacion.pk,
-            "usuario": persona.pk,
+            "usuario": " persona.inscrita@ejemplo.gob.mx ",
             "minutos_extra": "20",
             "intentos_extra": "0",
             "cierra_en": "",
             "motivo": "Ajuste razonable",
         },
     )
-    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    assert respuesta.status_code == 302, respuesta.context["form"].errors
     excepcion = Excepcion.objects.get()
     assert excepcion.otorgada_por == instructor
     intento.refresh_from_db()
     assert intento.vence_en == vence + datetime.timedelta(minutes=20)
+
+
+def test_excepciones_solo_de_evaluaciones_y_personas_a_cargo_del_instructor(client, instructor):
+    propia = evaluacion_con(pregunta_con_opciones())
+    ajena = evaluacion_con(pregunta_con_opciones())
+    curso = curso_impartido(instructor, propia)
+    inscrita = InscripcionFactory(edicion=EdicionFactory(curso=curso)).usuario
+    extrana = UsuarioFactory()
+    de_otro = Excepcion.objects.create(evaluacion=ajena, usuario=extrana, minutos_extra=5)
+    url = reverse("wagtailsnippets_evaluaciones_excepcion:add")
+
+    con_ajena = client.post(
+        url,
+        {
+            "evaluacion": ajena.pk,
+            "usuario": inscrita.email,
+            "minutos_extra": "5",
+            "intentos_extra": "0",
+        },
+    )
+    con_extrana = client.post(
+        url,
+        {
+            "evaluacion": propia.pk,
+            "usuario": extrana.email,
+            "minutos_extra": "5",
+            "intentos_extra": "0",
+        },
+    )
+    listado = client.get(reverse("wagtailsnippets_evaluaciones_excepcion:list"))
+    edicion = client.get(reverse("wagtailsnippets_evaluaciones_excepcion:edit", args=[de_otro.pk]))
+
+    assert con_ajena.status_code == 200
+    assert "No hay ninguna persona a su cargo" in con_extrana.content.decode()
+    assert extrana.last_name not in listado.content.decode()
+    assert edicion.status_code == 404
+    assert Excepcion.objects.count() == 1
+
+
+def test_editar_excepcion_muestra_el_correo_y_se_guarda(client, instructor):
+    evaluacion = evaluacion_con(pregunta_con_opciones())
+    curso = curso_impartido(instructor, evaluacion)
+    persona = InscripcionFactory(edicion=EdicionFactory(curso=curso)).usuario
+    excepcion = Excepcion.objects.create(evaluacion=evaluacion, usuario=persona, minutos_extra=5)
+    url = reverse("wagtailsnippets_evaluaciones_excepcion:edit", args=[excepcion.pk])
+
+    formulario = client.get(url).content.decode()
+    respuesta = client.post(
+        url,
+        {
+            "evaluacion": evaluacion.pk,
+            "usuario": persona.email,
+            "minutos_extra": "15",
+            "intentos_extra": "1",
+        },
+    )
+
+    assert f'value="{persona.email}"' in formulario
+    assert respuesta.status_code == 302
+    excepcion.refresh_from_db()
+    assert (excepcion.minutos_extra, excepcion.intentos_extra) == (15, 1)
 
 
 def test_recalificar_desde_la_administracion(client, instructor):

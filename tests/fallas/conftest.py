@@ -391,7 +391,7 @@ def iniciar_worker(
     nombre: str = "worker",
     **variables: str,
 ) -> Proceso:
-    """A real `celery -A lms worker` (prefork, one child) on the default queue."""
+    """A real `celery -A lms worker` (prefork, one child) on the four queues."""
     worker = procesos.iniciar(
         nombre,
         [
@@ -402,7 +402,7 @@ def iniciar_worker(
             "-l",
             "info",
             "-Q",
-            "default",
+            "default,correo,pdf,exportaciones",
             "--concurrency",
             "1",
             "--without-gossip",
