@@ -184,6 +184,17 @@ class Procesos:
         return "\n".join(f"--- {p.nombre} ---\n{p.registro()[-4000:]}" for p in self.iniciados)
 
 
+@pytest.fixture(autouse=True)
+def _sin_broker_del_entorno(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Celery prefers the CELERY_BROKER_URL environment variable over any configured URL.
+
+    `.ci/run` exports it for its PostgreSQL + Redis stage; left in place, this process
+    would publish to that broker instead of the test's own Redis. The workers these tests
+    start get their broker explicitly.
+    """
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+
+
 @pytest.fixture
 def procesos(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Procesos]:
     """Start processes through this; every one is stopped when the test ends, pass or fail."""
