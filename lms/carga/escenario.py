@@ -42,10 +42,8 @@ from cursos.models import (
 from evaluaciones.models import (
     CategoriaPregunta,
     Evaluacion,
-    OpcionPregunta,
-    Pregunta,
-    SeccionEvaluacion,
 )
+from evaluaciones.preguntas_sinteticas import agregar_preguntas
 from lms.models import ConfiguracionSitio, Usuario
 
 
@@ -97,26 +95,9 @@ def _evaluacion(marca: str, cantidad: int) -> tuple[Evaluacion, dict[int, int], 
         barajar_opciones=True,
         puntaje_aprobatorio=70,
     )
-    correctas: dict[int, int] = {}
-    incorrectas: dict[int, int] = {}
-    for i in range(cantidad):
-        pregunta = Pregunta.objects.create(
-            titulo=f"Carga {marca}-{i}",
-            tipo=Pregunta.Tipo.OPCION_UNICA,
-            categoria=categoria,
-            enunciado=f"<p>Pregunta {i} de la prueba de carga</p>",
-        )
-        opciones = OpcionPregunta.objects.bulk_create(
-            [
-                OpcionPregunta(
-                    pregunta=pregunta, texto=f"Opción {j}", correcta=j == 0, sort_order=j
-                )
-                for j in range(4)
-            ]
-        )
-        correctas[pregunta.pk] = opciones[0].pk
-        incorrectas[pregunta.pk] = opciones[1].pk
-        SeccionEvaluacion.objects.create(evaluacion=evaluacion, pregunta=pregunta, sort_order=i)
+    correctas, incorrectas = agregar_preguntas(
+        evaluacion, categoria=categoria, cantidad=cantidad, prefijo=f"Carga {marca}"
+    )
     return evaluacion, correctas, incorrectas
 
 

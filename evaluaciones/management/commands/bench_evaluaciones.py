@@ -39,11 +39,9 @@ from evaluaciones.models import (
     CategoriaPregunta,
     Evaluacion,
     Intento,
-    OpcionPregunta,
-    Pregunta,
     Respuesta,
-    SeccionEvaluacion,
 )
+from evaluaciones.preguntas_sinteticas import agregar_preguntas
 from lms.models import ConfiguracionSitio, Usuario
 
 PREFIJO_CORREO = "bench-evaluaciones-"
@@ -300,26 +298,9 @@ class Command(BaseCommand):
             limite_minutos=120,
             barajar_opciones=True,
         )
-        correctas: dict[int, int] = {}
-        incorrectas: dict[int, int] = {}
-        for i in range(cantidad):
-            pregunta = Pregunta.objects.create(
-                titulo=f"Bench {evaluacion.pk}-{i}",
-                tipo=Pregunta.Tipo.OPCION_UNICA,
-                categoria=categoria,
-                enunciado=f"<p>Pregunta {i} de la prueba de carga</p>",
-            )
-            opciones = OpcionPregunta.objects.bulk_create(
-                [
-                    OpcionPregunta(
-                        pregunta=pregunta, texto=f"Opción {j}", correcta=j == 0, sort_order=j
-                    )
-                    for j in range(4)
-                ]
-            )
-            correctas[pregunta.pk] = opciones[0].pk
-            incorrectas[pregunta.pk] = opciones[1].pk
-            SeccionEvaluacion.objects.create(evaluacion=evaluacion, pregunta=pregunta, sort_order=i)
+        correctas, incorrectas = agregar_preguntas(
+            evaluacion, categoria=categoria, cantidad=cantidad, prefijo=f"Bench {evaluacion.pk}"
+        )
         return evaluacion, correctas, incorrectas
 
     def _preparar_participantes(self, n: int) -> list[Participante]:
