@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
@@ -386,6 +386,19 @@ class _Cursor:
 
 
 def registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iterator[Registro]:
+    """Each enrolment of `qs` with its stored progress and valid constancia, in id order.
+
+    The read runs inside one transaction: on PostgreSQL the streamed queries then
+    use plain server-side cursors, which the server produces while Python writes
+    the rows (outside a transaction Django declares them WITH HOLD, and PostgreSQL
+    materializes the whole result before the first row). Leaving the loop early
+    ends the transaction.
+    """
+    with transaction.atomic():
+        yield from _registros(qs, bloque=bloque)
+
+
+def _registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iterator[Registro]:
     """Each enrolment of `qs` with its stored progress and valid constancia, in id order.
 
     Two streamed queries (enrolments with their person; valid constancias) merged

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -508,12 +508,37 @@ def _guardar_avances(inscripciones: Sequence[Inscripcion]) -> int:
     if crear:
         AvanceFase.objects.bulk_create(crear)
     if actualizar:
-        AvanceFase.objects.bulk_update(actualizar, CAMPOS_AVANCE_FASE)
+        _actualizar_filas(AvanceFase, actualizar, CAMPOS_AVANCE_FASE)
     if cambiadas:
-        Inscripcion.objects.bulk_update(cambiadas, [*COLUMNAS_AVANCE, "avance_calculado_en"])
+        _actualizar_filas(Inscripcion, cambiadas, (*COLUMNAS_AVANCE, "avance_calculado_en"))
     for inscripcion_id, completada in avisos:
         transaction.on_commit(_aviso_completitud(inscripcion_id, completada))
     return len(cambiadas)
+
+
+def _actualizar_filas(modelo: Any, objetos: Sequence[Any], campos: Sequence[str]) -> None:
+    """Write `campos` of `objetos` with one prepared UPDATE run for every row (executemany).
+
+    `bulk_update` builds one `CASE WHEN` per column with a branch per row, which
+    costs quadratic time on a block of hundreds of rows; this is one statement
+    the database prepares once, and still one query for Django's counters.
+    """
+    conexion = connections[router.db_for_write(modelo)]
+    columnas = [modelo._meta.get_field(campo) for campo in campos]
+    nombre = conexion.ops.quote_name
+    # Only quoted names of the model's own table and columns are formatted in.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        nombre(modelo._meta.db_table),
+        ", ".join(f"{nombre(campo.column)} = %s" for campo in columnas),
+        nombre(modelo._meta.pk.column),
+    )
+    filas = [
+        [campo.get_db_prep_save(getattr(objeto, campo.attname), conexion) for campo in columnas]
+        + [objeto.pk]
+        for objeto in objetos
+    ]
+    with conexion.cursor() as cursor:
+        cursor.executemany(sql, filas)
 
 
 def _aviso_completitud(inscripcion_id: int, completada: bool) -> Any:
@@ -575,14 +600,11 @@ def recalcular_por_evaluacion(*, usuario_id: int, evaluacion_id: int) -> int:
 
     rutas = [
         ruta[: -selectors.PASO_RUTA]
-        for ruta in FasePage.objects.filter(evaluacion_id=evaluacion_id).values_list(
-            "path", flat=True
+        for ruta in FasePage.objects.filter(
+            Q(evaluacion_id=evaluacion_id) | Q(actividad_practica_id=evaluacion_id)
         )
-    ] + [
-        ruta[: -selectors.PASO_RUTA]
-        for ruta in FasePage.objects.filter(actividad_practica_id=evaluacion_id).values_list(
-            "path", flat=True
-        )
+        .order_by()
+        .values_list("path", flat=True)
     ]
     if not rutas:
         return 0

@@ -84,56 +84,103 @@ def _fechas_como(formato: Callable[[datetime.date], Any]) -> dict[Any, Any]:
     return Fechas()
 
 
+class _Memo(dict):
+    """`funcion(valor)` computed once per distinct value (names shared by many rows)."""
+
+    def __init__(self, funcion: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.funcion = funcion
+
+    def __missing__(self, valor: Any) -> Any:
+        self[valor] = resultado = self.funcion(valor)
+        return resultado
+
+
+# Rows written to the CSV buffer between chunks (about 100 KiB).
+FILAS_POR_PARTE = 500
+
+
 def csv_en_partes(
     qs: Any, *, con_curp: bool, al_avanzar: Callable[[int], None] | None = None
 ) -> Iterator[bytes]:
-    """The export as CSV in UTF-8 with BOM, yielded in chunks of about 64 KiB.
+    """The export as CSV in UTF-8 with BOM, yielded in chunks of a few hundred rows.
 
     Dates are written as dd/mm/aaaa, as Excel in Mexico reads them; text that a
-    spreadsheet could run as a formula is neutralized.
+    spreadsheet could run as a formula is neutralized (names shared by many rows,
+    such as institutions and editions, once each).
     """
     buffer = io.StringIO(newline="")
-    escribir = csv.writer(buffer).writerow
+    escritor = csv.writer(buffer)
     buffer.write("\ufeff")
-    escribir(encabezado(con_curp=con_curp))
+    escritor.writerow(encabezado(con_curp=con_curp))
     texto = sin_formula
+    compartido = _Memo(sin_formula)
     enmascarar = reportes.enmascarar_curp
     fechas = _fechas_como(lambda fecha: fecha.strftime("%d/%m/%Y"))
     fechas[None] = None
+    lote: list[tuple[Any, ...]] = []
     numero = 0
-    for numero, r in enumerate(reportes.registros(qs), start=1):
-        escribir(
+    for (
+        _pk,
+        entidad,
+        garante,
+        sujeto,
+        ambito,
+        tipo,
+        nombre,
+        apellidos,
+        curp,
+        cargo,
+        email,
+        curso,
+        edicion,
+        fase,
+        inscrita,
+        avance,
+        asistencia,
+        calificacion,
+        horas,
+        acreditada,
+        folio,
+        emitida,
+        estado,
+    ) in reportes.registros(qs):
+        lote.append(
             (
-                r.entidad,
-                texto(r.organo_garante),
-                texto(r.sujeto_obligado),
-                r.ambito,
-                r.tipo,
-                texto(r.nombre),
-                texto(r.apellidos),
-                r.curp if con_curp else enmascarar(r.curp),
-                texto(r.cargo),
-                texto(r.email),
-                texto(r.curso),
-                texto(r.edicion),
-                texto(r.fase_actual),
-                fechas[r.inscrita_en],
-                r.avance,
-                r.asistencia,
-                r.calificacion,
-                r.horas,
-                fechas[r.acreditada_en],
-                r.folio,
-                fechas[r.constancia_emitida_en],
-                r.estado,
+                entidad,
+                compartido[garante],
+                compartido[sujeto],
+                ambito,
+                tipo,
+                texto(nombre),
+                texto(apellidos),
+                curp if con_curp else enmascarar(curp),
+                texto(cargo),
+                texto(email),
+                compartido[curso],
+                compartido[edicion],
+                compartido[fase],
+                fechas[inscrita],
+                avance,
+                asistencia,
+                calificacion,
+                horas,
+                fechas[acreditada],
+                folio,
+                fechas[emitida],
+                estado,
             )
         )
-        if buffer.tell() > 65_536:
+        if len(lote) == FILAS_POR_PARTE:
+            numero += len(lote)
+            escritor.writerows(lote)
+            lote.clear()
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
-        if al_avanzar is not None and numero % PASO_PROGRESO == 0:
-            al_avanzar(numero)
+            if al_avanzar is not None and numero % PASO_PROGRESO == 0:
+                al_avanzar(numero)
+    escritor.writerows(lote)
     yield buffer.getvalue().encode("utf-8")
 
 
@@ -142,6 +189,11 @@ EPOCA_EXCEL = datetime.date(1899, 12, 30)
 ANCHOS = (22, 34, 34, 12, 22, 18, 22, 20, 24, 30, 30, 16, 22, 12, 10, 12, 11, 10, 12, 18, 12, 12)
 # Control characters XML 1.0 does not allow in text: dropped rather than escaped as _xHHHH_.
 _SIN_CONTROL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+
+
+def _sin_control(valor: str) -> str:
+    """`valor` without the control characters XML cannot hold (most text has none)."""
+    return valor if valor.isprintable() else valor.translate(_SIN_CONTROL)
 
 
 def escribir_xlsx(
@@ -177,26 +229,28 @@ def escribir_xlsx(
     enmascarar = reportes.enmascarar_curp
     seriales = _fechas_como(lambda fecha: (fecha - EPOCA_EXCEL).days)
     numero = 0
+    limpio = _Memo(_sin_control)
     for numero, r in enumerate(reportes.registros(qs), start=1):
+        # Names shared by many rows are cleaned once each; a person's own fields per row.
         for columna, valor in enumerate(
             (
                 r.entidad,
-                r.organo_garante,
-                r.sujeto_obligado,
+                limpio[r.organo_garante],
+                limpio[r.sujeto_obligado],
                 r.ambito,
                 r.tipo,
-                r.nombre,
-                r.apellidos,
+                _sin_control(r.nombre),
+                _sin_control(r.apellidos),
                 r.curp if con_curp else enmascarar(r.curp),
-                r.cargo,
-                r.email,
-                r.curso,
-                r.edicion,
-                r.fase_actual,
+                _sin_control(r.cargo),
+                _sin_control(r.email),
+                limpio[r.curso],
+                limpio[r.edicion],
+                limpio[r.fase_actual],
             )
         ):
             if valor:
-                texto(numero, columna, valor.translate(_SIN_CONTROL))
+                texto(numero, columna, valor)
         numero_(numero, 13, seriales[r.inscrita_en], formato_fecha)
         numero_(numero, 14, r.avance)
         if r.asistencia is not None:

@@ -6,20 +6,25 @@ people across the 32 entidades (bulk_create), a two-phase course with lessons,
 live sessions and an evaluation, their facts, the stored progress derived from
 them by `cursos.services.recalcular_avances` (timed) and a valid constancia per
 passed enrolment; then measures the CSV and
-XLSX exports of every row (wall time, peak memory with tracemalloc, queries)
+XLSX exports of every row (wall time, peak resident memory above the process before
+the run, peak Python memory with tracemalloc, queries)
 and the dashboard with all filters off, as a national coordinator sees them.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import gc
+import json
 import logging
 import os
 import platform
 import random
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -41,6 +46,54 @@ LOTE = 5000
 MIB = 1024 * 1024
 
 
+def _memoria_proceso(campo: str) -> int | None:
+    """A memory figure of this process from /proc (VmRSS, VmHWM), in bytes; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as estado:
+            for linea in estado:
+                if linea.startswith(campo + ":"):
+                    return int(linea.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _pico_residente(funcion: Callable[[], int]) -> int | None:
+    """How far the resident set rose above its level before `funcion` (C buffers included).
+
+    Writing 5 to /proc/self/clear_refs resets the peak (VmHWM) to the current size.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as reinicio:
+            reinicio.write("5")
+    except OSError:
+        return None
+    antes = _memoria_proceso("VmRSS")
+    funcion()
+    pico = _memoria_proceso("VmHWM")
+    if antes is None or pico is None:
+        return None
+    return max(0, pico - antes)
+
+
+def _exportador(usuario: Any, formato: str) -> Callable[[], int]:
+    """The export of every row `usuario` may see, as the download views build it."""
+    from cursos import reportes, services_reportes
+
+    qs = reportes.inscripciones_filtradas(usuario, reportes.Filtros())
+
+    def csv() -> int:
+        for _parte in services_reportes.csv_en_partes(qs, con_curp=True):
+            pass  # bytes go to the socket; nothing is kept
+        return qs.count()
+
+    def xlsx() -> int:
+        with tempfile.TemporaryFile() as destino:
+            return services_reportes.escribir_xlsx(qs, destino, con_curp=True)
+
+    return csv if formato == "csv" else xlsx
+
+
 class Command(BaseCommand):
     help = "Mide exportaciones y tablero de coordinación con 100 000 inscripciones."
 
@@ -49,9 +102,16 @@ class Command(BaseCommand):
         parser.add_argument("--semilla", type=int, default=2026)
         parser.add_argument("--repeticiones", type=int, default=3)
         parser.add_argument("--conservar", action="store_true")
+        # Internal: run one export in this fresh process against an existing benchmark
+        # database and print how far its resident memory rose above the idle process.
+        parser.add_argument("--memoria-de", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
+        parser.add_argument("--base", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **opciones: Any) -> None:
         warnings.filterwarnings("ignore", message="No directory at")
+        if opciones["memoria_de"]:
+            self._memoria_en_proceso_nuevo(opciones["memoria_de"], opciones["base"])
+            return
         self.opciones = opciones
         self.azar = random.Random(opciones["semilla"])  # noqa: S311 - reproducible data
         base = connection.settings_dict
@@ -296,7 +356,10 @@ class Command(BaseCommand):
     # --- Measurements -----------------------------------------------------------------
 
     def _medir_una(self, nombre: str, funcion: Callable[[], int]) -> None:
-        """Wall time (median of runs), then peak traced memory and queries in one more run."""
+        """Wall time (median of runs), then peak traced Python memory and queries in one more run.
+
+        Exports also get `_memoria_aparte`: the resident peak of a fresh process.
+        """
         tiempos = []
         filas = 0
         for _ in range(self.opciones["repeticiones"]):
@@ -313,24 +376,46 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {nombre}: {filas} filas, mediana {statistics.median(tiempos):.2f} s "
             f"(min {min(tiempos):.2f}, max {max(tiempos):.2f}), "
-            f"memoria pico {pico / MIB:.1f} MiB, {len(consultas)} consultas"
+            f"memoria pico {pico / MIB:.1f} MiB (Python), {len(consultas)} consultas"
         )
 
+    def _memoria_en_proceso_nuevo(self, formato: str, base: str) -> None:
+        from lms.models import Usuario
+
+        connection.settings_dict["NAME"] = base
+        nacional = Usuario.objects.get(email="nacional@bench.gob.mx")
+        exportar = _exportador(nacional, formato)
+        gc.collect()
+        self.stdout.write(json.dumps({"sobre_reposo": _pico_residente(exportar)}))
+
+    def _memoria_aparte(self, formato: str) -> str:
+        """Peak resident memory of one export in a new process, above that process at rest."""
+        salida = subprocess.run(  # noqa: S603 - this same command, fixed arguments
+            [
+                sys.executable,
+                "-W",
+                "ignore",
+                sys.argv[0],
+                "bench_reportes",
+                "--memoria-de",
+                formato,
+                "--base",
+                str(connection.settings_dict["NAME"]),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        valor = json.loads(salida.stdout.strip().splitlines()[-1])["sobre_reposo"]
+        return "n/d" if valor is None else f"{valor / MIB:.1f} MiB"
+
     def _medir(self) -> None:
-        from cursos import reportes, services_reportes
+        from cursos import reportes
 
         nacional, estatal = self._datos()
-        qs = reportes.inscripciones_filtradas(nacional, reportes.Filtros())
-
-        def csv() -> int:
-            total = 0
-            for parte in services_reportes.csv_en_partes(qs, con_curp=True):
-                total += len(parte)  # bytes go to the socket; nothing is kept
-            return qs.count()
-
-        def xlsx() -> int:
-            with tempfile.TemporaryFile() as destino:
-                return services_reportes.escribir_xlsx(qs, destino, con_curp=True)
+        csv = _exportador(nacional, "csv")
+        xlsx = _exportador(nacional, "xlsx")
 
         cliente = Client()
 
@@ -350,7 +435,13 @@ class Command(BaseCommand):
             f"Python {platform.python_version()}, {connection.vendor}"
         )
         self._medir_una("CSV (todas las filas, coordinación nacional)", csv)
+        self.stdout.write(
+            f"    CSV en un proceso nuevo: pico residente {self._memoria_aparte('csv')}"
+        )
         self._medir_una("XLSX (todas las filas, coordinación nacional)", xlsx)
+        self.stdout.write(
+            f"    XLSX en un proceso nuevo: pico residente {self._memoria_aparte('xlsx')}"
+        )
 
         def agregados() -> int:
             reportes.tablero(nacional, reportes.Filtros())
