@@ -85,7 +85,7 @@ bench-evaluaciones: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench REDIS_URL=redis://127.0.0.1:6379/5 \
 	DJANGO_SETTINGS_MODULE=lms.settings.production DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
 	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(60))") \
-	sh -c '$(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python -W ignore manage.py bench_evaluaciones --iniciar-gunicorn --concurrencia 8 --workers 3 --threads 2'
+	sh -c '$(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python -W ignore manage.py bench_evaluaciones --iniciar-gunicorn --concurrencia 8 --workers 4 --threads 1 $(BENCH_EVALUACIONES_ARGS)'
 
 # Load test (docs/despliegue.md): the deadline scenario plus browsing, against gunicorn and a
 # Celery worker on 127.0.0.1, on PostgreSQL + Redis (database lms_carga, Redis db 8, port

@@ -8,6 +8,7 @@ A regrade replaces `clave` and never touches `vista`.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -161,7 +162,10 @@ def extensiones(texto: str) -> list[str]:
     return sorted({e.strip().lower().lstrip(".") for e in texto.split(",") if e.strip()})
 
 
+@functools.lru_cache(maxsize=4096)
 def _fraccion(texto: str) -> Fraction:
+    # Parsing "n/d" costs a regular expression; the same few fractions recur in every
+    # attempt, and a Fraction is immutable, so each text is parsed once per process.
     return Fraction(texto)
 
 

@@ -187,7 +187,7 @@ def _iniciar_intento(*, evaluacion: Evaluacion, usuario: Any, ahora: datetime.da
 
 def _intento_abierto(intento_id: int, usuario: Any, ahora: datetime.datetime) -> Intento:
     intento = _unico(
-        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk)
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).order_by()
     )
     if intento is None:
         raise IntentoNoEncontrado
@@ -506,7 +506,7 @@ def enviar_intento(
     """
     ahora = ahora or timezone.now()
     intento = _unico(
-        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk)
+        Intento.objects.select_for_update().filter(pk=intento_id, usuario_id=usuario.pk).order_by()
     )
     if intento is None:
         raise IntentoNoEncontrado
