@@ -174,9 +174,18 @@ def _crear_pagina(pagina: Page, padre_id: int, tipo: str) -> None:
         pagina.get_by_role("link", name=re.compile(tipo, re.IGNORECASE)).first.click()
 
 
+def _titulo(pagina: Page, titulo: str) -> None:
+    titulo_campo = pagina.locator("#id_title")
+    titulo_campo.fill(titulo)
+    # Leaving the title makes Wagtail's script copy it into the (required) slug, a moment
+    # later; saving before that, on a busy machine, is refused with "Este campo es necesario".
+    titulo_campo.blur()
+    expect(pagina.locator("#id_slug")).not_to_have_value("")
+
+
 def _fase(pagina: Page, curso_id: int, titulo: str, tipo: str, horas: int) -> None:
     _crear_pagina(pagina, curso_id, "Fase")
-    pagina.locator("#id_title").fill(titulo)
+    _titulo(pagina, titulo)
     pagina.locator("#id_tipo").select_option(tipo)
     pagina.locator("#id_horas").fill(str(horas))
     pagina.locator("#id_resumen").fill(f"Resumen de la {titulo.lower()}.")
@@ -185,7 +194,7 @@ def _fase(pagina: Page, curso_id: int, titulo: str, tipo: str, horas: int) -> No
 
 def _leccion(pagina: Page, fase_id: int, titulo: str, encabezado: str, texto: str) -> None:
     _crear_pagina(pagina, fase_id, "Lección")
-    pagina.locator("#id_title").fill(titulo)
+    _titulo(pagina, titulo)
     pagina.locator("#id_resumen").fill(f"Resumen de {titulo.lower()}.")
     pagina.locator("#id_duracion_minutos").fill("20")
     cuerpo = pagina.locator("[data-contentpath='cuerpo']")
