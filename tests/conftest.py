@@ -1,19 +1,38 @@
 import importlib
+import os
 
 import pytest
 
 from django.apps import apps
+from django.conf import settings as ajustes
 from django.core.cache import cache
 
 from lms.models import ConfiguracionSitio
 
 
+def vaciar_cache() -> None:
+    """Empty the cache of this test process.
+
+    Parallel workers (pytest-xdist) on a real Redis share one database, each with its
+    own key prefix (lms.settings.test): `cache.clear()` would flush the other workers'
+    keys mid-test too, so there only this worker's keys are deleted.
+    """
+    configuracion = ajustes.CACHES["default"]
+    if os.environ.get("PYTEST_XDIST_WORKER") and "redis" in configuracion["BACKEND"].lower():
+        cliente = cache._cache.get_client(write=True)  # Django's own Redis client
+        claves = list(cliente.scan_iter(match=f"{configuracion['KEY_PREFIX']}:*"))
+        if claves:
+            cliente.delete(*claves)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _media_y_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    vaciar_cache()
     yield
-    cache.clear()
+    vaciar_cache()
 
 
 def sembrar_datos_base() -> None:

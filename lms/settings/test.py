@@ -15,4 +15,8 @@ if not os.environ.get("CELERY_BROKER_URL"):
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "cache+memory://")
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel workers share one Redis database: without a prefix of their own, one worker
+    # clearing a cached value (Wagtail's site root paths, say) changes another's query counts.
+    CACHES["default"]["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]
 WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -234,14 +234,14 @@ def navegador(playwright_sesion: Playwright) -> Browser:
 @pytest.fixture
 def sitio(live_server: Any, django_db_serialized_rollback: None, settings: Any) -> str:
     """The live server's base URL, with Wagtail's default Site pointing at it."""
-    from django.core.cache import cache
-
     from wagtail.models import Site
+
+    from tests.conftest import vaciar_cache
 
     settings.WAGTAILADMIN_BASE_URL = live_server.url
     host, _sep, puerto = live_server.url.removeprefix("http://").partition(":")
     Site.objects.filter(is_default_site=True).update(hostname=host, port=int(puerto or 80))
-    cache.clear()
+    vaciar_cache()
     return live_server.url
 
 
