@@ -73,19 +73,12 @@ def encabezado(*, con_curp: bool) -> list[str]:
     ]
 
 
-def _fechas_como(formato: Callable[[datetime.date], Any]) -> dict[Any, Any]:
-    """A dict that formats each distinct date once (most rows share a few hundred dates)."""
-
-    class Fechas(dict):
-        def __missing__(self, fecha: datetime.date) -> Any:
-            self[fecha] = valor = formato(fecha)
-            return valor
-
-    return Fechas()
-
-
 class _Memo(dict):
-    """`funcion(valor)` computed once per distinct value (names shared by many rows)."""
+    """`funcion(valor)` computed once per distinct value.
+
+    For what many rows share: dates (most rows fall on a few hundred) and names of
+    institutions, courses, editions and phases.
+    """
 
     def __init__(self, funcion: Callable[[Any], Any]) -> None:
         super().__init__()
@@ -116,7 +109,7 @@ def csv_en_partes(
     texto = sin_formula
     compartido = _Memo(sin_formula)
     enmascarar = reportes.enmascarar_curp
-    fechas = _fechas_como(lambda fecha: fecha.strftime("%d/%m/%Y"))
+    fechas = _Memo(lambda fecha: fecha.strftime("%d/%m/%Y"))
     fechas[None] = None
     lote: list[tuple[Any, ...]] = []
     numero = 0
@@ -178,7 +171,7 @@ def csv_en_partes(
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
-            if al_avanzar is not None and numero % PASO_PROGRESO == 0:
+            if al_avanzar is not None and numero % PASO_PROGRESO < FILAS_POR_PARTE:
                 al_avanzar(numero)
     escritor.writerows(lote)
     yield buffer.getvalue().encode("utf-8")
@@ -227,7 +220,7 @@ def escribir_xlsx(
     texto = hoja.write_string
     numero_ = hoja.write_number
     enmascarar = reportes.enmascarar_curp
-    seriales = _fechas_como(lambda fecha: (fecha - EPOCA_EXCEL).days)
+    seriales = _Memo(lambda fecha: (fecha - EPOCA_EXCEL).days)
     numero = 0
     limpio = _Memo(_sin_control)
     for numero, r in enumerate(reportes.registros(qs), start=1):

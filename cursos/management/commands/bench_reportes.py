@@ -6,8 +6,8 @@ people across the 32 entidades (bulk_create), a two-phase course with lessons,
 live sessions and an evaluation, their facts, the stored progress derived from
 them by `cursos.services.recalcular_avances` (timed) and a valid constancia per
 passed enrolment; then measures the CSV and
-XLSX exports of every row (wall time, peak resident memory above the process before
-the run, peak Python memory with tracemalloc, queries)
+XLSX exports of every row (wall time, peak resident memory of one export in a fresh
+process above that process at rest, peak Python memory with tracemalloc, queries)
 and the dashboard with all filters off, as a national coordinator sees them.
 """
 
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -395,7 +396,7 @@ class Command(BaseCommand):
                 sys.executable,
                 "-W",
                 "ignore",
-                sys.argv[0],
+                str(settings.BASE_DIR / "manage.py"),
                 "bench_reportes",
                 "--memoria-de",
                 formato,
