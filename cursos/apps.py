@@ -7,4 +7,6 @@ class CursosConfig(AppConfig):
     verbose_name = _("Cursos")
 
     def ready(self) -> None:
-        from cursos import receivers  # noqa: F401
+        from cursos import politicas, receivers  # noqa: F401
+
+        politicas.registrar()

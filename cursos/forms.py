@@ -3,9 +3,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lms.models import EntidadFederativa, Organizacion
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from evaluaciones.models import Evaluacion
+from lms.alcance import Accion, alcance_de, permitidos
+from lms.models import EntidadFederativa, Organizacion, Rol, Usuario
 
 
 class AsistenciaForm(forms.Form):
@@ -39,3 +44,62 @@ class FiltroParticipantesForm(forms.Form):
 
 class BusquedaForm(forms.Form):
     q = forms.CharField(label=_("Buscar en los cursos"), max_length=200, required=False)
+
+
+class CursoAdminForm(WagtailAdminPageForm):
+    """The course's team: chosen among instructors, and only by the national coordination.
+
+    The list never offers participants (their names are nobody's business here), and
+    an instructor sees their colleagues but cannot add anyone to a team: a team
+    grants rights over the course's evaluations and people.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campo = self.fields.get("instructores")
+        if campo is None:
+            return
+        campo = cast(forms.ModelMultipleChoiceField, campo)
+        instructores = Usuario.objects.filter(
+            is_active=True, asignaciones__rol=Rol.INSTRUCTOR
+        ).distinct()
+        if self.instance.pk:
+            instructores = Usuario.objects.filter(
+                Q(pk__in=instructores.values("pk")) | Q(pk__in=self.instance.instructores.all())
+            )
+        campo.queryset = instructores.order_by("first_name", "last_name", "pk")
+        campo.widget = forms.CheckboxSelectMultiple(choices=campo.choices)
+        campo.label_from_instance = lambda usuario: usuario.nombre_completo or _("(sin nombre)")
+        alcance = alcance_de(self.for_user)
+        if not (alcance.es_administrador or Rol.COORDINADOR_NACIONAL in alcance.roles):
+            campo.disabled = True
+            campo.help_text = _(
+                "Solo la Coordinación nacional cambia el equipo docente de un curso."
+            )
+
+
+class FaseAdminForm(WagtailAdminPageForm):
+    """A phase may only require evaluations of its own course (`Evaluacion.curso`)."""
+
+    CAMPOS_EVALUACION = ("evaluacion", "actividad_practica")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        padre = self.parent_page if self.instance.pk is None else self.instance.get_parent()
+        curso_id = padre.pk if padre is not None else None
+        for nombre in self.CAMPOS_EVALUACION:
+            campo = self.fields.get(nombre)
+            if campo is None:
+                continue
+            campo = cast(forms.ModelChoiceField, campo)
+            actual = getattr(self.instance, f"{nombre}_id", None)
+            del_curso = permitidos(self.for_user, Accion.LISTAR, Evaluacion).filter(
+                curso_id=curso_id
+            )
+            campo.queryset = Evaluacion.objects.filter(
+                Q(pk__in=del_curso.values("pk")) | Q(pk=actual)
+            ).order_by("titulo")
+            campo.widget = forms.Select(choices=campo.choices)
+            campo.help_text = _(
+                "Solo evaluaciones de este curso. Créelas en Evaluaciones, indicando el curso."
+            )

@@ -19,13 +19,13 @@ from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Intento, Pregunta, Recalificacion
+from lms import alcance
+from lms.alcance import Accion
 
 
 def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then rescore every submitted attempt holding this question with its current key."""
-    if not request.user.has_perm("evaluaciones.change_pregunta"):
-        raise PermissionDenied
-    pregunta = get_object_or_404(Pregunta, pk=pk)
+    pregunta = get_object_or_404(alcance.permitidos(request.user, Accion.CAMBIAR, Pregunta), pk=pk)
     afectados = (
         Intento.objects.filter(preguntas=pregunta)
         .exclude(estado__in=[Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO])
@@ -80,12 +80,21 @@ class ImportarPreguntasForm(forms.Form):
     )
     categoria = forms.ModelChoiceField(
         label=_lazy("Categoría"),
-        queryset=CategoriaPregunta.objects.all(),
-        help_text=_lazy("Donde quedan las preguntas que no indiquen su propia categoría."),
+        queryset=CategoriaPregunta.objects.none(),
+        help_text=_lazy(
+            "Donde quedan las preguntas que no indiquen su propia categoría. Las categorías "
+            "que el archivo nombre se crean en el curso de esta categoría."
+        ),
     )
     texto = forms.CharField(required=False, widget=forms.HiddenInput)
 
     MAX_BYTES = 2 * 1024 * 1024
+
+    def __init__(self, *args: Any, usuario: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categoria"].queryset = alcance.permitidos(  # type: ignore[attr-defined]
+            usuario, Accion.CAMBIAR, CategoriaPregunta
+        ).select_related("curso")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -118,9 +127,9 @@ class ImportarPreguntasForm(forms.Form):
 def importar_gift(request: HttpRequest) -> HttpResponse:
     """Upload a GIFT, Moodle XML or Aiken file, preview every question and its errors,
     then import the valid ones."""
-    if not request.user.has_perm("evaluaciones.add_pregunta"):
+    if not alcance.puede_crear(request.user, Pregunta):
         raise PermissionDenied
-    form = ImportarPreguntasForm(request.POST or None, request.FILES or None)
+    form = ImportarPreguntasForm(request.POST or None, request.FILES or None, usuario=request.user)
     resultado = None
     formato = "gift"
     if request.method == "POST" and form.is_valid():
@@ -139,11 +148,12 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
             )
             return redirect("wagtailsnippets_evaluaciones_pregunta:list")
         form = ImportarPreguntasForm(
+            usuario=request.user,
             initial={
                 "formato": formato,
                 "categoria": form.cleaned_data["categoria"],
                 "texto": form.cleaned_data["texto"],
-            }
+            },
         )
     return TemplateResponse(
         request,
@@ -160,22 +170,32 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
 
 
 def exportar_moodle(request: HttpRequest) -> HttpResponse:
-    """Moodle XML of an evaluation's fixed and category questions, or of one category."""
-    if not request.user.has_perm("evaluaciones.change_pregunta"):
-        raise PermissionDenied
-    preguntas = Pregunta.objects.select_related("categoria").prefetch_related("opciones")
+    """Moodle XML of an evaluation's fixed and category questions, or of one category.
+
+    Only what the user may see: the evaluation or category, and of its questions those
+    of the user's courses (an answer key is never exported to another course's team).
+    """
+    preguntas = (
+        alcance.permitidos(request.user, Accion.VER, Pregunta)
+        .select_related("categoria")
+        .prefetch_related("opciones")
+    )
     evaluacion_id = request.GET.get("evaluacion", "")
     categoria_id = request.GET.get("categoria", "")
-    if evaluacion_id.isdigit():
-        evaluacion = get_object_or_404(Evaluacion, pk=int(evaluacion_id))
+    if evaluacion_id.isdigit() and len(evaluacion_id) < 10:
+        evaluacion = get_object_or_404(
+            alcance.permitidos(request.user, Accion.VER, Evaluacion), pk=int(evaluacion_id)
+        )
         secciones = list(evaluacion.secciones.all())
         preguntas = preguntas.filter(
             Q(pk__in=[s.pregunta_id for s in secciones if s.pregunta_id])
             | Q(categoria_id__in=[s.categoria_id for s in secciones if s.categoria_id])
         )
         nombre = f"evaluacion-{evaluacion.pk}.xml"
-    elif categoria_id.isdigit():
-        categoria = get_object_or_404(CategoriaPregunta, pk=int(categoria_id))
+    elif categoria_id.isdigit() and len(categoria_id) < 10:
+        categoria = get_object_or_404(
+            alcance.permitidos(request.user, Accion.VER, CategoriaPregunta), pk=int(categoria_id)
+        )
         preguntas = preguntas.filter(categoria=categoria)
         nombre = f"categoria-{categoria.pk}.xml"
     else:

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EvaluacionesConfig(AppConfig):
     name = "evaluaciones"
     verbose_name = _("Evaluaciones")
+
+    def ready(self) -> None:
+        from evaluaciones import politicas
+
+        politicas.registrar()

@@ -1,4 +1,9 @@
-"""Admin form of bank questions: refuses a question that could not be answered or scored."""
+"""Admin forms of the quiz engine: what an author may pick, and what cannot be answered.
+
+Every choice of a course, a category or a question offers only what `lms.alcance`
+lets the author use, and `clean` refuses a tampered POST naming anything else, so an
+instructor can never hang their work on, or draw from, another course's bank.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,37 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.models import Page
 
 from evaluaciones.scoring import TipoPregunta
+from lms import alcance
+from lms.alcance import Accion
+
+
+class _CursoDelAutorMixin:
+    """The `curso` field offers the courses the author may hand work to (`lms.alcance`)."""
+
+    def _limitar_curso(self) -> None:
+        campo = self.fields["curso"]  # type: ignore[attr-defined]
+        usuario = self.for_user  # type: ignore[attr-defined]
+        campo.queryset = Page.objects.filter(
+            pk__in=sorted(alcance.cursos_asignables(usuario))
+        ).order_by("title")
+        campo.widget = forms.Select(choices=campo.choices)
+        administra = alcance.alcance_de(usuario).es_administrador
+        campo.required = not administra
+        campo.empty_label = _("— General (solo la administración) —") if administra else None
 
 
 class PreguntaAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from evaluaciones.models import CategoriaPregunta
+
+        self.fields["categoria"].queryset = alcance.permitidos(  # type: ignore[attr-defined]
+            self.for_user, Accion.CAMBIAR, CategoriaPregunta
+        )
+
     def _filas(self) -> list[dict[str, Any]]:
         formset = self.formsets.get("opciones")
         if formset is None or not formset.is_valid():
@@ -56,7 +87,53 @@ class PreguntaAdminForm(WagtailAdminModelForm):
         return datos
 
 
-class EvaluacionAdminForm(WagtailAdminModelForm):
+class CategoriaPreguntaAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limitar_curso()
+
+
+class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limitar_curso()
+
+    def _revisar_banco(self, filas: list[dict[str, Any]]) -> None:
+        """Refuse questions and categories outside the user's reach or the evaluation's course."""
+        from evaluaciones.models import CategoriaPregunta, Pregunta
+
+        curso = self.cleaned_data.get("curso")
+        preguntas = {f["pregunta"].pk: f["pregunta"] for f in filas if f.get("pregunta")}
+        categorias = {f["categoria"].pk: f["categoria"] for f in filas if f.get("categoria")}
+        visibles_p = set(
+            alcance.permitidos(self.for_user, Accion.VER, Pregunta)
+            .filter(pk__in=list(preguntas))
+            .values_list("pk", flat=True)
+        )
+        visibles_c = set(
+            alcance.permitidos(self.for_user, Accion.VER, CategoriaPregunta)
+            .filter(pk__in=list(categorias))
+            .values_list("pk", flat=True)
+        )
+        curso_id = curso.pk if curso is not None else None
+        ajenas = [
+            p.titulo
+            for pk, p in preguntas.items()
+            if pk not in visibles_p or (curso_id and p.categoria.curso_id != curso_id)
+        ] + [
+            c.nombre
+            for pk, c in categorias.items()
+            if pk not in visibles_c or (curso_id and c.curso_id != curso_id)
+        ]
+        if ajenas:
+            raise forms.ValidationError(
+                _(
+                    "Use solo preguntas y categorías del banco del curso de esta evaluación. "
+                    "No pertenecen a él: %(nombres)s."
+                )
+                % {"nombres": ", ".join(f"«{n}»" for n in sorted(ajenas))}
+            )
+
     def clean(self) -> dict[str, Any]:
         datos = super().clean()
         formset = self.formsets.get("secciones")
@@ -67,6 +144,7 @@ class EvaluacionAdminForm(WagtailAdminModelForm):
             for f in formset.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
+        self._revisar_banco(filas)
         fijas = {f["pregunta"].pk for f in filas if f.get("pregunta")}
         pedidas: dict[Any, int] = {}
         for fila in filas:

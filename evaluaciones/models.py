@@ -24,7 +24,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
-from evaluaciones.forms import EvaluacionAdminForm, ExcepcionAdminForm, PreguntaAdminForm
+from evaluaciones.forms import (
+    CategoriaPreguntaAdminForm,
+    EvaluacionAdminForm,
+    ExcepcionAdminForm,
+    PreguntaAdminForm,
+)
 from evaluaciones.scoring import MetodoCalificacion, TipoPregunta
 
 
@@ -46,6 +51,18 @@ class Evaluacion(ClusterableModel):
         PROMEDIO = MetodoCalificacion.PROMEDIO.value, _("Promedio de los intentos")
 
     titulo = models.CharField(_("título"), max_length=255)
+    curso = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("curso"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "El equipo docente de este curso la edita, califica y consulta sus resultados, "
+            "y solo quienes están inscritos en él pueden presentarla."
+        ),
+    )
     descripcion = models.TextField(_("instrucciones"), blank=True)
     publicada = models.BooleanField(
         _("publicada"),
@@ -108,6 +125,7 @@ class Evaluacion(ClusterableModel):
 
     panels = [
         FieldPanel("titulo"),
+        FieldPanel("curso"),
         FieldPanel("descripcion"),
         FieldPanel("publicada"),
         MultiFieldPanel(
@@ -163,15 +181,38 @@ class Evaluacion(ClusterableModel):
 class CategoriaPregunta(models.Model):
     """A bin of the question bank that sections draw random questions from."""
 
-    nombre = models.CharField(_("nombre"), max_length=150, unique=True)
+    nombre = models.CharField(_("nombre"), max_length=150)
+    curso = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("curso"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("El equipo docente de este curso administra la categoría y sus preguntas."),
+    )
     descripcion = models.TextField(_("descripción"), blank=True)
 
-    panels = [FieldPanel("nombre"), FieldPanel("descripcion")]
+    panels = [FieldPanel("nombre"), FieldPanel("curso"), FieldPanel("descripcion")]
+    base_form_class = CategoriaPreguntaAdminForm
 
     class Meta:
         ordering = ["nombre"]
         verbose_name = _("categoría de preguntas")
         verbose_name_plural = _("categorías de preguntas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["curso", "nombre"],
+                name="categoria_nombre_unico_por_curso",
+                violation_error_message=_("Este curso ya tiene una categoría con ese nombre."),
+            ),
+            models.UniqueConstraint(
+                fields=["nombre"],
+                condition=models.Q(curso__isnull=True),
+                name="categoria_nombre_unico_sin_curso",
+                violation_error_message=_("Ya existe una categoría general con ese nombre."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nombre

@@ -14,20 +14,36 @@ from django.utils.translation import gettext as _
 
 from evaluaciones import analisis, scoring
 from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Respuesta
-from lms.alcance import alcance_de, filtrar_por_alcance
+from lms.alcance import (
+    alcance_de,
+    cursos_a_cargo,
+    cursos_inscritos,
+    personas_inscritas,
+    personas_visibles,
+)
+from lms.models import Rol, Usuario
 
 
 def puede_presentar(usuario: Any, evaluacion: Evaluacion) -> bool:
     """Whether `usuario` may take `evaluacion` at all; the only gate of who may.
 
-    The courses app narrows this to people enrolled in the edition that hands the
-    evaluation over. Dates, time and attempt limits are checked by the services.
+    A published evaluation is open to the people actively enrolled in an edition of
+    its course (the courses app declares who, through `lms.alcance`), to its course's
+    team and to the national coordination, who may try it as participants would.
+    Dates, time and attempt limits are checked by the services.
     """
-    return bool(
+    if not (
         usuario is not None
         and getattr(usuario, "is_authenticated", False)
         and usuario.is_active
         and evaluacion.publicada
+    ):
+        return False
+    if alcance_de(usuario).nacional:
+        return True
+    curso_id = evaluacion.curso_id
+    return curso_id is not None and (
+        curso_id in cursos_inscritos(usuario) or curso_id in cursos_a_cargo(usuario)
     )
 
 
@@ -190,54 +206,61 @@ def calificacion_final(*, evaluacion: Evaluacion, usuario_id: int) -> Decimal | 
 def puede_revisar(usuario: Any) -> bool:
     """Whether `usuario` may grade and read results: instructors and coordinators."""
     alcance = alcance_de(usuario)
-    return alcance.es_instructor or alcance.coordina
+    return Rol.INSTRUCTOR in alcance.roles or alcance.coordina
+
+
+def evaluaciones_del_equipo(usuario: Any) -> QuerySet[Evaluacion]:
+    """Evaluations whose course's published team includes `usuario`.
+
+    What an instructor may touch follows from who owns the evaluation, never from a
+    page that references it: a phase (even a draft) pointing at another course's
+    evaluation grants nothing.
+    """
+    return Evaluacion.objects.filter(curso_id__in=sorted(cursos_a_cargo(usuario)))
+
+
+def evaluaciones_con_resultados(usuario: Any) -> QuerySet[Evaluacion]:
+    """Evaluations whose results `usuario` may open: every one for coordinators (who see
+    only their people's attempts in it), their courses' for an instructor."""
+    alcance = alcance_de(usuario)
+    if alcance.coordina:
+        return Evaluacion.objects.all()
+    if Rol.INSTRUCTOR in alcance.roles:
+        return evaluaciones_del_equipo(usuario)
+    return Evaluacion.objects.none()
 
 
 def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
     """Attempts `usuario` may grade and see results of.
 
     National coordinators and administrators see every attempt; an instructor only
-    those of the evaluations of the courses they teach (a phase's evaluation or
-    practical activity); a state coordinator only those of people of their states.
-    Nobody grades their own attempts, except who sees everything.
+    those of their courses' evaluations; a state coordinator only those of people of
+    their states. Nobody grades their own attempts, except who sees everything.
     """
     alcance = alcance_de(usuario)
     if alcance.nacional:
         return Intento.objects.all()
-    if not (alcance.es_instructor or alcance.coordina):
-        return Intento.objects.none()
-    intentos = Intento.objects.none()
-    if alcance.es_instructor:
-        intentos = Intento.objects.filter(evaluacion_id__in=_impartidas(usuario))
-    if alcance.coordina:
-        intentos = intentos | filtrar_por_alcance(
-            usuario, Intento.objects.all(), ruta_entidad="usuario__entidad"
-        )
-    return intentos.exclude(usuario_id=alcance.usuario_id)
-
-
-def _impartidas(usuario: Any) -> set[int]:
-    """`evaluaciones_impartidas` of `usuario`, read once per request object."""
-    impartidas = getattr(usuario, "_evaluaciones_impartidas_cache", None)
-    if impartidas is None:
-        impartidas = evaluaciones_impartidas(alcance_de(usuario).usuario_id)
-        usuario._evaluaciones_impartidas_cache = impartidas
-    return impartidas
+    condicion = Q(pk__in=[])
+    if Rol.INSTRUCTOR in alcance.roles:
+        condicion |= Q(evaluacion__curso_id__in=sorted(cursos_a_cargo(usuario)))
+    if alcance.entidades:
+        condicion |= Q(usuario__entidad__in=sorted(alcance.entidades))
+    return Intento.objects.filter(condicion).exclude(usuario_id=alcance.usuario_id)
 
 
 def excepciones_a_cargo(usuario: Any) -> QuerySet[Excepcion]:
     """Per-person extras `usuario` may see and change.
 
-    National coordinators and administrators see all; an instructor those of the
-    evaluations of the courses they teach; a state coordinator those of people
-    of their states; anyone those they granted.
+    National coordinators and administrators see all; an instructor those of their
+    courses' evaluations; a state coordinator those of people of their states; anyone
+    those they granted.
     """
     alcance = alcance_de(usuario)
     if alcance.nacional:
         return Excepcion.objects.all()
     condicion = Q(otorgada_por_id=alcance.usuario_id) if alcance.usuario_id else Q(pk__in=[])
-    if alcance.es_instructor:
-        condicion |= Q(evaluacion_id__in=_impartidas(usuario))
+    if Rol.INSTRUCTOR in alcance.roles:
+        condicion |= Q(evaluacion__curso_id__in=sorted(cursos_a_cargo(usuario)))
     if alcance.entidades:
         condicion |= Q(usuario__entidad__in=sorted(alcance.entidades))
     return Excepcion.objects.filter(condicion)
@@ -246,10 +269,10 @@ def excepciones_a_cargo(usuario: Any) -> QuerySet[Excepcion]:
 def evaluaciones_a_cargo(usuario: Any) -> QuerySet[Evaluacion]:
     """Evaluations `usuario` may grant extras on: all for coordinators, their courses' otherwise."""
     alcance = alcance_de(usuario)
-    if alcance.nacional or alcance.coordina:
+    if alcance.coordina:
         return Evaluacion.objects.all()
-    if alcance.es_instructor:
-        return Evaluacion.objects.filter(pk__in=_impartidas(usuario))
+    if Rol.INSTRUCTOR in alcance.roles:
+        return evaluaciones_del_equipo(usuario)
     return Evaluacion.objects.none()
 
 
@@ -259,37 +282,12 @@ def personas_a_cargo(usuario: Any) -> QuerySet[Any]:
     Coordinators: the people of their scope (`lms.alcance`); an instructor: the
     people enrolled in the courses they teach.
     """
-    from cursos.models import Inscripcion
-    from lms.alcance import personas_visibles
-    from lms.models import Usuario
-
     alcance = alcance_de(usuario)
-    if alcance.nacional or alcance.coordina:
+    if alcance.coordina:
         return personas_visibles(usuario)
-    if alcance.es_instructor:
-        inscritas = Inscripcion.objects.filter(
-            edicion__curso__instructores=alcance.usuario_id
-        ).values("usuario_id")
-        return Usuario.objects.filter(pk__in=inscritas)
+    if Rol.INSTRUCTOR in alcance.roles:
+        return personas_inscritas(cursos_a_cargo(usuario))
     return Usuario.objects.none()
-
-
-def evaluaciones_impartidas(usuario_id: int | None) -> set[int]:
-    """Ids of the evaluations in the phases of the courses `usuario_id` teaches (2 queries)."""
-    from cursos.models import CursoPage, FasePage
-
-    rutas = list(CursoPage.objects.filter(instructores=usuario_id).values_list("path", flat=True))
-    if not rutas:
-        return set()
-    condicion = Q()
-    for ruta in rutas:
-        condicion |= Q(path__startswith=ruta)
-    ids: set[int] = set()
-    for evaluacion_id, practica_id in FasePage.objects.filter(condicion).values_list(
-        "evaluacion_id", "actividad_practica_id"
-    ):
-        ids.update(i for i in (evaluacion_id, practica_id) if i is not None)
-    return ids
 
 
 def respuestas_por_calificar(

@@ -791,7 +791,8 @@ def importar_preguntas(
 ) -> list[Pregunta]:
     """Store parsed questions in the bank, each with a first revision; all or nothing.
 
-    A question naming its own category (GIFT `$CATEGORY`) goes there, created if new.
+    A question naming its own category (GIFT `$CATEGORY`) goes there, created if new,
+    always in the course of `categoria`: a file never reaches another course's bank.
     """
     categorias: dict[str, CategoriaPregunta] = {}
     creadas = []
@@ -800,7 +801,9 @@ def importar_preguntas(
         if importada.categoria:
             nombre = importada.categoria[:150]
             if nombre not in categorias:
-                categorias[nombre] = CategoriaPregunta.objects.get_or_create(nombre=nombre)[0]
+                categorias[nombre] = CategoriaPregunta.objects.get_or_create(
+                    nombre=nombre, curso_id=categoria.curso_id
+                )[0]
             destino = categorias[nombre]
         pregunta = Pregunta(
             titulo=importada.titulo[:255],

@@ -28,7 +28,6 @@ from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
 from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
-from lms.alcance import alcance_de
 from lms.tabular import sin_formula
 
 PROBLEMAS = {
@@ -231,13 +230,7 @@ def _intentos_de(request: HttpRequest, evaluacion: Evaluacion) -> Any:
 @require_GET
 def resultados_lista(request: HttpRequest) -> HttpResponse:
     _revisor(request)
-    evaluaciones = Evaluacion.objects.order_by("titulo")
-    alcance = alcance_de(request.user)
-    if not alcance.coordina:
-        # An instructor lists only the evaluations of the courses they teach.
-        evaluaciones = evaluaciones.filter(
-            pk__in=selectors.evaluaciones_impartidas(alcance.usuario_id)
-        )
+    evaluaciones = selectors.evaluaciones_con_resultados(request.user).order_by("titulo")
     return render(
         request, "evaluaciones/instructores/evaluaciones.html", {"evaluaciones": evaluaciones}
     )
@@ -249,7 +242,7 @@ def resultados_lista(request: HttpRequest) -> HttpResponse:
 def resultados(request: HttpRequest, pk: int) -> HttpResponse:
     """Submitted attempts of one evaluation, of the people the user may see."""
     _revisor(request)
-    evaluacion = get_object_or_404(Evaluacion, pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
     intentos = (
         _intentos_de(request, evaluacion)
         .select_related("usuario__organizacion", "usuario__entidad")
@@ -270,7 +263,7 @@ def resultados(request: HttpRequest, pk: int) -> HttpResponse:
 def analisis(request: HttpRequest, pk: int) -> HttpResponse:
     """Facility, discrimination and option counts per question, with the ones that fail."""
     _revisor(request)
-    evaluacion = get_object_or_404(Evaluacion, pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
     preguntas = selectors.analisis_de_preguntas(_intentos_de(request, evaluacion))
     filas = [{"p": p, "problemas": [PROBLEMAS[x] for x in p.analisis.problemas]} for p in preguntas]
     return render(
@@ -314,7 +307,7 @@ def _csv(nombre: str, filas: Iterator[list[Any]]) -> StreamingHttpResponse:
 @require_GET
 def resultados_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     _revisor(request)
-    evaluacion = get_object_or_404(Evaluacion, pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
     aprobatorio = evaluacion.puntaje_aprobatorio
     filas = (
         _intentos_de(request, evaluacion)
@@ -413,7 +406,7 @@ def _texto_respuesta(item: dict[str, Any], valor: Any, archivo: str) -> str:
 def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """One row per attempt and question, read in chunks of attempts (two queries each)."""
     _revisor(request)
-    evaluacion = get_object_or_404(Evaluacion, pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
     ids = list(
         _intentos_de(request, evaluacion)
         .exclude(estado=Intento.Estado.ABANDONADO)

@@ -21,8 +21,11 @@ from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from evaluaciones import admin_views, selectors, services
+from evaluaciones import admin_views, services
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Excepcion, Pregunta
+from lms import alcance
+from lms.alcance import Accion
+from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
 
 
 class _AltaDesdeSelectorView(snippet_chooser.SnippetCreateView):
@@ -34,8 +37,8 @@ class _AltaDesdeSelectorView(snippet_chooser.SnippetCreateView):
         return super().post(request)
 
 
-class SelectorSinAltaViewSet(snippet_chooser.SnippetChooserViewSet):
-    """Snippet choosers of evaluations: items are created in their own screens."""
+class SelectorSinAltaViewSet(SelectorConAlcanceMixin, snippet_chooser.SnippetChooserViewSet):
+    """Snippet choosers of evaluations: what the user may list; items are created elsewhere."""
 
     create_view_class = _AltaDesdeSelectorView
 
@@ -44,7 +47,7 @@ class PreguntaIndexView(snippet_views.IndexView):
     @cached_property
     def header_buttons(self) -> list[Any]:
         botones = list(super().header_buttons)
-        if self.request.user.has_perm("evaluaciones.add_pregunta"):
+        if alcance.puede_crear(self.request.user, Pregunta):
             botones.append(
                 HeaderButton(
                     _("Importar (GIFT, Moodle XML, Aiken)"),
@@ -56,7 +59,7 @@ class PreguntaIndexView(snippet_views.IndexView):
 
     def get_list_more_buttons(self, instance: Pregunta) -> list[Any]:
         botones = super().get_list_more_buttons(instance)
-        if self.request.user.has_perm("evaluaciones.change_pregunta"):
+        if alcance.accede(self.request.user, Accion.CAMBIAR, Pregunta):
             botones.append(
                 MenuItem(
                     _("Recalificar intentos"),
@@ -68,7 +71,7 @@ class PreguntaIndexView(snippet_views.IndexView):
         return botones
 
 
-class PreguntaViewSet(SnippetViewSet):
+class PreguntaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = Pregunta
     chooser_viewset_class = SelectorSinAltaViewSet
     icon = "help"
@@ -83,7 +86,7 @@ class PreguntaViewSet(SnippetViewSet):
 class CategoriaPreguntaIndexView(snippet_views.IndexView):
     def get_list_more_buttons(self, instance: CategoriaPregunta) -> list[Any]:
         botones = super().get_list_more_buttons(instance)
-        if self.request.user.has_perm("evaluaciones.change_pregunta"):
+        if alcance.accede(self.request.user, Accion.VER, Pregunta):
             botones.append(
                 MenuItem(
                     _("Exportar a Moodle XML"),
@@ -95,13 +98,14 @@ class CategoriaPreguntaIndexView(snippet_views.IndexView):
         return botones
 
 
-class CategoriaPreguntaViewSet(SnippetViewSet):
+class CategoriaPreguntaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = CategoriaPregunta
     chooser_viewset_class = SelectorSinAltaViewSet
     index_view_class = CategoriaPreguntaIndexView
     icon = "folder-open-inverse"
     menu_label = _("Categorías de preguntas")
-    list_display = ["nombre", "descripcion"]
+    list_display = ["nombre", "curso", "descripcion"]
+    list_filter = ["curso"]
     search_fields = ["nombre"]
 
 
@@ -116,7 +120,7 @@ class EvaluacionIndexView(snippet_views.IndexView):
                 priority=30,
             )
         )
-        if self.request.user.has_perm("evaluaciones.change_pregunta"):
+        if alcance.accede(self.request.user, Accion.VER, Pregunta):
             botones.append(
                 MenuItem(
                     _("Exportar preguntas a Moodle XML"),
@@ -156,15 +160,15 @@ class EvaluacionDeleteView(snippet_views.DeleteView):
             )
 
 
-class EvaluacionViewSet(SnippetViewSet):
+class EvaluacionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = Evaluacion
     chooser_viewset_class = SelectorSinAltaViewSet
     delete_view_class = EvaluacionDeleteView
     icon = "tasks"
     index_view_class = EvaluacionIndexView
     menu_label = _("Evaluaciones")
-    list_display = ["titulo", "publicada", "abre_en", "cierra_en", "intentos_permitidos"]
-    list_filter = ["publicada"]
+    list_display = ["titulo", "curso", "publicada", "abre_en", "cierra_en", "intentos_permitidos"]
+    list_filter = ["publicada", "curso"]
     search_fields = ["titulo"]
     copy_view_enabled = True
 
@@ -185,76 +189,27 @@ class _GuardarExcepcionMixin:
         )
 
 
-class _ExcepcionACargoMixin:
-    """Object views answer 404 for extras outside the user's charge (`selectors`)."""
-
-    def get_object(self, *args: Any, **kwargs: Any) -> Excepcion:
-        objeto = super().get_object(*args, **kwargs)  # type: ignore[misc]
-        a_cargo = selectors.excepciones_a_cargo(self.request.user)  # type: ignore[attr-defined]
-        if not a_cargo.filter(pk=objeto.pk).exists():
-            raise Http404
-        return objeto
-
-
-class _ListaACargoMixin:
-    def get_object_list(self) -> Any:
-        return selectors.excepciones_a_cargo(self.request.user)  # type: ignore[attr-defined]
-
-
 class ExcepcionCreateView(_GuardarExcepcionMixin, snippet_views.CreateView):
     pass
 
 
-class ExcepcionEditView(_ExcepcionACargoMixin, _GuardarExcepcionMixin, snippet_views.EditView):
+class ExcepcionEditView(_GuardarExcepcionMixin, snippet_views.EditView):
     pass
 
 
-class ExcepcionCopyView(_ExcepcionACargoMixin, snippet_views.CopyView):
-    pass
-
-
-class ExcepcionDeleteView(_ExcepcionACargoMixin, snippet_views.DeleteView):
-    pass
-
-
-class ExcepcionHistoryView(_ExcepcionACargoMixin, snippet_views.HistoryView):
-    pass
-
-
-class ExcepcionUsageView(_ExcepcionACargoMixin, snippet_views.UsageView):
-    pass
-
-
-class ExcepcionChooserViewSet(SelectorSinAltaViewSet):
-    choose_view_class = type(
-        "ExcepcionChooseView", (_ListaACargoMixin, snippet_chooser.ChooseView), {}
-    )
-    choose_results_view_class = type(
-        "ExcepcionChooseResultsView", (_ListaACargoMixin, snippet_chooser.ChooseResultsView), {}
-    )
-    chosen_view_class = type(
-        "ExcepcionChosenView", (_ExcepcionACargoMixin, snippet_chooser.SnippetChosenView), {}
-    )
-
-
-class ExcepcionViewSet(SnippetViewSet):
+class ExcepcionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = Excepcion
     icon = "time"
     menu_label = _("Excepciones por persona")
     add_view_class = ExcepcionCreateView
     edit_view_class = ExcepcionEditView
-    copy_view_class = ExcepcionCopyView
-    delete_view_class = ExcepcionDeleteView
-    history_view_class = ExcepcionHistoryView
-    usage_view_class = ExcepcionUsageView
-    chooser_viewset_class = ExcepcionChooserViewSet
+    chooser_viewset_class = SelectorSinAltaViewSet
     list_display = ["usuario", "evaluacion", "minutos_extra", "intentos_extra", "cierra_en"]
     list_filter = ["evaluacion"]
     search_fields = ["usuario__email", "usuario__last_name", "motivo"]
 
     def get_queryset(self, request: Any) -> Any:
-        # Every view of the viewset (list, edit, delete, history, chooser) reads this.
-        return selectors.excepciones_a_cargo(request.user).select_related("usuario", "evaluacion")
+        return super().get_queryset(request).select_related("usuario", "evaluacion")
 
 
 class EvaluacionesGroup(SnippetViewSetGroup):

@@ -1,20 +1,26 @@
-"""The one place that decides which people and records a user may see.
+"""The one door: who may list, see, change and delete each kind of object.
 
-Every coordinator screen, export and chart filters through `filtrar_por_alcance`;
-no view filters by state by hand.
+Two parts. The *scope* of a user (`alcance_de`): national, some states, or only
+their own records; every coordinator screen, export and chart filters people through
+`filtrar_por_alcance`, and no view filters by state by hand. The *policy registry*:
+each app registers, at start-up, one `Politica` per model it owns, saying which rows
+a user may list, see, change or delete (`permitidos`, `puede`); views, Wagtail
+viewsets and choosers (`lms.wagtail_alcance`), listings and exports ask it. This
+module sits in the lowest app and imports no other: the courses app declares which
+courses a person teaches or is enrolled in through `registrar_cursos`, so the quiz
+engine can say "the team of the evaluation's course" without knowing what a course is.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from lms.models import Rol
-
-if TYPE_CHECKING:
-    from lms.models import Usuario
+from lms.models import Rol, Usuario
 
 M = TypeVar("M", bound=Model)
 
@@ -99,8 +105,183 @@ def filtrar_por_alcance(
 
 def personas_visibles(usuario: Usuario | Any) -> QuerySet[Usuario]:
     """People whose records `usuario` may see (themselves included)."""
-    from lms.models import Usuario as UsuarioModel
-
     return filtrar_por_alcance(
-        usuario, UsuarioModel.objects.all(), ruta_entidad="entidad", ruta_persona="pk"
+        usuario, Usuario.objects.all(), ruta_entidad="entidad", ruta_persona="pk"
     )
+
+
+# --- The policy registry ---------------------------------------------------------------
+
+
+class Accion(enum.StrEnum):
+    """What a person may want to do with an object."""
+
+    LISTAR = "listar"  # find it in a listing, a chooser or a search
+    VER = "ver"  # open it, read it, download it, export it
+    CAMBIAR = "cambiar"  # edit it, grade it, regrade it, publish it
+    BORRAR = "borrar"  # delete it (or revoke, for records that are never deleted)
+
+
+class Politica(Protocol):
+    """Who may do what with the rows of one model.
+
+    `filtrar` narrows a queryset of the model to the rows `usuario` may act on with
+    `accion`; it must not evaluate the queryset. `accede` answers, without a query,
+    whether the user's roles could ever allow `accion` on some row (menus and buttons
+    ask it). `puede_crear` says whether the user may add new rows at all (the form then
+    limits where they may hang them).
+    """
+
+    def accede(self, usuario: Any, accion: Accion) -> bool:
+        """Whether `usuario`'s roles can allow `accion` on some row of the model."""
+        ...
+
+    def filtrar(self, usuario: Any, accion: Accion, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The rows of `queryset` open to `usuario` for `accion`."""
+        ...
+
+    def puede_crear(self, usuario: Any) -> bool:
+        """Whether `usuario` may create rows of the model."""
+        ...
+
+
+_POLITICAS: dict[type[Model], Politica] = {}
+
+
+def registrar_politica(modelo: type[Model], politica: Politica) -> None:
+    """Declare the policy of `modelo`; called once per model from its app's `ready()`."""
+    _POLITICAS[modelo] = politica
+
+
+def politica_de(modelo: type[Model]) -> Politica:
+    """The registered policy of `modelo` (or of a parent class); refuses unknown models.
+
+    A model without a policy is a programming error, not "everyone may": the
+    ownership matrix test checks that every model the admin exposes has one.
+    """
+    for clase in modelo.__mro__:
+        if clase in _POLITICAS:
+            return _POLITICAS[clase]
+    raise LookupError(f"No access policy registered for {modelo.__name__}")
+
+
+def modelos_con_politica() -> frozenset[type[Model]]:
+    return frozenset(_POLITICAS)
+
+
+def permitidos(usuario: Any, accion: Accion, objetos: type[M] | QuerySet[M]) -> QuerySet[M]:
+    """The objects (a model or a queryset of it) `usuario` may act on with `accion`."""
+    queryset = objetos if isinstance(objetos, QuerySet) else objetos._default_manager.all()
+    return politica_de(queryset.model).filtrar(usuario, accion, queryset)
+
+
+def puede(usuario: Any, accion: Accion, objeto: Model) -> bool:
+    """Whether `usuario` may act on `objeto` with `accion` (one query)."""
+    if objeto.pk is None:
+        return puede_crear(usuario, type(objeto))
+    return permitidos(usuario, accion, type(objeto)).filter(pk=objeto.pk).exists()
+
+
+def puede_crear(usuario: Any, modelo: type[Model]) -> bool:
+    """Whether `usuario` may create objects of `modelo` at all."""
+    return politica_de(modelo).puede_crear(usuario)
+
+
+def accede(usuario: Any, accion: Accion, modelo: type[Model]) -> bool:
+    """Whether `usuario`'s roles can allow `accion` on some object of `modelo` (no query)."""
+    return politica_de(modelo).accede(usuario, accion)
+
+
+@dataclass(frozen=True)
+class PoliticaPorRol:
+    """A policy for records only staff roles touch, with no owner of their own.
+
+    Each action lists the roles allowed (administrators are `Rol.ADMINISTRADOR`,
+    superusers included). Everyone else gets nothing.
+    """
+
+    acciones: dict[Accion, frozenset[str]]
+    crear: frozenset[str] = frozenset()
+
+    def accede(self, usuario: Any, accion: Accion) -> bool:
+        return bool(alcance_de(usuario).roles & self.acciones.get(accion, frozenset()))
+
+    def filtrar(self, usuario: Any, accion: Accion, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset if self.accede(usuario, accion) else queryset.none()
+
+    def puede_crear(self, usuario: Any) -> bool:
+        return bool(alcance_de(usuario).roles & self.crear)
+
+
+# --- Courses a person teaches or takes, declared by the courses app ---------------------
+
+FuncionCursos = Callable[[int], frozenset[int]]
+
+
+@dataclass(frozen=True)
+class Cursos:
+    """What the courses app declares about courses, for policies of lower apps.
+
+    `a_cargo(usuario_id)` and `inscritos(usuario_id)` return the course page ids a
+    person teaches (published team membership only, so a draft never grants rights)
+    and holds an active enrolment in; `todos()` every course page id; `personas(ids)`
+    the people actively enrolled in those courses.
+    """
+
+    a_cargo: FuncionCursos
+    inscritos: FuncionCursos
+    todos: Callable[[], frozenset[int]]
+    personas: Callable[[frozenset[int]], QuerySet[Any]]
+
+
+_CURSOS: list[Cursos] = []
+
+
+def registrar_cursos(cursos: Cursos) -> None:
+    """Called once by the courses app at start-up."""
+    _CURSOS[:] = [cursos]
+
+
+def _cursos(usuario: Any, clave: str) -> frozenset[int]:
+    alcance = alcance_de(usuario)
+    if alcance.usuario_id is None or not _CURSOS:
+        return frozenset()
+    atributo = f"_cursos_{clave}_cache"
+    cached = getattr(usuario, atributo, None)
+    if cached is None:
+        cached = getattr(_CURSOS[0], clave)(alcance.usuario_id)
+        setattr(usuario, atributo, cached)
+    return cached
+
+
+def cursos_a_cargo(usuario: Any) -> frozenset[int]:
+    """Ids of the course pages whose published team includes `usuario` (cached per object)."""
+    return _cursos(usuario, "a_cargo")
+
+
+def cursos_inscritos(usuario: Any) -> frozenset[int]:
+    """Ids of the course pages `usuario` holds an active enrolment in (cached per object)."""
+    return _cursos(usuario, "inscritos")
+
+
+def cursos_asignables(usuario: Any) -> frozenset[int]:
+    """Courses to which `usuario` may hand new evaluations and question categories."""
+    alcance = alcance_de(usuario)
+    if alcance.es_administrador:
+        return _CURSOS[0].todos() if _CURSOS else frozenset()
+    if Rol.INSTRUCTOR in alcance.roles:
+        return cursos_a_cargo(usuario)
+    return frozenset()
+
+
+def personas_inscritas(cursos: frozenset[int]) -> QuerySet[Any]:
+    """People actively enrolled in any of `cursos`."""
+    if not _CURSOS or not cursos:
+        return Usuario.objects.none()
+    return _CURSOS[0].personas(cursos)
+
+
+def olvidar_cache(usuario: Any) -> None:
+    """Drop what this module cached on a user object, after their roles or teams change."""
+    for atributo in ("_alcance_cache", "_cursos_a_cargo_cache", "_cursos_inscritos_cache"):
+        usuario.__dict__.pop(atributo, None)

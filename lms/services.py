@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from lms.alcance import olvidar_cache
 from lms.models import (
     AsignacionRol,
     EntidadFederativa,
@@ -94,7 +95,7 @@ def asignar_rol(*, usuario: Usuario, rol: str, entidad_id: int | None = None) ->
         usuario=usuario, rol=rol, entidad_id=entidad_id
     )
     sincronizar_grupos(usuario=usuario)
-    usuario.__dict__.pop("_alcance_cache", None)
+    olvidar_cache(usuario)
     return asignacion
 
 
@@ -107,7 +108,7 @@ def retirar_rol(*, usuario: Usuario, rol: str, entidad_id: int | None = None) ->
         usuario.is_staff = False
         usuario.save(update_fields=["is_superuser", "is_staff"])
     sincronizar_grupos(usuario=usuario)
-    usuario.__dict__.pop("_alcance_cache", None)
+    olvidar_cache(usuario)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cursos.blocks import LeccionStreamBlock, ancla_de
+from cursos.forms import CursoAdminForm, FaseAdminForm
 
 
 class HomePage(Page):
@@ -111,6 +112,7 @@ class CursoPage(Page):
         MultiFieldPanel([FieldPanel("instructores")], heading=_("Equipo docente")),
         MultiFieldPanel([FieldPanel("lecciones_abiertas")], heading=_("Acceso a las lecciones")),
     ]
+    base_form_class = CursoAdminForm
     search_fields = [
         *Page.search_fields,
         index.SearchField("resumen"),
@@ -198,6 +200,7 @@ class FasePage(Page):
             heading=_("Regla de acreditación"),
         ),
     ]
+    base_form_class = FaseAdminForm
     search_fields = [
         *Page.search_fields,
         index.SearchField("resumen"),

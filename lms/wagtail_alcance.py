@@ -1,0 +1,179 @@
+"""Wagtail's admin asks `lms.alcance`: one permission policy and one viewset mixin per model.
+
+`PoliticaWagtail` is what `wagtail.permissions.register_permission_policy` holds for a
+model, so menus, listing buttons, the delete and copy views and choosers answer from
+the project's policy. `ConAlcanceViewSetMixin` (for snippet and model viewsets) and
+`SelectorConAlcanceMixin` (for chooser viewsets) make every view the viewset builds
+refuse an object outside the user's reach before the view touches it, and every
+listing, search and chooser offer only what the user may list. A refused object is a
+404, so a pk says nothing about whether the object exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin.utils import unquote
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import lock, workflow
+from wagtail.permission_policies import BasePermissionPolicy
+from wagtail.permissions import policy_registry, register_permission_policy
+
+from lms import alcance
+from lms.alcance import Accion
+from lms.models import Rol, Usuario
+
+# Wagtail's action names, as the project's.
+ACCION_DE_WAGTAIL: dict[str, Accion] = {
+    "view": Accion.VER,
+    "choose": Accion.LISTAR,
+    "change": Accion.CAMBIAR,
+    "publish": Accion.CAMBIAR,
+    "unpublish": Accion.CAMBIAR,
+    "lock": Accion.CAMBIAR,
+    "unlock": Accion.CAMBIAR,
+    "delete": Accion.BORRAR,
+}
+
+
+class PoliticaWagtail(BasePermissionPolicy):
+    """Wagtail's permission-policy interface, answered by `lms.alcance` for one model."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action == "add":
+            return alcance.puede_crear(user, self.model)
+        accion = ACCION_DE_WAGTAIL.get(action)
+        return accion is not None and alcance.accede(user, accion, self.model)
+
+    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions: Any) -> QuerySet[Usuario]:
+        # Whom Wagtail would notify (workflow tasks): the staff roles that work in the admin.
+        personal = [Rol.ADMINISTRADOR, Rol.COORDINADOR_NACIONAL, Rol.INSTRUCTOR]
+        return Usuario.objects.filter(
+            Q(is_superuser=True) | Q(asignaciones__rol__in=personal), is_active=True
+        ).distinct()
+
+    def user_has_permission_for_instance(self, user: Any, action: str, instance: Model) -> bool:
+        if action == "add":
+            return alcance.puede_crear(user, self.model)
+        accion = ACCION_DE_WAGTAIL.get(action)
+        return accion is not None and alcance.puede(user, accion, instance)
+
+    def user_has_any_permission_for_instance(
+        self, user: Any, actions: Any, instance: Model
+    ) -> bool:
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet[Any]:
+        accion = ACCION_DE_WAGTAIL.get(action)
+        if accion is None:
+            return self.model._default_manager.none()
+        return alcance.permitidos(user, accion, self.model)
+
+    def instances_user_has_any_permission_for(self, user: Any, actions: Any) -> QuerySet[Any]:
+        resultado = self.model._default_manager.none()
+        for action in actions:
+            resultado = resultado | self.instances_user_has_permission_for(user, action)
+        return resultado
+
+    def users_with_any_permission_for_instance(self, actions: Any, instance: Model) -> Any:
+        return self.users_with_any_permission(actions)
+
+
+def registrar_en_wagtail(modelo: type[Model]) -> PoliticaWagtail:
+    """Make Wagtail answer `modelo`'s permissions from `lms.alcance`; idempotent."""
+    actual = policy_registry.get_by_type(modelo, fallback=False)
+    if isinstance(actual, PoliticaWagtail):
+        return actual
+    politica = PoliticaWagtail(modelo)
+    register_permission_policy(modelo, politica, exact_class=True)
+    return politica
+
+
+def _accion_de_vista(view_class: type) -> Accion:
+    """What a viewset's view does to the object in its URL."""
+    if issubclass(view_class, generic.DeleteView):
+        return Accion.BORRAR
+    if issubclass(
+        view_class,
+        (
+            generic.EditView,
+            generic.UnpublishView,
+            generic.RevisionsUnscheduleView,
+            lock.LockView,
+            lock.UnlockView,
+            workflow.WorkflowAction,
+            workflow.CollectWorkflowActionData,
+            workflow.ConfirmWorkflowCancellation,
+        ),
+    ):
+        return Accion.CAMBIAR
+    return Accion.VER
+
+
+class _ObjetoConAlcance:
+    """Refuse (404) an object the user may not act on, before the view loads it."""
+
+    accion_alcance: Accion = Accion.VER
+    modelo_alcance: type[Model]
+
+    def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        pk = kwargs.get("pk")
+        if pk is not None:
+            permitidos = alcance.permitidos(request.user, self.accion_alcance, self.modelo_alcance)
+            if not permitidos.filter(pk=unquote(str(pk))).exists():
+                raise Http404
+        super().setup(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ConAlcanceViewSetMixin:
+    """For a SnippetViewSet or ModelViewSet whose model has a policy in `lms.alcance`.
+
+    The listing (and its search, filters and exports) shows what the user may list;
+    every view with an object in its URL answers 404 for an object out of reach.
+    """
+
+    model: type[Model]
+
+    def get_queryset(self, request: Any) -> QuerySet[Any]:
+        return alcance.permitidos(request.user, Accion.LISTAR, self.model)
+
+    def construct_view(self, view_class: type, **kwargs: Any) -> Any:
+        envuelta = type(
+            view_class.__name__,
+            (_ObjetoConAlcance, view_class),
+            {"accion_alcance": _accion_de_vista(view_class), "modelo_alcance": self.model},
+        )
+        return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
+
+
+class _ListaConAlcance:
+    """Chooser views: only what the user may list, and a chosen pk out of reach is 404."""
+
+    model_class: type[Model]
+
+    def _permitidos(self) -> QuerySet[Any]:
+        return alcance.permitidos(self.request.user, Accion.LISTAR, self.model_class)  # type: ignore[attr-defined]
+
+    def get_object_list(self, *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        lista = super().get_object_list(*args, **kwargs)  # type: ignore[misc]
+        return lista.filter(pk__in=self._permitidos().values("pk"))
+
+    def get_object(self, pk: Any) -> Model:
+        return self._permitidos().get(pk=pk)
+
+    def get_objects(self, pks: Any) -> QuerySet[Any]:
+        return self._permitidos().filter(pk__in=pks)
+
+
+class SelectorConAlcanceMixin:
+    """For a ChooserViewSet (snippet choosers included) of a model with a policy."""
+
+    def construct_view(self, view_class: type, **kwargs: Any) -> Any:
+        envuelta = type(view_class.__name__, (_ListaConAlcance, view_class), {})
+        return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
