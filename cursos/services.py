@@ -642,34 +642,67 @@ def _permiso(app_label: str, codename: str) -> Any:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
+PERMISOS_DE_COLECCION = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
+
+
 @transaction.atomic
 def sincronizar_equipo_docente(*, curso: CursoPage) -> Any:
-    """Give the course's instructors edit rights on its subtree only; idempotent.
+    """Give the course's instructors edit rights on its subtree and its files only; idempotent.
 
-    Each course has its own group holding add/change page permissions on the
-    course page; its members are exactly the course's instructors. Without the
-    publish permission, their changes go through the moderation workflow.
+    Each course has its own group holding add/change page permissions on the course
+    page and add/change/choose permissions on the course's own collection of images
+    and documents; its members are exactly the course's (published) instructors.
+    Without the publish permission, their changes go through the moderation workflow,
+    and nobody outside the team finds the course's files in a chooser.
     """
     from django.contrib.auth.models import Group
 
-    from wagtail.models import GroupPagePermission
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
     grupo, _creado = Group.objects.get_or_create(name=f"Equipo docente del curso {curso.pk}")
     for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.get_or_create(
             group=grupo, page_id=curso.pk, permission=_permiso("wagtailcore", codename)
         )
+    coleccion = coleccion_del_curso(curso=curso)
+    for app_label, codename in PERMISOS_DE_COLECCION:
+        GroupCollectionPermission.objects.get_or_create(
+            group=grupo, collection=coleccion, permission=_permiso(app_label, codename)
+        )
     grupo.user_set.set(curso.instructores.all())
     return grupo
+
+
+def coleccion_del_curso(*, curso: CursoPage) -> Any:
+    """The collection holding the course's images and documents, created on first use."""
+    from wagtail.models import Collection
+
+    nombre = f"Curso {curso.pk}: {curso.title}"[:255]
+    raiz = Collection.get_first_root_node()
+    coleccion = Collection.objects.child_of(raiz).filter(name__startswith=f"Curso {curso.pk}: ")
+    existente = coleccion.first()
+    if existente is None:
+        return raiz.add_child(name=nombre)
+    if existente.name != nombre:
+        existente.name = nombre
+        existente.save(update_fields=["name"])
+    return existente
 
 
 @transaction.atomic
 def configurar_autoria() -> Any:
     """Set up groups' authoring rights and the moderation workflow; idempotent.
 
-    Instructors upload images and documents and edit only their courses; the
-    national coordination approves and publishes everything under the home page,
-    and manages editions and sessions.
+    Instructors edit only their courses and upload and choose images and documents
+    only in their courses' collections; the national coordination approves and
+    publishes everything under the home page, and manages editions and sessions.
     """
     from wagtail.models import (
         Collection,
@@ -689,16 +722,13 @@ def configurar_autoria() -> Any:
     instructores = grupos[Rol.INSTRUCTOR]
     coordinacion = grupos[Rol.COORDINADOR_NACIONAL]
     raiz = Collection.get_first_root_node()
-    for grupo in (instructores, coordinacion):
-        for app_label, codename in (
-            ("wagtailimages", "add_image"),
-            ("wagtailimages", "choose_image"),
-            ("wagtaildocs", "add_document"),
-            ("wagtaildocs", "choose_document"),
-        ):
-            GroupCollectionPermission.objects.get_or_create(
-                group=grupo, collection=raiz, permission=_permiso(app_label, codename)
-            )
+    # Instructors reach files only through their courses' collections (per-course groups);
+    # the national coordination works with every collection.
+    GroupCollectionPermission.objects.filter(group=instructores).delete()
+    for app_label, codename in PERMISOS_DE_COLECCION:
+        GroupCollectionPermission.objects.get_or_create(
+            group=coordinacion, collection=raiz, permission=_permiso(app_label, codename)
+        )
     for codename in ("add", "change", "view", "delete"):
         for modelo in ("edicion", "sesionenvivo"):
             coordinacion.permissions.add(_permiso("cursos", f"{codename}_{modelo}"))

@@ -1,13 +1,19 @@
 """Admin registration: editions (with their live sessions) are edited as snippets."""
 
+from typing import Any
+
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cursos.models import Edicion
-from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
+from lms.alcance import cursos_a_cargo
+from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin, es_gestion
 
 
 class EdicionChooserViewSet(SelectorConAlcanceMixin, SnippetChooserViewSet):
@@ -22,8 +28,33 @@ class EdicionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["nombre", "curso", "fecha_inicio", "fecha_fin", "modalidad", "cupo"]
     list_filter = ["modalidad"]
-    search_fields = ["nombre"]
+    # The model's search index is used; SQLite's full-text backend cannot restrict fields.
     chooser_viewset_class = EdicionChooserViewSet
 
 
 register_snippet(EdicionViewSet)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def paginas_elegibles(pages: Any, request: Any) -> Any:
+    """The page chooser offers published pages, and drafts only of the user's own courses.
+
+    A draft is work in progress of a course's team: another course's instructor must not
+    read its title in a chooser. Administrators and the national coordination see all.
+    """
+    if es_gestion(request.user):
+        return pages
+    rutas = Page.objects.filter(pk__in=sorted(cursos_a_cargo(request.user))).values_list(
+        "path", flat=True
+    )
+    condicion = Q(live=True)
+    for ruta in rutas:
+        condicion |= Q(path__startswith=ruta)
+    return pages.filter(condicion)
+
+
+@hooks.register("construct_reports_menu")
+def informes_de_gestion(request: Any, menu_items: list[Any]) -> None:
+    """Site-wide reports are for the national coordination (`AdminDeGestionMiddleware`)."""
+    if not es_gestion(request.user):
+        menu_items[:] = []

@@ -347,6 +347,7 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         index.AutocompleteField("titulo"),
         index.FilterField("tipo"),
         index.FilterField("categoria"),
+        index.FilterField("id"),
     ]
 
     class Meta:

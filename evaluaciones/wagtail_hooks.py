@@ -79,7 +79,8 @@ class PreguntaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     index_view_class = PreguntaIndexView
     list_display = ["titulo", "tipo", "categoria", "puntos", "actualizada_en"]
     list_filter = ["tipo", "categoria"]
-    search_fields = ["titulo", "enunciado"]
+    # No `search_fields`: the model's search index (title and statement) is used, since
+    # SQLite's full-text backend cannot restrict a search to named fields (it was a 500).
     copy_view_enabled = True
 
 

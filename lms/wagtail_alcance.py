@@ -116,6 +116,17 @@ def _accion_de_vista(view_class: type) -> Accion:
     return Accion.VER
 
 
+def listables(usuario: Any, modelo: type[Model]) -> QuerySet[Any]:
+    """What `usuario` may list, as a filter on the primary key only.
+
+    Wagtail's search backends accept only filters on declared `FilterField`s; the
+    policy's lookups (through a question's category to its course, say) are not, so
+    listings and choosers filter by `pk` (declared as a `FilterField` on indexed models).
+    """
+    permitidos = alcance.permitidos(usuario, Accion.LISTAR, modelo)
+    return modelo._default_manager.filter(pk__in=permitidos.values("pk"))
+
+
 class _ObjetoConAlcance:
     """Refuse (404) an object the user may not act on, before the view loads it."""
 
@@ -141,7 +152,7 @@ class ConAlcanceViewSetMixin:
     model: type[Model]
 
     def get_queryset(self, request: Any) -> QuerySet[Any]:
-        return alcance.permitidos(request.user, Accion.LISTAR, self.model)
+        return listables(request.user, self.model)
 
     def construct_view(self, view_class: type, **kwargs: Any) -> Any:
         envuelta = type(
@@ -158,7 +169,7 @@ class _ListaConAlcance:
     model_class: type[Model]
 
     def _permitidos(self) -> QuerySet[Any]:
-        return alcance.permitidos(self.request.user, Accion.LISTAR, self.model_class)  # type: ignore[attr-defined]
+        return listables(self.request.user, self.model_class)  # type: ignore[attr-defined]
 
     def get_object_list(self, *args: Any, **kwargs: Any) -> QuerySet[Any]:
         lista = super().get_object_list(*args, **kwargs)  # type: ignore[misc]
@@ -177,3 +188,41 @@ class SelectorConAlcanceMixin:
     def construct_view(self, view_class: type, **kwargs: Any) -> Any:
         envuelta = type(view_class.__name__, (_ListaConAlcance, view_class), {})
         return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
+
+
+# --- Admin screens that show the whole site --------------------------------------------
+
+# Reports list every page, every editor and every workflow of the site; the page-type
+# usage listing names every page of a type, drafts included. They are the national
+# coordination's and administrators' tools; to anyone else they answer 404.
+ESPACIOS_DE_GESTION = frozenset({"wagtailadmin_reports"})
+VISTAS_DE_GESTION = frozenset(
+    {"wagtailadmin_pages:type_use", "wagtailadmin_pages:type_use_results"}
+)
+
+
+def es_gestion(usuario: Any) -> bool:
+    """Administrators and the national coordination, who oversee the whole site."""
+    roles = alcance.alcance_de(usuario).roles
+    return bool(roles & {Rol.ADMINISTRADOR, Rol.COORDINADOR_NACIONAL})
+
+
+class AdminDeGestionMiddleware:
+    """404 for the site-wide admin screens (`ESPACIOS_DE_GESTION`, `VISTAS_DE_GESTION`)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        return self.get_response(request)
+
+    def process_view(self, request: Any, view_func: Any, args: Any, kwargs: Any) -> None:
+        coincidencia = request.resolver_match
+        if coincidencia is None:
+            return None
+        de_gestion = coincidencia.view_name in VISTAS_DE_GESTION or bool(
+            ESPACIOS_DE_GESTION & set(coincidencia.namespaces)
+        )
+        if de_gestion and not es_gestion(request.user):
+            raise Http404
+        return None

@@ -104,7 +104,11 @@ class Edicion(index.Indexed, ClusterableModel):
         ),
         InlinePanel("sesiones", heading=_("Sesiones en vivo"), label=_("Sesión en vivo")),
     ]
-    search_fields = [index.SearchField("nombre"), index.AutocompleteField("nombre")]
+    search_fields = [
+        index.SearchField("nombre"),
+        index.AutocompleteField("nombre"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["-fecha_inicio", "nombre"]

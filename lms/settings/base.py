@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "lms.middleware.AvisoPrivacidadMiddleware",
+    "lms.wagtail_alcance.AdminDeGestionMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
