@@ -7,4 +7,9 @@ class LmsConfig(AppConfig):
     verbose_name = _("Personas y organizaciones")
 
     def ready(self) -> None:
-        from lms import receivers  # noqa: F401
+        from lms import politicas, receivers  # noqa: F401
+
+        politicas.registrar()
+        from lms.exportaciones_admin import proteger_exportaciones_de_wagtail
+
+        proteger_exportaciones_de_wagtail()

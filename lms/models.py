@@ -96,6 +96,7 @@ class Organizacion(index.Indexed, models.Model):
         index.AutocompleteField("nombre"),
         index.FilterField("clase"),
         index.FilterField("entidad"),
+        index.FilterField("id"),
     ]
 
     class Meta:
@@ -346,6 +347,10 @@ class RegistroAuditoria(models.Model):
         DESCARGA = "descarga", _("Descarga de exportación")
         CONSULTA_TABLERO = "consulta_tablero", _("Consulta del tablero")
         CONSULTA_KARDEX = "consulta_kardex", _("Consulta de kárdex")
+        EXPORTACION_ADMINISTRACION = (
+            "exportacion_administracion",
+            _("Exportación desde la administración"),
+        )
 
     usuario = models.ForeignKey(
         Usuario,

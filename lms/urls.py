@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms import middleware, views, views_coordinacion
+from lms import middleware, views, views_coordinacion, views_cuenta
 
 # The Django admin logs in through allauth, so its login is rate limited too.
 admin.site.login = views.login_admin_django  # type: ignore[method-assign]
@@ -27,6 +27,8 @@ urlpatterns = [
     path("admin/login/", views.login_admin_wagtail),
     # Same URL as Wagtail's chooser, behind the same admin-access check.
     path("admin/choose-external-link/", require_admin_access(views.EnlaceExternoView.as_view())),
+    # Same URL as Wagtail's account settings; names and e-mail change through our own pages.
+    path("admin/account/", require_admin_access(views_cuenta.CuentaAdminView.as_view())),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
