@@ -8,7 +8,9 @@ class ConstanciasConfig(AppConfig):
     verbose_name = _("Constancias")
 
     def ready(self) -> None:
-        from constancias import receivers
+        from constancias import politicas, receivers
+
+        politicas.registrar()
         from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)

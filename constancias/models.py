@@ -148,7 +148,11 @@ class PlantillaConstancia(
         ),
     ]
 
-    search_fields = [index.SearchField("nombre"), index.AutocompleteField("nombre")]
+    search_fields = [
+        index.SearchField("nombre"),
+        index.AutocompleteField("nombre"),
+        index.FilterField("id"),
+    ]
 
     class Meta:
         ordering = ["nombre"]

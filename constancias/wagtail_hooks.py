@@ -5,13 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from constancias import views
 from constancias.models import PlantillaConstancia, ReglaConstancia
+from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
 
 
-class PlantillaConstanciaViewSet(SnippetViewSet):
+class SelectorConAlcanceViewSet(SelectorConAlcanceMixin, SnippetChooserViewSet):
+    pass
+
+
+class PlantillaConstanciaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = PlantillaConstancia
     icon = "doc-full"
     menu_label = _("Plantillas de constancia")
@@ -19,7 +25,8 @@ class PlantillaConstanciaViewSet(SnippetViewSet):
     add_to_admin_menu = True
     menu_order = 300
     list_display = ["nombre", "tamano", "orientacion", "live", "actualizada_en"]
-    search_fields = ["nombre"]
+    # The model's search index is used; SQLite's full-text backend cannot restrict fields.
+    chooser_viewset_class = SelectorConAlcanceViewSet
 
 
 register_snippet(PlantillaConstanciaViewSet)
@@ -36,7 +43,7 @@ def urls_constancias():
     ]
 
 
-class ReglaConstanciaViewSet(SnippetViewSet):
+class ReglaConstanciaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     """Per-edition issuance rules, edited next to the templates."""
 
     model = ReglaConstancia
@@ -47,6 +54,7 @@ class ReglaConstanciaViewSet(SnippetViewSet):
     menu_order = 301
     list_display = ["edicion", "tipo", "alcance", "fase", "plantilla", "automatica", "activa"]
     list_filter = ["tipo", "alcance", "activa"]
+    chooser_viewset_class = SelectorConAlcanceViewSet
 
 
 register_snippet(ReglaConstanciaViewSet)

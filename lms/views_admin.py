@@ -38,68 +38,16 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
-from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.users import forms as wagtail_user_forms
 from wagtail.users.views import users as wagtail_users
 
-from lms import importacion, services
-from lms.alcance import alcance_de
+from lms import alcance, importacion, services
+from lms.alcance import Accion, alcance_de
 from lms.models import AsignacionRol, EntidadFederativa, Organizacion, Rol, Usuario
 from lms.validators import normalizar_curp, validar_curp
+from lms.wagtail_alcance import ConAlcanceViewSetMixin
 
 # --- Permissions -----------------------------------------------------------
-
-
-class RolPermissionPolicy(BasePermissionPolicy):
-    """Administrators may do `acciones_admin`; national coordinators only `acciones_consulta`."""
-
-    def __init__(
-        self,
-        model: Any,
-        *,
-        acciones_admin: frozenset[str],
-        acciones_consulta: frozenset[str] = frozenset(),
-    ) -> None:
-        super().__init__(model)
-        self.acciones_admin = acciones_admin
-        self.acciones_consulta = acciones_consulta
-
-    def user_has_permission(self, user: Any, action: str) -> bool:
-        alcance = alcance_de(user)
-        if alcance.es_administrador and action in self.acciones_admin:
-            return True
-        return Rol.COORDINADOR_NACIONAL in alcance.roles and action in self.acciones_consulta
-
-    def user_has_any_permission(self, user: Any, actions: Any) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions: Any) -> QuerySet[Usuario]:
-        acciones = set(actions)
-        condicion = Q(pk__in=[])
-        administradores = Q(is_superuser=True) | Q(asignaciones__rol=Rol.ADMINISTRADOR)
-        if acciones & self.acciones_admin:
-            condicion |= administradores
-        if acciones & self.acciones_consulta:
-            condicion |= Q(asignaciones__rol=Rol.COORDINADOR_NACIONAL)
-        return Usuario.objects.filter(condicion, is_active=True).distinct()
-
-
-# Organizations and entities are never deleted: bodies are merged or deactivated,
-# and the 32 entities are fixed by law.
-politica_organizaciones = RolPermissionPolicy(
-    Organizacion,
-    acciones_admin=frozenset({"add", "change", "view"}),
-    acciones_consulta=frozenset({"view"}),
-)
-politica_entidades = RolPermissionPolicy(
-    EntidadFederativa,
-    acciones_admin=frozenset({"change", "view"}),
-    acciones_consulta=frozenset({"view"}),
-)
-# An assignment is replaced, not edited: delete it and assign the new role.
-politica_asignaciones = RolPermissionPolicy(
-    AsignacionRol, acciones_admin=frozenset({"add", "delete", "view"})
-)
 
 
 def es_administrador(usuario: Any) -> bool:
@@ -114,7 +62,7 @@ def _exigir_administrador(request: HttpRequest) -> None:
 # --- Entidades federativas -------------------------------------------------
 
 
-class EntidadViewSet(ModelViewSet):
+class EntidadViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     model = EntidadFederativa
     icon = "site"
     menu_label = gettext_lazy("Entidades federativas")
@@ -358,7 +306,7 @@ class FusionarOrganizacionView(WagtailAdminTemplateMixin, FormView):
         self.object = get_object_or_404(Organizacion, pk=kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not politica_organizaciones.user_has_permission(request.user, "change"):
+        if not alcance.accede(request.user, Accion.CAMBIAR, Organizacion):
             raise PermissionDenied
         if self.object.fusionada_en_id is not None:
             messages.error(
@@ -620,7 +568,7 @@ class ImportarReporteView(ImportarBaseView):
         return respuesta
 
 
-class OrganizacionViewSet(ModelViewSet):
+class OrganizacionViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     model = Organizacion
     icon = "group"
     menu_label = gettext_lazy("Organizaciones")
@@ -829,7 +777,7 @@ class AsignacionRolDeleteView(generic.DeleteView):
             )
 
 
-class AsignacionRolViewSet(ModelViewSet):
+class AsignacionRolViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     model = AsignacionRol
     icon = "key"
     menu_label = gettext_lazy("Asignaciones de rol")

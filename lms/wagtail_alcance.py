@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -128,7 +129,12 @@ def listables(usuario: Any, modelo: type[Model]) -> QuerySet[Any]:
 
 
 class _ObjetoConAlcance:
-    """Refuse (404) an object the user may not act on, before the view loads it."""
+    """Refuse an object the user may not act on, before the view loads it.
+
+    Someone whose roles never allow the action is refused as Wagtail refuses (a
+    redirect with "no tiene permiso"); someone who may act on some objects but not on
+    this one gets a 404, as if it did not exist.
+    """
 
     accion_alcance: Accion = Accion.VER
     modelo_alcance: type[Model]
@@ -136,10 +142,23 @@ class _ObjetoConAlcance:
     def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
         pk = kwargs.get("pk")
         if pk is not None:
+            if not alcance.accede(request.user, self.accion_alcance, self.modelo_alcance):
+                raise PermissionDenied
             permitidos = alcance.permitidos(request.user, self.accion_alcance, self.modelo_alcance)
             if not permitidos.filter(pk=unquote(str(pk))).exists():
                 raise Http404
         super().setup(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class _ListadoConAlcance:
+    """Listings (index and results, exports included) show what the user may list."""
+
+    modelo_alcance: type[Model]
+
+    def get_base_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_base_queryset()  # type: ignore[misc]
+        permitidos = listables(self.request.user, self.modelo_alcance)  # type: ignore[attr-defined]
+        return queryset.filter(pk__in=permitidos.values("pk"))
 
 
 class ConAlcanceViewSetMixin:
@@ -155,9 +174,12 @@ class ConAlcanceViewSetMixin:
         return listables(request.user, self.model)
 
     def construct_view(self, view_class: type, **kwargs: Any) -> Any:
+        bases: tuple[type, ...] = (_ObjetoConAlcance, view_class)
+        if hasattr(view_class, "get_base_queryset"):
+            bases = (_ListadoConAlcance, *bases)
         envuelta = type(
             view_class.__name__,
-            (_ObjetoConAlcance, view_class),
+            bases,
             {"accion_alcance": _accion_de_vista(view_class), "modelo_alcance": self.model},
         )
         return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]

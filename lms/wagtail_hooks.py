@@ -5,21 +5,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 
-from lms.models import AsignacionRol, EntidadFederativa, Organizacion
-from lms.views_admin import (
-    PersonasViewSetGroup,
-    politica_asignaciones,
-    politica_entidades,
-    politica_organizaciones,
-    usuario_chooser_viewset,
-)
+from lms.views_admin import PersonasViewSetGroup, usuario_chooser_viewset
 
-# Policies must be registered before anything asks the registry for these models.
-register_permission_policy(Organizacion, politica_organizaciones, exact_class=True)
-register_permission_policy(EntidadFederativa, politica_entidades, exact_class=True)
-register_permission_policy(AsignacionRol, politica_asignaciones, exact_class=True)
+# The permission policies of these models are `lms.alcance`'s (lms.politicas, at ready()).
 
 
 @hooks.register("register_admin_viewset")
@@ -43,14 +32,10 @@ def registrar_acciones_de_bitacora(acciones: Any) -> None:
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
 
 from lms.models import RegistroAuditoria  # noqa: E402
-from lms.views_admin import RolPermissionPolicy  # noqa: E402
-
-# Entries are written only by lms.services.registrar_auditoria; nobody edits or deletes them.
-politica_auditoria = RolPermissionPolicy(RegistroAuditoria, acciones_admin=frozenset({"view"}))
-register_permission_policy(RegistroAuditoria, politica_auditoria, exact_class=True)
+from lms.wagtail_alcance import ConAlcanceViewSetMixin  # noqa: E402
 
 
-class RegistroAuditoriaViewSet(ModelViewSet):
+class RegistroAuditoriaViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     model = RegistroAuditoria
     icon = "list-ul"
     menu_label = _("Bitácora de auditoría")
@@ -72,7 +57,6 @@ class RegistroAuditoriaViewSet(ModelViewSet):
         "filas",
         "objeto",
     ]
-    permission_policy = politica_auditoria
 
 
 @hooks.register("register_admin_viewset")
