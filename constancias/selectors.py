@@ -13,7 +13,7 @@ from constancias.models import Alcance, Constancia, ReglaConstancia, Tipo
 from cursos import selectors as selectors_cursos
 from cursos.models import Inscripcion
 from cursos.progreso import EstadoFase
-from lms.alcance import filtrar_por_alcance
+from lms.alcance import Accion, filtrar_por_alcance, permitidos
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,8 @@ def inscripciones_de_regla(usuario: Any, regla: ReglaConstancia) -> QuerySet[Ins
 
 
 def constancias_visibles(usuario: Any) -> QuerySet[Constancia]:
-    """Constancias `usuario` may download: their own, those in scope, or all."""
-    return filtrar_por_alcance(
-        usuario,
-        Constancia.objects.all(),
-        ruta_entidad="usuario__entidad",
-        ruta_persona="usuario",
-    )
+    """Constancias `usuario` may download: their own, those in scope, or all (`politicas`)."""
+    return permitidos(usuario, Accion.VER, Constancia)
 
 
 def constancias_coordinadas(usuario: Any) -> QuerySet[Constancia]:

@@ -42,8 +42,8 @@ from constancias.models import (
     TrabajoEmision,
     VerificacionConsulta,
 )
-from lms.alcance import alcance_de, filtrar_por_alcance
-from lms.models import EntidadFederativa, Organizacion, Rol
+from lms.alcance import Accion, accede, alcance_de, filtrar_por_alcance, permitidos
+from lms.models import EntidadFederativa, Organizacion
 
 # Public lookups per client address and window (seconds) before answering 429.
 LIMITE_VERIFICACION = (30, 300)
@@ -228,8 +228,7 @@ def _exigir_coordinacion(request: HttpRequest) -> None:
 
 
 def _puede_revocar(usuario: Any) -> bool:
-    alcance = alcance_de(usuario)
-    return alcance.es_administrador or Rol.COORDINADOR_NACIONAL in alcance.roles
+    return accede(usuario, Accion.CAMBIAR, Constancia)
 
 
 @login_required
@@ -299,12 +298,12 @@ def regla(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _trabajo_visible(request: HttpRequest, pk: int) -> TrabajoEmision:
     _exigir_coordinacion(request)
-    trabajo = get_object_or_404(
-        TrabajoEmision.objects.select_related("regla", "regla__edicion", "entidad"), pk=pk
+    return get_object_or_404(
+        permitidos(request.user, Accion.VER, TrabajoEmision).select_related(
+            "regla", "regla__edicion", "entidad"
+        ),
+        pk=pk,
     )
-    if trabajo.solicitada_por_id != request.user.pk and not alcance_de(request.user).nacional:
-        raise Http404
-    return trabajo
 
 
 @login_required
@@ -436,10 +435,8 @@ def descargar_impresion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _constancia_revocable(request: HttpRequest, pk: int) -> Constancia:
-    if not _puede_revocar(request.user):
-        raise Http404
     return get_object_or_404(
-        selectors.constancias_coordinadas(request.user).select_related("usuario", "edicion"),
+        permitidos(request.user, Accion.CAMBIAR, Constancia).select_related("usuario", "edicion"),
         pk=pk,
     )
 
