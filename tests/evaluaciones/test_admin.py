@@ -16,7 +16,7 @@ from lms.models import Rol
 from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
 from tests.factories.cursos import EdicionFactory, InscripcionFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
-from tests.factories.evaluaciones_cursos import curso_impartido
+from tests.factories.evaluaciones_cursos import curso_impartido, iniciar
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_excepcion_desde_la_administracion_extiende_el_intento_en_curso(client, 
     persona = UsuarioFactory(email="Persona.Inscrita@ejemplo.gob.mx")
     curso = curso_impartido(instructor, evaluacion)
     InscripcionFactory(edicion=EdicionFactory(curso=curso), usuario=persona)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     vence = intento.vence_en
     respuesta = client.post(
         reverse("wagtailsnippets_evaluaciones_excepcion:add"),
@@ -261,7 +261,7 @@ def test_recalificar_desde_la_administracion(client, instructor):
     pregunta = pregunta_con_opciones(correctas=(True, False))
     evaluacion = evaluacion_con(pregunta)
     persona = UsuarioFactory()
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     segunda = str(pregunta.opciones.order_by("sort_order")[1].pk)
     services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos={f"p-p{pregunta.pk}": [segunda]}

@@ -12,7 +12,7 @@ from evaluaciones import selectors, services
 from evaluaciones.models import CriterioRubrica, Intento, Pregunta, Respuesta
 from tests.factories import AsignacionRolFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
-from tests.factories.evaluaciones_cursos import curso_impartido
+from tests.factories.evaluaciones_cursos import curso_impartido, iniciar
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _persona_de(clave_inegi):
 
 
 def _enviado(evaluacion, persona, *, ensayo=None, entregable=None, texto="Mi ensayo largo"):
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     if ensayo is not None:
         services.guardar_respuesta(
             intento_id=intento.pk,
@@ -212,7 +212,7 @@ def test_intento_en_curso_no_se_califica(client):
     _entrar(client)
     ensayo = PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO)
     persona = UsuarioFactory()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(ensayo), usuario=persona)
+    intento = iniciar(evaluacion_con(ensayo), persona)
     respuesta = services.guardar_respuesta(
         intento_id=intento.pk,
         usuario=persona,
@@ -244,7 +244,7 @@ def test_entregable_se_descarga_solo_con_permiso(client):
     assert b"".join(salida.streaming_content) == b"%PDF-1.7 contenido secreto"
     pagina = client.get(reverse("evaluaciones:calificar", args=[respuesta.pk])).content.decode()
     assert url in pagina
-    assert respuesta.archivo.url not in pagina
+    assert respuesta.archivo.name not in pagina
 
 
 def test_cola_hace_consultas_fijas(client, django_assert_max_num_queries):

@@ -11,6 +11,7 @@ from evaluaciones.models import Intento
 from evaluaciones.signals import resultado_evaluacion_cambiado
 from tests.factories import UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import iniciar, inscribir_para
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -44,6 +45,7 @@ def _en_paralelo(funcion):
 def test_inicios_concurrentes_no_pasan_del_limite():
     persona = UsuarioFactory()
     evaluacion = evaluacion_con(pregunta_con_opciones(), intentos_permitidos=1)
+    inscribir_para(evaluacion, persona)
     resultados = _en_paralelo(
         lambda: services.iniciar_intento(evaluacion=evaluacion, usuario=persona).pk
     )
@@ -56,7 +58,7 @@ def test_envios_concurrentes_califican_una_vez():
     persona = UsuarioFactory()
     pregunta = pregunta_con_opciones()
     evaluacion = evaluacion_con(pregunta)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     opcion = str(pregunta.opciones.get(correcta=True).pk)
     recibidas = []
 

@@ -17,6 +17,7 @@ from lms import services as lms_services
 from lms.models import Rol
 from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con
+from tests.factories.evaluaciones_cursos import iniciar
 
 GIFT = """// Preguntas de prueba
 $CATEGORY: $course$/top/Plazos
@@ -148,7 +149,7 @@ def test_importar_crea_preguntas_que_se_pueden_presentar():
     assert all(p.revisions.count() == 1 for p in creadas)
     persona = UsuarioFactory()
     evaluacion = evaluacion_con(*creadas)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     plazo = next(p for p in creadas if p.titulo == "Plazo")
     correcta = str(plazo.opciones.get(correcta=True).pk)
     ley = next(p for p in creadas if p.titulo == "Ley")

@@ -11,6 +11,7 @@ from evaluaciones.models import Intento, Pregunta
 from evaluaciones.services import ErrorEvaluacion
 from tests.factories import UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import iniciar
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_solo_cuenta_lo_ultimo_guardado_y_el_orden_mostrado_no_importa(
     ids = [str(o.pk) for o in pregunta.opciones.order_by("sort_order")]
     evaluacion = evaluacion_con(pregunta, barajar_opciones=barajar, intentos_permitidos=0)
     persona = UsuarioFactory()
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     ultimo = set()
     for indices in guardados:
         elegidas = {ids[i] for i in indices if i < len(ids)}
@@ -63,7 +64,7 @@ def test_autosave_con_basura_rechaza_o_guarda_algo_valido(data):
     valores = st.lists(st.one_of(st.sampled_from(ids), st.text(max_size=20)), max_size=3)
     datos = data.draw(st.dictionaries(nombres, valores, max_size=4))
     persona = UsuarioFactory()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(pregunta), usuario=persona)
+    intento = iniciar(evaluacion_con(pregunta), persona)
     error = None
     try:
         respuesta = services.guardar_respuesta(

@@ -13,6 +13,7 @@ from evaluaciones import services
 from evaluaciones.models import Intento, Pregunta, Respuesta
 from tests.factories import OpcionPreguntaFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import iniciar
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_envio_de_lo_ya_guardado_no_reescribe_respuestas(client, persona, n):
     """The deadline burst: every answer was autosaved; the submit only scores and closes."""
     preguntas = [pregunta_con_opciones() for _ in range(n)]
     evaluacion = evaluacion_con(*preguntas)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     formulario = _autoguardar(client, intento, preguntas, lambda p: _opcion(p, 1))
     antes = {r.clave: (r.version, r.guardada_en) for r in Respuesta.objects.all()}
     with CaptureQueriesContext(connection) as capturadas:
@@ -72,7 +73,7 @@ def test_envio_de_lo_ya_guardado_no_reescribe_respuestas(client, persona, n):
 def test_envio_escribe_solo_las_respuestas_que_cambiaron(client, persona):
     preguntas = [pregunta_con_opciones() for _ in range(4)]
     evaluacion = evaluacion_con(*preguntas)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     formulario = _autoguardar(client, intento, preguntas, lambda p: _opcion(p, 1))
     cambiada = preguntas[0]
     formulario[f"p-p{cambiada.pk}"] = _opcion(cambiada, 0)
@@ -94,7 +95,7 @@ def test_envio_con_respuestas_que_no_se_autoguardaron(client, persona):
     """Without JavaScript nothing was saved before: the submit inserts and scores all."""
     preguntas = [pregunta_con_opciones() for _ in range(3)]
     evaluacion = evaluacion_con(*preguntas)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     formulario = {f"p-p{p.pk}": _opcion(p, 1) for p in preguntas[:2]} | {"accion": "enviar"}
     client.post(reverse("evaluaciones:enviar", args=[intento.pk]), formulario)
     guardadas = {r.clave: r for r in Respuesta.objects.all()}
@@ -107,7 +108,7 @@ def test_envio_con_respuestas_que_no_se_autoguardaron(client, persona):
 def test_pagina_vieja_no_pisa_un_autoguardado_posterior(client, persona):
     """A page that saw version 1 does not overwrite version 2 saved from another device."""
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     formulario = _autoguardar(client, intento, [unica], lambda p: _opcion(p, 0))
     _autoguardar(client, intento, [unica], lambda p: _opcion(p, 1))
     client.post(reverse("evaluaciones:enviar", args=[intento.pk]), formulario)
@@ -121,7 +122,7 @@ def test_pagina_vieja_no_pisa_un_autoguardado_posterior(client, persona):
 def test_puntos_provisionales_del_autoguardado_se_recalculan_al_enviar(client, persona):
     """Points stored by autosave are a shortcut only: the submit scores everything again."""
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     formulario = _autoguardar(client, intento, [unica], lambda p: _opcion(p, 1))
     Respuesta.objects.update(puntos=Decimal(0))  # stale or tampered provisional points
     client.post(reverse("evaluaciones:enviar", args=[intento.pk]), formulario)
@@ -132,7 +133,7 @@ def test_puntos_provisionales_del_autoguardado_se_recalculan_al_enviar(client, p
 
 def test_autoguardado_no_devuelve_puntos(client, persona):
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     respuesta = client.post(
         reverse("evaluaciones:guardar", args=[intento.pk]),
         {"pregunta": f"p{unica.pk}", f"p-p{unica.pk}": _opcion(unica, 1)},
@@ -143,7 +144,7 @@ def test_autoguardado_no_devuelve_puntos(client, persona):
 def test_ensayo_autoguardado_queda_sin_puntos_para_la_cola(client, persona):
     ensayo = PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO)
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(ensayo, unica), usuario=persona)
+    intento = iniciar(evaluacion_con(ensayo, unica), persona)
     formulario = _autoguardar(client, intento, [unica], lambda p: _opcion(p, 1))
     url = reverse("evaluaciones:guardar", args=[intento.pk])
     client.post(url, {"pregunta": f"p{ensayo.pk}", f"p-p{ensayo.pk}": "Mi ensayo"})
@@ -157,7 +158,7 @@ def test_ensayo_autoguardado_queda_sin_puntos_para_la_cola(client, persona):
 
 def test_envio_de_intento_ajeno_es_404_y_no_cambia_nada(client, persona):
     unica = pregunta_con_opciones()
-    ajeno = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=UsuarioFactory())
+    ajeno = iniciar(evaluacion_con(unica), UsuarioFactory())
     respuesta = client.post(
         reverse("evaluaciones:enviar", args=[ajeno.pk]),
         {f"p-p{unica.pk}": _opcion(unica, 1), "accion": "enviar"},
@@ -172,7 +173,7 @@ def test_csv_de_respuestas_no_incluye_intentos_en_curso(client, persona):
     """Provisional points of an attempt in progress never reach the exports."""
     unica = pregunta_con_opciones()
     evaluacion = evaluacion_con(unica)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     _autoguardar(client, intento, [unica], lambda p: _opcion(p, 1))
     assert Respuesta.objects.get().puntos == Decimal("1.00")
     client.force_login(UsuarioFactory(is_superuser=True, is_staff=True))
@@ -189,9 +190,7 @@ def test_relacionar_y_multiple_se_puntuan_igual_al_guardar_y_al_enviar(client, p
     relacionar = PreguntaFactory(tipo=Pregunta.Tipo.RELACIONAR)
     for i, (premisa, pareja) in enumerate([("Uno", "A"), ("Dos", "B")]):
         OpcionPreguntaFactory(pregunta=relacionar, texto=premisa, pareja=pareja, sort_order=i)
-    intento = services.iniciar_intento(
-        evaluacion=evaluacion_con(multiple, relacionar), usuario=persona
-    )
+    intento = iniciar(evaluacion_con(multiple, relacionar), persona)
     item = {i["clave"]: i for i in intento.instantanea["preguntas"]}[f"p{relacionar.pk}"]
     parejas = {p["texto"]: p["id"] for p in item["vista"]["parejas"]}
     premisas = {o["texto"]: o["id"] for o in item["vista"]["opciones"]}
@@ -221,7 +220,7 @@ def test_autoguardados_concurrentes_de_una_pregunta_dejan_una_fila():
     """Without get_or_create, the attempt's row lock is what keeps one row per question."""
     persona = UsuarioFactory()
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     opcion = _opcion(unica, 1)
     hilos_n = 4
     barrera = threading.Barrier(hilos_n)
@@ -262,7 +261,7 @@ def test_guardar_y_enviar_con_consultas_fijas(
     (The test client keeps sessions in the database; production reads them from Redis.)
     """
     preguntas = [pregunta_con_opciones() for _ in range(n)]
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(*preguntas), usuario=persona)
+    intento = iniciar(evaluacion_con(*preguntas), persona)
     primera = preguntas[0]
     with django_assert_max_num_queries(8):
         client.post(

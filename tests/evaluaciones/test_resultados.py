@@ -11,7 +11,7 @@ from evaluaciones import services
 from evaluaciones.models import Pregunta
 from tests.factories import AsignacionRolFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
-from tests.factories.evaluaciones_cursos import curso_impartido
+from tests.factories.evaluaciones_cursos import curso_impartido, iniciar
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _responder(evaluacion, persona, elecciones):
     """Start, answer each question by option index (None: leave blank), submit."""
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     items = intento.instantanea["preguntas"]
     for item, eleccion in zip(items, elecciones, strict=True):
         if eleccion is None:

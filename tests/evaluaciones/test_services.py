@@ -23,6 +23,7 @@ from tests.factories import (
     UsuarioFactory,
 )
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import iniciar
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def _campos(pregunta, *valores):
 def test_iniciar_intento_congela_preguntas_y_opciones(persona, dos_preguntas):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     items = intento.instantanea["preguntas"]
     assert [i["clave"] for i in items] == [f"p{unica.pk}", f"p{multiple.pk}"]
     assert {o["id"] for o in items[0]["vista"]["opciones"]} == {
@@ -88,25 +89,25 @@ def test_iniciar_intento_congela_preguntas_y_opciones(persona, dos_preguntas):
 
 def test_iniciar_dos_veces_reanuda_el_mismo_intento(persona, dos_preguntas):
     evaluacion = evaluacion_con(*dos_preguntas)
-    primero = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
-    segundo = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    primero = iniciar(evaluacion, persona)
+    segundo = iniciar(evaluacion, persona)
     assert primero.pk == segundo.pk
     assert Intento.objects.count() == 1
 
 
 def test_limite_de_intentos(persona, dos_preguntas):
     evaluacion = evaluacion_con(*dos_preguntas, intentos_permitidos=1)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(intento_id=intento.pk, usuario=persona)
     with pytest.raises(ErrorEvaluacion, match="todos sus intentos"):
-        services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+        iniciar(evaluacion, persona)
     assert Intento.objects.count() == 1
 
 
 def test_el_numero_de_intento_es_unico_por_persona(persona, dos_preguntas):
     """Two concurrent starts compute the same number; the database lets only one in."""
     evaluacion = evaluacion_con(*dos_preguntas)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(intento_id=intento.pk, usuario=persona)
     with pytest.raises(IntegrityError):
         Intento.objects.create(
@@ -133,7 +134,7 @@ def test_inicio_concurrente_que_pierde_reanuda_el_ganador(persona, dos_preguntas
         "filter",
         _filtro_que_oculta_la_primera_lectura(services.Intento.objects.filter),
     )
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     assert intento.pk == ganador.pk
     assert Intento.objects.count() == 1
 
@@ -154,17 +155,17 @@ def test_evaluacion_sin_publicar_o_fuera_de_fechas(persona, dos_preguntas):
     ahora = timezone.now()
     borrador = evaluacion_con(*dos_preguntas, publicada=False)
     with pytest.raises(ErrorEvaluacion, match="no está disponible"):
-        services.iniciar_intento(evaluacion=borrador, usuario=persona)
+        iniciar(borrador, persona)
     futura = evaluacion_con(*dos_preguntas, abre_en=ahora + datetime.timedelta(days=1))
     with pytest.raises(ErrorEvaluacion, match="todavía no abre"):
-        services.iniciar_intento(evaluacion=futura, usuario=persona)
+        iniciar(futura, persona)
     cerrada = evaluacion_con(
         *dos_preguntas,
         abre_en=ahora - datetime.timedelta(days=2),
         cierra_en=ahora - datetime.timedelta(days=1),
     )
     with pytest.raises(ErrorEvaluacion, match="ya cerró"):
-        services.iniciar_intento(evaluacion=cerrada, usuario=persona)
+        iniciar(cerrada, persona)
     assert not Intento.objects.exists()
 
 
@@ -174,7 +175,7 @@ def test_secciones_aleatorias_sacan_n_preguntas_distintas_de_la_categoria(person
     fija = banco[0]
     evaluacion = evaluacion_con(fija)
     SeccionEvaluacionFactory(evaluacion=evaluacion, categoria=categoria, cantidad=3, sort_order=9)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     ids = [i["pregunta_id"] for i in intento.instantanea["preguntas"]]
     assert len(ids) == 4
     assert len(set(ids)) == 4
@@ -185,7 +186,7 @@ def test_secciones_aleatorias_sacan_n_preguntas_distintas_de_la_categoria(person
 def test_autosave_actualiza_una_sola_fila(persona, dos_preguntas):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     clave = f"p{unica.pk}"
     services.guardar_respuesta(
         intento_id=intento.pk, usuario=persona, clave=clave, datos=_campos(unica, _opcion(unica, 0))
@@ -211,7 +212,7 @@ def test_autosave_rechaza_datos_manipulados(persona, dos_preguntas, caso, mensaj
     unica, multiple = dos_preguntas
     otra = pregunta_con_opciones()
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     clave = f"p{unica.pk}"
     datos = _campos(unica, _opcion(unica, 1))
     if caso == "pregunta_ajena":
@@ -230,7 +231,7 @@ def test_autosave_rechaza_datos_manipulados(persona, dos_preguntas, caso, mensaj
 def test_autosave_despues_del_vencimiento_se_rechaza(persona, dos_preguntas):
     unica, _multiple = dos_preguntas
     evaluacion = evaluacion_con(*dos_preguntas, limite_minutos=10)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     tarde = intento.vence_en + datetime.timedelta(seconds=1)
     with pytest.raises(ErrorEvaluacion, match="tiempo terminó"):
         services.guardar_respuesta(
@@ -245,7 +246,7 @@ def test_autosave_despues_del_vencimiento_se_rechaza(persona, dos_preguntas):
 
 def test_otra_persona_no_puede_guardar_en_mi_intento(persona, dos_preguntas):
     unica, _ = dos_preguntas
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(*dos_preguntas), usuario=persona)
+    intento = iniciar(evaluacion_con(*dos_preguntas), persona)
     with pytest.raises(ErrorEvaluacion, match="No se encontró"):
         services.guardar_respuesta(
             intento_id=intento.pk,
@@ -258,7 +259,7 @@ def test_otra_persona_no_puede_guardar_en_mi_intento(persona, dos_preguntas):
 def test_enviar_califica_con_credito_parcial(persona, dos_preguntas, senales):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     datos = {**_campos(unica, _opcion(unica, 1)), **_campos(multiple, _opcion(multiple, 0))}
     with senales.capturar():
         resultado = services.enviar_intento(intento_id=intento.pk, usuario=persona, datos=datos)
@@ -272,7 +273,7 @@ def test_enviar_califica_con_credito_parcial(persona, dos_preguntas, senales):
 def test_doble_envio_califica_una_vez(persona, dos_preguntas, senales):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     with senales.capturar():
         primero = services.enviar_intento(
             intento_id=intento.pk, usuario=persona, datos=_campos(unica, _opcion(unica, 1))
@@ -291,7 +292,7 @@ def test_doble_envio_califica_una_vez(persona, dos_preguntas, senales):
 def test_editar_la_pregunta_no_cambia_un_puntaje_pasado(persona, dos_preguntas):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos=_campos(unica, _opcion(unica, 1))
     )
@@ -306,7 +307,7 @@ def test_editar_la_pregunta_no_cambia_un_puntaje_pasado(persona, dos_preguntas):
 def test_envio_tardio_rechaza_lo_nuevo_y_califica_lo_guardado(persona, dos_preguntas):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple, limite_minutos=5)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.guardar_respuesta(
         intento_id=intento.pk,
         usuario=persona,
@@ -329,7 +330,7 @@ def test_envio_tardio_rechaza_lo_nuevo_y_califica_lo_guardado(persona, dos_pregu
 
 def test_pagina_vieja_no_pisa_una_respuesta_mas_reciente(persona, dos_preguntas):
     unica, multiple = dos_preguntas
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica, multiple), usuario=persona)
+    intento = iniciar(evaluacion_con(unica, multiple), persona)
     clave = f"p{unica.pk}"
     # Another device answered after this page was rendered (version 0 seen).
     services.guardar_respuesta(
@@ -346,7 +347,7 @@ def test_pagina_vieja_no_pisa_una_respuesta_mas_reciente(persona, dos_preguntas)
 
 def test_envio_con_respuesta_invalida_no_cambia_nada(persona, dos_preguntas):
     unica, multiple = dos_preguntas
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica, multiple), usuario=persona)
+    intento = iniciar(evaluacion_con(unica, multiple), persona)
     with pytest.raises(ErrorEvaluacion):
         services.enviar_intento(
             intento_id=intento.pk,
@@ -366,9 +367,9 @@ def test_cerrar_vencidos_califica_lo_guardado_y_abandona_lo_vacio(dos_preguntas,
     evaluacion = evaluacion_con(unica, multiple, limite_minutos=30)
     con_respuesta, sin_respuesta, a_tiempo = UsuarioFactory.create_batch(3)
     inicio = timezone.now() - datetime.timedelta(hours=1)
-    a = services.iniciar_intento(evaluacion=evaluacion, usuario=con_respuesta, ahora=inicio)
-    b = services.iniciar_intento(evaluacion=evaluacion, usuario=sin_respuesta, ahora=inicio)
-    c = services.iniciar_intento(evaluacion=evaluacion, usuario=a_tiempo)
+    a = iniciar(evaluacion, con_respuesta, ahora=inicio)
+    b = iniciar(evaluacion, sin_respuesta, ahora=inicio)
+    c = iniciar(evaluacion, a_tiempo)
     Respuesta.objects.create(
         intento=a, clave=f"p{unica.pk}", valor=_opcion(unica, 1), guardada_en=inicio
     )
@@ -392,7 +393,7 @@ def test_cerrar_vencidos_califica_lo_guardado_y_abandona_lo_vacio(dos_preguntas,
 
 def test_excepcion_extiende_un_intento_en_curso(persona, dos_preguntas):
     evaluacion = evaluacion_con(*dos_preguntas, limite_minutos=10)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     vence = intento.vence_en
     services.conceder_excepcion(
         evaluacion=evaluacion, usuario=persona, otorgada_por=None, minutos_extra=15
@@ -406,7 +407,7 @@ def test_excepcion_da_intentos_extra_y_cierre_posterior(persona, dos_preguntas):
     evaluacion = evaluacion_con(
         *dos_preguntas, intentos_permitidos=1, cierra_en=ahora + datetime.timedelta(hours=1)
     )
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(intento_id=intento.pk, usuario=persona)
     services.conceder_excepcion(
         evaluacion=evaluacion,
@@ -416,7 +417,7 @@ def test_excepcion_da_intentos_extra_y_cierre_posterior(persona, dos_preguntas):
         cierra_en=ahora + datetime.timedelta(days=2),
     )
     despues = ahora + datetime.timedelta(days=1)
-    segundo = services.iniciar_intento(evaluacion=evaluacion, usuario=persona, ahora=despues)
+    segundo = iniciar(evaluacion, persona, ahora=despues)
     assert segundo.numero == 2
     assert segundo.vence_en == ahora + datetime.timedelta(days=2)
 
@@ -429,7 +430,7 @@ def test_ensayo_queda_por_calificar_y_la_nota_manual_lo_cierra(persona, dos_preg
     unica, _ = dos_preguntas
     ensayo = _ensayo()
     evaluacion = evaluacion_con(unica, ensayo)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     resultado = services.enviar_intento(
         intento_id=intento.pk,
         usuario=persona,
@@ -462,7 +463,7 @@ def test_ensayo_queda_por_calificar_y_la_nota_manual_lo_cierra(persona, dos_preg
 
 def test_ensayo_demasiado_largo_se_rechaza(persona):
     ensayo = _ensayo()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(ensayo), usuario=persona)
+    intento = iniciar(evaluacion_con(ensayo), persona)
     with pytest.raises(ErrorEvaluacion, match="como máximo 50"):
         services.guardar_respuesta(
             intento_id=intento.pk,
@@ -476,7 +477,7 @@ def test_ensayo_demasiado_largo_se_rechaza(persona):
 def test_recalificar_corrige_la_clave_y_deja_registro(persona, dos_preguntas, senales):
     unica, multiple = dos_preguntas
     evaluacion = evaluacion_con(unica, multiple)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos=_campos(unica, _opcion(unica, 0))
     )
@@ -511,7 +512,7 @@ def test_recalificar_corrige_la_clave_y_deja_registro(persona, dos_preguntas, se
 def test_recalificar_ignora_opciones_agregadas_despues(persona):
     unica = pregunta_con_opciones(correctas=(True, False))
     evaluacion = evaluacion_con(unica)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos=_campos(unica, _opcion(unica, 0))
     )
@@ -534,7 +535,7 @@ def test_entregable_rechaza_tipo_tamano_y_contenido_falso(persona, nombre, conte
     entregable = PreguntaFactory(
         tipo=Pregunta.Tipo.ENTREGABLE, extensiones_permitidas="pdf,docx", tamano_maximo_mb=1
     )
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(entregable), usuario=persona)
+    intento = iniciar(evaluacion_con(entregable), persona)
     with pytest.raises(ErrorEvaluacion, match=mensaje):
         services.guardar_respuesta(
             intento_id=intento.pk,
@@ -548,7 +549,7 @@ def test_entregable_rechaza_tipo_tamano_y_contenido_falso(persona, nombre, conte
 
 def test_entregable_valido_se_guarda(persona):
     entregable = PreguntaFactory(tipo=Pregunta.Tipo.ENTREGABLE, extensiones_permitidas="pdf")
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(entregable), usuario=persona)
+    intento = iniciar(evaluacion_con(entregable), persona)
     respuesta = services.guardar_respuesta(
         intento_id=intento.pk,
         usuario=persona,
@@ -568,7 +569,7 @@ def test_aprobaciones_usa_el_metodo_y_la_fecha_del_hecho(dos_preguntas):
     aprueba, reprueba = UsuarioFactory.create_batch(2)
     t0 = timezone.now() - datetime.timedelta(hours=3)
     for persona, bien in ((aprueba, True), (reprueba, False)):
-        intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona, ahora=t0)
+        intento = iniciar(evaluacion, persona, ahora=t0)
         datos = _campos(unica, _opcion(unica, 1 if bien else 0))
         if bien:
             datos |= _campos(multiple, _opcion(multiple, 0), _opcion(multiple, 1))
@@ -591,9 +592,9 @@ def test_la_tarea_periodica_de_cierre_esta_programada():
 def test_intento_vencido_queda_cerrado_aunque_no_pueda_iniciar_otro(persona, dos_preguntas):
     evaluacion = evaluacion_con(*dos_preguntas, intentos_permitidos=1, limite_minutos=5)
     inicio = timezone.now() - datetime.timedelta(minutes=10)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona, ahora=inicio)
+    intento = iniciar(evaluacion, persona, ahora=inicio)
     with pytest.raises(ErrorEvaluacion, match="todos sus intentos"):
-        services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+        iniciar(evaluacion, persona)
     intento.refresh_from_db()
     assert intento.estado == Intento.Estado.ABANDONADO
 
@@ -601,7 +602,7 @@ def test_intento_vencido_queda_cerrado_aunque_no_pueda_iniciar_otro(persona, dos
 def test_ensayo_en_blanco_no_deja_el_intento_esperando(persona, dos_preguntas):
     unica, _ = dos_preguntas
     ensayo = _ensayo()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica, ensayo), usuario=persona)
+    intento = iniciar(evaluacion_con(unica, ensayo), persona)
     resultado = services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos=_campos(unica, _opcion(unica, 1))
     )

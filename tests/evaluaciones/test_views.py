@@ -16,6 +16,7 @@ from evaluaciones import services
 from evaluaciones.models import Intento, Momento, OpcionPregunta, Pregunta, Respuesta
 from tests.factories import OpcionPreguntaFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import iniciar
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_la_pagina_del_intento_no_contiene_claves_ni_retroalimentacion(client, p
 
 def test_intento_ajeno_es_404(client, persona):
     evaluacion = evaluacion_con(pregunta_con_opciones())
-    ajeno = services.iniciar_intento(evaluacion=evaluacion, usuario=UsuarioFactory())
+    ajeno = iniciar(evaluacion, UsuarioFactory())
     for nombre in ("intento", "resultado"):
         assert client.get(reverse(f"evaluaciones:{nombre}", args=[ajeno.pk])).status_code == 404
     assert client.post(reverse("evaluaciones:enviar", args=[ajeno.pk])).status_code == 404
@@ -105,7 +106,7 @@ def _opcion(pregunta, i):
 def test_autosave_por_fetch_guarda_y_responde_json(client, persona):
     unica = pregunta_con_opciones()
     evaluacion = evaluacion_con(unica, limite_minutos=30)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     url = reverse("evaluaciones:guardar", args=[intento.pk])
     ok = client.post(url, {"pregunta": f"p{unica.pk}", f"p-p{unica.pk}": _opcion(unica, 1)})
     assert ok.status_code == 200
@@ -122,7 +123,7 @@ def test_autosave_por_fetch_guarda_y_responde_json(client, persona):
 def test_envio_sin_javascript_y_reenvio_de_pagina_vieja(client, persona):
     unica = pregunta_con_opciones()
     evaluacion = evaluacion_con(unica, revision_puntaje=Momento.AL_ENVIAR)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     url = reverse("evaluaciones:enviar", args=[intento.pk])
     datos = {f"p-p{unica.pk}": _opcion(unica, 1), f"v-p{unica.pk}": "0", "accion": "enviar"}
     respuesta = client.post(url, datos, follow=True)
@@ -137,7 +138,7 @@ def test_envio_sin_javascript_y_reenvio_de_pagina_vieja(client, persona):
 
 def test_guardar_sin_enviar(client, persona):
     corta = PreguntaFactory(tipo=Pregunta.Tipo.RESPUESTA_CORTA)
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(corta), usuario=persona)
+    intento = iniciar(evaluacion_con(corta), persona)
     respuesta = client.post(
         reverse("evaluaciones:enviar", args=[intento.pk]),
         {f"p-p{corta.pk}": "  mi respuesta ", "accion": "guardar"},
@@ -153,7 +154,7 @@ def test_envio_despues_del_plazo_avisa_y_no_guarda_lo_nuevo(client, persona):
     unica = pregunta_con_opciones()
     evaluacion = evaluacion_con(unica, limite_minutos=5)
     inicio = timezone.now() - datetime.timedelta(minutes=6)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona, ahora=inicio)
+    intento = iniciar(evaluacion, persona, ahora=inicio)
     respuesta = client.post(
         reverse("evaluaciones:enviar", args=[intento.pk]),
         {f"p-p{unica.pk}": _opcion(unica, 1), "accion": "enviar"},
@@ -167,7 +168,7 @@ def test_envio_despues_del_plazo_avisa_y_no_guarda_lo_nuevo(client, persona):
 
 def test_ensayo_de_20_mb_se_rechaza_con_mensaje(client, persona):
     ensayo = PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO)
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(ensayo), usuario=persona)
+    intento = iniciar(evaluacion_con(ensayo), persona)
     enorme = "a" * (20 * 1024 * 1024)
     respuesta = client.post(
         reverse("evaluaciones:guardar", args=[intento.pk]),
@@ -180,7 +181,7 @@ def test_ensayo_de_20_mb_se_rechaza_con_mensaje(client, persona):
 
 def test_version_mal_formada_no_cambia_nada(client, persona):
     unica = pregunta_con_opciones()
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     respuesta = client.post(
         reverse("evaluaciones:enviar", args=[intento.pk]),
         {f"p-p{unica.pk}": _opcion(unica, 1), f"v-p{unica.pk}": "x", "accion": "enviar"},
@@ -210,7 +211,7 @@ def test_revision_respeta_las_opciones(client, persona, correctas, retro, ve_cla
         revision_respuestas=Momento.AL_ENVIAR,
         cierra_en=timezone.now() + datetime.timedelta(days=1),
     )
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(
         intento_id=intento.pk, usuario=persona, datos={f"p-p{unica.pk}": [_opcion(unica, 0)]}
     )
@@ -228,7 +229,7 @@ def test_revision_al_cierre_espera_la_ultima_prorroga(client, persona):
         abre_en=ahora - datetime.timedelta(days=3),
         cierra_en=ahora + datetime.timedelta(minutes=30),
     )
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     services.enviar_intento(intento_id=intento.pk, usuario=persona)
     Intento.objects.filter(pk=intento.pk).update()
     evaluacion.cierra_en = ahora - datetime.timedelta(minutes=1)
@@ -256,7 +257,7 @@ def test_consultas_fijas_sin_importar_el_numero_de_preguntas(
     client, persona, django_assert_max_num_queries, n
 ):
     preguntas, evaluacion = _evaluacion_de(n)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("evaluaciones:intento", args=[intento.pk])).status_code == 200
     primera = preguntas[0]
@@ -289,7 +290,7 @@ def test_envio_con_basura_nunca_falla_ni_guarda_datos_invalidos(client, persona,
     Intento.objects.all().delete()
     preguntas = _preguntas_basura()
     evaluacion = evaluacion_con(*preguntas, intentos_permitidos=0)
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)
     claves = {f"p{p.pk}" for p in preguntas}
     basura = {k: v for k, v in basura.items() if "\x00" not in k}
     for k in list(basura):
@@ -321,7 +322,7 @@ def _preguntas_basura():
 
 def test_opciones_no_se_filtran_en_json_de_autosave(client, persona):
     unica = pregunta_con_opciones(correctas=(True, False))
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(unica), usuario=persona)
+    intento = iniciar(evaluacion_con(unica), persona)
     respuesta = client.post(
         reverse("evaluaciones:guardar", args=[intento.pk]),
         {"pregunta": f"p{unica.pk}", f"p-p{unica.pk}": _opcion(unica, 1)},
