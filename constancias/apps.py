@@ -8,9 +8,10 @@ class ConstanciasConfig(AppConfig):
     verbose_name = _("Constancias")
 
     def ready(self) -> None:
-        from constancias import politicas, receivers
+        from constancias import datos_personales, politicas, receivers
 
         politicas.registrar()
+        datos_personales.registrar()
         from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)

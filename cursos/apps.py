@@ -7,6 +7,7 @@ class CursosConfig(AppConfig):
     verbose_name = _("Cursos")
 
     def ready(self) -> None:
-        from cursos import politicas, receivers  # noqa: F401
+        from cursos import datos_personales, politicas, receivers  # noqa: F401
 
         politicas.registrar()
+        datos_personales.registrar()

@@ -7,6 +7,7 @@ class EvaluacionesConfig(AppConfig):
     verbose_name = _("Evaluaciones")
 
     def ready(self) -> None:
-        from evaluaciones import politicas
+        from evaluaciones import datos_personales, politicas
 
         politicas.registrar()
+        datos_personales.registrar()

@@ -179,3 +179,25 @@ def revisar_archivo(item: Mapping[str, Any], archivo: UploadedFile) -> None:
         raise RespuestaInvalida(
             _("El contenido del archivo no corresponde a un archivo .%(ext)s.") % {"ext": extension}
         )
+
+
+def texto_de_respuesta(item: Mapping[str, Any], valor: Any, archivo: str = "") -> str:
+    """A stored answer as readable text: option texts instead of ids, a file by its name."""
+    if archivo:
+        return archivo
+    if valor is None:
+        return ""
+    textos: dict[str, str] = {o["id"]: o["texto"] for o in item["vista"].get("opciones", [])}
+    parejas: dict[str, str] = {p["id"]: p["texto"] for p in item["vista"].get("parejas", [])}
+    if isinstance(valor, list):
+        return " | ".join(textos.get(str(v), str(v)) for v in valor)
+    if isinstance(valor, dict):
+        if item["tipo"] == TipoPregunta.ORDENAR:
+            orden = sorted(valor.items(), key=lambda par: str(par[1]))
+            return " | ".join(textos.get(str(k), str(k)) for k, _pos in orden)
+        return " | ".join(
+            f"{textos.get(k, k)} → {parejas.get(str(v), str(v))}" for k, v in valor.items()
+        )
+    if item["tipo"] in (TipoPregunta.OPCION_UNICA, TipoPregunta.VERDADERO_FALSO):
+        return textos.get(str(valor), str(valor))
+    return str(valor)

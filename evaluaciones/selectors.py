@@ -88,10 +88,26 @@ def vencimiento(
 
 def cierre_para_revision(evaluacion: Evaluacion) -> datetime.datetime | None:
     """The latest close date anyone has; review "after closing" waits for it."""
-    if evaluacion.cierra_en is None:
-        return None
-    ultima = evaluacion.excepciones.aggregate(ultima=Max("cierra_en"))["ultima"]
-    return max(evaluacion.cierra_en, ultima) if ultima else evaluacion.cierra_en
+    return cierres_para_revision([evaluacion])[evaluacion.pk]
+
+
+def cierres_para_revision(
+    evaluaciones: Iterable[Evaluacion],
+) -> dict[int, datetime.datetime | None]:
+    """`cierre_para_revision` of several evaluations, in one query."""
+    cierres = {e.pk: e.cierra_en for e in evaluaciones}
+    con_cierre = [pk for pk, cierre in cierres.items() if cierre is not None]
+    if con_cierre:
+        ultimas = (
+            Excepcion.objects.filter(evaluacion_id__in=con_cierre, cierra_en__isnull=False)
+            .values("evaluacion_id")
+            .annotate(ultima=Max("cierra_en"))
+            .values_list("evaluacion_id", "ultima")
+        )
+        for pk, ultima in ultimas:
+            propio = cierres[pk]
+            cierres[pk] = max(propio, ultima) if propio is not None else None
+    return cierres
 
 
 @dataclass(frozen=True)

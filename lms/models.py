@@ -351,6 +351,14 @@ class RegistroAuditoria(models.Model):
             "exportacion_administracion",
             _("Exportación desde la administración"),
         )
+        DESCARGA_RESULTADOS = "descarga_resultados", _("Descarga de resultados de evaluación")
+        DESCARGA_RESPUESTAS = "descarga_respuestas", _("Descarga de respuestas de evaluación")
+        DESCARGA_CONSTANCIAS_ZIP = "descarga_constancias_zip", _("Descarga de constancias (ZIP)")
+        DESCARGA_CONSTANCIAS_IMPRESION = (
+            "descarga_constancias_impresion",
+            _("Descarga de constancias para imprimir"),
+        )
+        DESCARGA_CONSTANCIA = "descarga_constancia", _("Descarga de la constancia de otra persona")
 
     usuario = models.ForeignKey(
         Usuario,

@@ -7,7 +7,9 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 
-from lms.models import Usuario
+from django.db.models import Q
+
+from lms.models import RegistroAuditoria, Usuario
 
 ProveedorDatos = Callable[[Usuario], Any]
 
@@ -21,8 +23,42 @@ def registrar_proveedor_datos(clave: str, proveedor: ProveedorDatos) -> None:
     _PROVEEDORES_DATOS[clave] = proveedor
 
 
-def _fecha(valor: Any) -> str | None:
+def fecha_json(valor: Any) -> str | None:
+    """A date or datetime as the personal-data download writes it (ISO 8601)."""
     return valor.isoformat() if valor else None
+
+
+def numero_json(valor: Any) -> str | None:
+    """A Decimal as text, so no precision is lost in JSON."""
+    return None if valor is None else str(valor)
+
+
+def _bitacora(usuario: Usuario) -> dict[str, list[dict[str, Any]]]:
+    """The audit entries of what the person did, and of who consulted their record.
+
+    Who consulted it is left out: that is the other person's data.
+    """
+    propias: list[dict[str, Any]] = []
+    consultas: list[dict[str, Any]] = []
+    entradas = RegistroAuditoria.objects.filter(
+        Q(usuario=usuario)
+        | Q(accion=RegistroAuditoria.Accion.CONSULTA_KARDEX, objeto=str(usuario.pk))
+    ).order_by("registrado_en", "pk")
+    for entrada in entradas:
+        if entrada.usuario_id == usuario.pk:
+            propias.append(
+                {
+                    "accion": entrada.get_accion_display(),
+                    "fecha": fecha_json(entrada.registrado_en),
+                    "filtros": entrada.filtros,
+                    "filas": entrada.filas,
+                }
+            )
+        else:
+            consultas.append(
+                {"accion": entrada.get_accion_display(), "fecha": fecha_json(entrada.registrado_en)}
+            )
+    return {"acciones_registradas": propias, "consultas_de_su_expediente": consultas}
 
 
 def datos_personales(*, usuario: Usuario) -> dict[str, Any]:
@@ -49,11 +85,11 @@ def datos_personales(*, usuario: Usuario) -> dict[str, Any]:
         ),
         "entidad_federativa": usuario.entidad.nombre if usuario.entidad else None,
         "cuenta_activa": usuario.is_active,
-        "fecha_de_registro": _fecha(usuario.date_joined),
-        "ultimo_acceso": _fecha(usuario.last_login),
+        "fecha_de_registro": fecha_json(usuario.date_joined),
+        "ultimo_acceso": fecha_json(usuario.last_login),
         "aviso_de_privacidad": {
             "version_aceptada": usuario.aviso_privacidad_version or None,
-            "aceptado_en": _fecha(usuario.aviso_privacidad_aceptado_en),
+            "aceptado_en": fecha_json(usuario.aviso_privacidad_aceptado_en),
         },
         "correos": [
             {"correo": e.email, "verificado": e.verified, "principal": e.primary}
@@ -63,11 +99,12 @@ def datos_personales(*, usuario: Usuario) -> dict[str, Any]:
             {
                 "rol": a.get_rol_display(),
                 "entidad": a.entidad.nombre if a.entidad else None,
-                "asignado_en": _fecha(a.asignado_en),
+                "asignado_en": fecha_json(a.asignado_en),
             }
             for a in usuario.asignaciones.select_related("entidad").order_by("asignado_en")
         ],
     }
+    datos.update(_bitacora(usuario))
     for clave, proveedor in _PROVEEDORES_DATOS.items():
         datos[clave] = proveedor(usuario)
     return datos
