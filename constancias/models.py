@@ -21,6 +21,7 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 from constancias import pdf
+from lms.archivos import privado
 
 CUERPO_PREDETERMINADO = (
     "por haber acreditado la {fase} del curso {curso}, con una duración de {horas} horas, "
@@ -493,7 +494,7 @@ class Constancia(models.Model):
         _("código de verificación"), max_length=64, unique=True, default=_codigo_verificacion
     )
     instantanea = models.JSONField(_("datos impresos"))
-    pdf = models.FileField(_("PDF"), upload_to="constancias/", max_length=255)
+    pdf = models.FileField(_("PDF"), upload_to="constancias/", max_length=255, storage=privado)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     firmada = models.BooleanField(_("firmada digitalmente"), default=False)
     emitida_en = models.DateTimeField(_("emitida en"))

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
@@ -29,6 +28,7 @@ from constancias.models import (
     TrabajoEmision,
     VerificacionConsulta,
 )
+from lms.archivos import almacen_privado, nombre_privado
 from lms.models import Rol
 
 logger = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ def _devolver_sobrantes(lote: _Lote, *, usados: Sequence[int] = ()) -> None:
 def _descartar(lote: _Lote, constancias: Sequence[Constancia] | None = None) -> None:
     """Delete the files of `constancias` (default: all, also giving back the folios)."""
     for constancia in lote.nuevas if constancias is None else constancias:
-        default_storage.delete(constancia.pdf.name)
+        almacen_privado.delete(constancia.pdf.name)
     if constancias is None:
         _devolver_sobrantes(lote)
 
@@ -288,7 +288,6 @@ def _preparar_constancias(
             ):
                 if firmante is not None:
                     contenido = firma.firmar_pdf(contenido, firmante=firmante)
-                anio = datos["fecha_emision"][:4]
                 constancia = Constancia(
                     usuario_id=inscripcion.usuario_id,
                     edicion_id=regla.edicion_id,
@@ -309,8 +308,9 @@ def _preparar_constancias(
                     emitida_por=emitida_por,
                     trabajo=trabajo,
                 )
-                constancia.pdf.name = default_storage.save(
-                    f"constancias/{anio}/{datos['folio']}.pdf", ContentFile(contenido)
+                # The folio is public and sequential: the stored name is random instead.
+                constancia.pdf.name = almacen_privado.save(
+                    nombre_privado("constancias", "pdf"), ContentFile(contenido)
                 )
                 lote.nuevas.append(constancia)
     except BaseException:

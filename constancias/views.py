@@ -43,6 +43,7 @@ from constancias.models import (
     VerificacionConsulta,
 )
 from lms.alcance import Accion, accede, alcance_de, filtrar_por_alcance, permitidos
+from lms.archivos import descargar_privado
 from lms.models import EntidadFederativa, Organizacion
 
 # Public lookups per client address and window (seconds) before answering 429.
@@ -91,18 +92,11 @@ def mis_constancias(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def descargar(request: HttpRequest, folio: str) -> FileResponse:
+def descargar(request: HttpRequest, folio: str) -> HttpResponse:
     """The stored PDF exactly as issued (never re-rendered): owner or coordinators in scope."""
     constancia = get_object_or_404(selectors.constancias_visibles(request.user), folio=folio)
-    try:
-        archivo = constancia.pdf.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    return FileResponse(
-        archivo,
-        as_attachment=True,
-        filename=f"{constancia.folio}.pdf",
-        content_type="application/pdf",
+    return descargar_privado(
+        constancia.pdf, nombre=f"{constancia.folio}.pdf", content_type="application/pdf"
     )
 
 

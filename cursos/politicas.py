@@ -23,7 +23,7 @@ from cursos.models import (
 )
 from lms import alcance as politica
 from lms.alcance import Accion, Cursos, alcance_de, cursos_a_cargo
-from lms.models import Rol, Usuario
+from lms.models import EntidadFederativa, Rol, Usuario
 
 GESTION = frozenset({Rol.ADMINISTRADOR, Rol.COORDINADOR_NACIONAL})
 
@@ -122,7 +122,12 @@ class PoliticaDeRegistrosPersonales:
 
 @dataclass(frozen=True)
 class PoliticaDeExportaciones:
-    """A coordination export: only who asked for it, while they still coordinate."""
+    """A coordination export: only who asked for it, while their scope still covers it.
+
+    The export records the scope it was built with (national, or its states). A state
+    coordinator moved to another state, or a national coordinator who became a state
+    one, no longer reaches what the file holds; nor does anyone left without a role.
+    """
 
     def accede(self, usuario: Any, accion: Accion) -> bool:
         return accion is not Accion.CAMBIAR and alcance_de(usuario).coordina
@@ -130,7 +135,12 @@ class PoliticaDeExportaciones:
     def filtrar(self, usuario: Any, accion: Accion, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.accede(usuario, accion):
             return queryset.none()
-        return queryset.filter(solicitante_id=alcance_de(usuario).usuario_id)
+        alcance = alcance_de(usuario)
+        propias = queryset.filter(solicitante_id=alcance.usuario_id)
+        if alcance.nacional:
+            return propias
+        ajenas = EntidadFederativa.objects.exclude(pk__in=sorted(alcance.entidades))
+        return propias.filter(nacional=False).exclude(entidades=None).exclude(entidades__in=ajenas)
 
     def puede_crear(self, usuario: Any) -> bool:
         return alcance_de(usuario).coordina

@@ -30,6 +30,7 @@ from django.utils.translation import override
 
 from cursos import reportes
 from cursos.models import ExportacionSolicitada
+from lms.alcance import alcance_de
 from lms.models import EntidadFederativa, RegistroAuditoria, Rol, Usuario
 from lms.services import registrar_auditoria
 from lms.tabular import sin_formula
@@ -282,6 +283,7 @@ def solicitar_exportacion(
         total_filas=filas,
         expira_en=timezone.now() + VIGENCIA_EXPORTACION,
     )
+    _anotar_alcance(exportacion, usuario)
     registrar_auditoria(
         usuario=usuario,
         accion=RegistroAuditoria.Accion.EXPORTACION_SOLICITADA,
@@ -295,12 +297,24 @@ def solicitar_exportacion(
     return exportacion
 
 
+def _anotar_alcance(exportacion: ExportacionSolicitada, usuario: Usuario) -> bool:
+    """Record on the export the requester's scope now; False if they coordinate nothing."""
+    alcance = alcance_de(usuario)
+    if exportacion.nacional != alcance.nacional:
+        exportacion.nacional = alcance.nacional
+        exportacion.save(update_fields=["nacional"])
+    exportacion.entidades.set([] if alcance.nacional else sorted(alcance.entidades))
+    return alcance.coordina
+
+
 def construir_exportacion(*, exportacion_id: int) -> ExportacionSolicitada | None:
     """Build a requested export's file, reporting progress; idempotent once it is ready.
 
     Runs outside a transaction on purpose: progress updates must be visible to the
     progress page while the file is written. The rows are those the requester may
-    see at build time, through the same scoping function as the dashboard.
+    see at build time, through the same scoping function as the dashboard, and that
+    scope is recorded on the export: downloading it later needs a scope that still
+    covers it. A requester who no longer coordinates gets no file.
     """
     exportacion = (
         ExportacionSolicitada.objects.select_related("solicitante")
@@ -313,6 +327,12 @@ def construir_exportacion(*, exportacion_id: int) -> ExportacionSolicitada | Non
         estado=ExportacionSolicitada.Estado.EN_PROCESO, progreso=0
     )
     usuario = exportacion.solicitante
+    if not _anotar_alcance(exportacion, usuario):
+        ExportacionSolicitada.objects.filter(pk=exportacion.pk).update(
+            estado=ExportacionSolicitada.Estado.FALLIDA
+        )
+        exportacion.estado = ExportacionSolicitada.Estado.FALLIDA
+        return exportacion
     filtros = reportes.Filtros.desde_json(exportacion.filtros)
     qs = reportes.inscripciones_filtradas(usuario, filtros)
     total = max(qs.count(), 1)

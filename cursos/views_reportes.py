@@ -33,12 +33,19 @@ from django.views.decorators.http import require_GET
 
 from cursos import graficas, reportes, services_reportes
 from cursos.models import CursoPage, Edicion, ExportacionSolicitada, FasePage, ProgramaPage
-from lms.alcance import alcance_de, filtrar_por_alcance, personas_visibles
+from lms.alcance import Accion, alcance_de, filtrar_por_alcance, permitidos, personas_visibles
+from lms.archivos import descargar_privado
 from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuario
 from lms.services import registrar_auditoria
 from lms.views_coordinacion import OrganizacionChoiceField
 
 FECHA_MINIMA = datetime.date(2000, 1, 1)
+TIPOS_EXPORTACION = {
+    ExportacionSolicitada.Formato.CSV: "text/csv; charset=utf-8",
+    ExportacionSolicitada.Formato.XLSX: (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+}
 ESTADOS = [
     ("", _("Todos")),
     (reportes.ESTADO_ACTIVA, _("Inscripción activa")),
@@ -299,7 +306,7 @@ def exportar(request: HttpRequest, formato: str) -> HttpResponse:
     if formato == ExportacionSolicitada.Formato.CSV:
         respuesta = StreamingHttpResponse(
             services_reportes.csv_en_partes(qs, con_curp=con_curp),
-            content_type="text/csv; charset=utf-8",
+            content_type=TIPOS_EXPORTACION[ExportacionSolicitada.Formato.CSV],
         )
         respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
         return respuesta
@@ -311,16 +318,13 @@ def exportar(request: HttpRequest, formato: str) -> HttpResponse:
         temporal,
         as_attachment=True,
         filename=nombre,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=TIPOS_EXPORTACION[ExportacionSolicitada.Formato.XLSX],
     )
 
 
 def _exportacion_propia(request: HttpRequest, uid: Any) -> ExportacionSolicitada:
-    exportacion = get_object_or_404(ExportacionSolicitada, uid=uid)
-    alcance = alcance_de(request.user)
-    if exportacion.solicitante_id != alcance.usuario_id and not alcance.es_administrador:
-        raise Http404
-    return exportacion
+    """The requester's export while their scope still covers it (asked on every request)."""
+    return get_object_or_404(permitidos(request.user, Accion.VER, ExportacionSolicitada), uid=uid)
 
 
 @login_required
@@ -351,10 +355,10 @@ def exportacion_descargar(request: HttpRequest, uid: Any) -> HttpResponse:
         filas=exportacion.total_filas,
         objeto=str(exportacion.uid),
     )
-    return FileResponse(
-        exportacion.archivo.open("rb"),
-        as_attachment=True,
-        filename=services_reportes.nombre_archivo(exportacion.formato),
+    return descargar_privado(
+        exportacion.archivo,
+        nombre=services_reportes.nombre_archivo(exportacion.formato),
+        content_type=TIPOS_EXPORTACION[exportacion.formato],
     )
 
 

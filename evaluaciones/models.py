@@ -31,6 +31,7 @@ from evaluaciones.forms import (
     PreguntaAdminForm,
 )
 from evaluaciones.scoring import MetodoCalificacion, TipoPregunta
+from lms.archivos import nombre_privado, privado
 
 
 class Momento(models.TextChoices):
@@ -542,10 +543,9 @@ class Intento(models.Model):
 
 
 def _ruta_entregable(instancia: Respuesta, nombre: str) -> str:
-    import uuid
-
-    extension = nombre.rsplit(".", 1)[-1].lower() if "." in nombre else "bin"
-    return f"evaluaciones/entregables/{instancia.intento_id}/{uuid.uuid4().hex}.{extension}"
+    # The original name is kept in `archivo_nombre` and sent only as the download's name.
+    extension = nombre.rsplit(".", 1)[-1] if "." in nombre else "bin"
+    return nombre_privado("evaluaciones/entregables", extension)
 
 
 class Respuesta(models.Model):
@@ -554,7 +554,9 @@ class Respuesta(models.Model):
     intento = models.ForeignKey(Intento, on_delete=models.CASCADE, related_name="respuestas")
     clave = models.CharField(_("pregunta"), max_length=40)
     valor = models.JSONField(_("respuesta"), null=True, blank=True)
-    archivo = models.FileField(_("archivo"), upload_to=_ruta_entregable, blank=True)
+    archivo = models.FileField(
+        _("archivo"), upload_to=_ruta_entregable, blank=True, storage=privado
+    )
     archivo_nombre = models.CharField(_("nombre original del archivo"), max_length=255, blank=True)
     version = models.PositiveIntegerField(_("versión"), default=1)
     guardada_en = models.DateTimeField(_("guardada en"))

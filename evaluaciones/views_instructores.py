@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
 from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
+from lms.archivos import descargar_privado
 from lms.tabular import sin_formula
 
 PROBLEMAS = {
@@ -194,24 +195,17 @@ def calificar(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def descargar_entregable(request: HttpRequest, pk: int) -> FileResponse:
+def descargar_entregable(request: HttpRequest, pk: int) -> HttpResponse:
     """The uploaded file, only to someone who may grade it; always as a download."""
     _revisor(request)
     respuesta, _item = _respuesta_manual(request, pk)
     if not respuesta.archivo:
         raise Http404
-    try:
-        archivo = respuesta.archivo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    respuesta_http = FileResponse(
-        archivo,
-        as_attachment=True,
-        filename=respuesta.archivo_nombre or respuesta.archivo.name.rsplit("/", 1)[-1],
+    return descargar_privado(
+        respuesta.archivo,
+        nombre=respuesta.archivo_nombre or respuesta.archivo.name.rsplit("/", 1)[-1],
         content_type="application/octet-stream",
     )
-    respuesta_http["X-Content-Type-Options"] = "nosniff"
-    return respuesta_http
 
 
 # --- Results ------------------------------------------------------------------------

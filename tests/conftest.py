@@ -1,5 +1,6 @@
 import importlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -30,9 +31,19 @@ def vaciar_cache() -> None:
 @pytest.fixture(autouse=True)
 def _media_y_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "privado": {**settings.STORAGES["privado"], "OPTIONS": {"location": tmp_path / "privado"}},
+    }
     vaciar_cache()
     yield
     vaciar_cache()
+
+
+@pytest.fixture
+def carpeta_privada(settings) -> Path:
+    """This test's folder of the private storage (constancias, exports, deliverables)."""
+    return Path(settings.STORAGES["privado"]["OPTIONS"]["location"])
 
 
 def sembrar_datos_base() -> None:

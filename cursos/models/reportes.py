@@ -9,10 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.archivos import nombre_privado, privado
+
 
 def _ruta_exportacion(instancia: ExportacionSolicitada, nombre: str) -> str:
-    # The unguessable id keeps files of different requesters apart on shared storage.
-    return f"exportaciones/{instancia.uid}/{nombre}"
+    # Neither the id in the download URL nor the date: the user-facing file name is sent
+    # only in the download's Content-Disposition.
+    return nombre_privado("exportaciones", instancia.formato)
 
 
 class ExportacionSolicitada(models.Model):
@@ -42,7 +45,17 @@ class ExportacionSolicitada(models.Model):
     )
     progreso = models.PositiveSmallIntegerField(_("progreso (%)"), default=0)
     total_filas = models.PositiveIntegerField(_("filas"), default=0)
-    archivo = models.FileField(_("archivo"), upload_to=_ruta_exportacion, blank=True)
+    # The scope the file was built with; downloading it needs a scope that still covers it.
+    nacional = models.BooleanField(_("de alcance nacional"), default=False)
+    entidades = models.ManyToManyField(
+        "lms.EntidadFederativa",
+        verbose_name=_("entidades que abarca"),
+        blank=True,
+        related_name="+",
+    )
+    archivo = models.FileField(
+        _("archivo"), upload_to=_ruta_exportacion, blank=True, storage=privado
+    )
     creada_en = models.DateTimeField(_("solicitada en"), default=timezone.now)
     terminada_en = models.DateTimeField(_("terminada en"), null=True, blank=True)
     expira_en = models.DateTimeField(_("expira en"))

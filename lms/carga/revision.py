@@ -7,12 +7,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db.models import Count
 
 from constancias.models import Constancia
 from cursos.models import Inscripcion
 from evaluaciones.models import Evaluacion, Intento, Respuesta
+from lms.archivos import almacen_privado
 from lms.carga.escenario import Escenario
 
 
@@ -106,7 +106,7 @@ def revisar_base(escenario: Escenario) -> Revision:
     huellas_malas = 0
     for _usuario, _folio, nombre, sha in constancias:
         try:
-            with default_storage.open(nombre, "rb") as archivo:
+            with almacen_privado.open(nombre, "rb") as archivo:
                 contenido = archivo.read()
         except OSError:
             huellas_malas += 1

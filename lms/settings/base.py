@@ -163,20 +163,47 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 
+# Private files (constancia PDFs, coordination exports, deliverables) have their own
+# storage: a folder outside MEDIA_ROOT that no URL reaches, or a private S3 bucket or
+# prefix read through URLs signed for a few seconds. Views hand them out after checking
+# who asks (lms/archivos.py); see docs/despliegue.md.
+PRIVATE_ROOT = Path(os.environ.get("DJANGO_PRIVATE_ROOT", DATA_DIR / "privado"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "privado": {
+        "BACKEND": "lms.archivos.AlmacenPrivadoLocal",
+        "OPTIONS": {"location": PRIVATE_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    _S3 = {
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
+            **_S3,
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
+        },
+    }
+    STORAGES["privado"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3,
+            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME")
+            or os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "location": os.environ.get("AWS_PRIVATE_LOCATION", "privado"),
+            # Buckets with ACLs disabled (S3's default "bucket owner enforced") refuse any
+            # ACL but bucket-owner-full-control: AWS_PRIVATE_DEFAULT_ACL="" sends none.
+            "default_acl": os.environ.get("AWS_PRIVATE_DEFAULT_ACL", "private") or None,
+            "querystring_expire": int(os.environ.get("AWS_PRIVATE_URL_SECONDS", "60")),
+            "custom_domain": None,
         },
     }
 

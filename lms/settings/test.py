@@ -9,6 +9,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LMS_EMAIL_BACKEND_REAL = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = DATA_DIR / "test-media"
+PRIVATE_ROOT = DATA_DIR / "test-privado"
+if STORAGES["privado"]["BACKEND"] == "lms.archivos.AlmacenPrivadoLocal":
+    STORAGES["privado"] = {**STORAGES["privado"], "OPTIONS": {"location": PRIVATE_ROOT}}
 if not os.environ.get("CELERY_BROKER_URL"):
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}

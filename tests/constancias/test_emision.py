@@ -128,17 +128,18 @@ def test_inscripcion_retirada_no_es_elegible(regla, inscripcion):
     assert _emitir(regla, inscripcion).emitidas == []
 
 
-def test_plantilla_rota_no_emite_nada_ni_deja_archivos(regla, inscripcion, settings):
+def test_plantilla_rota_no_emite_nada_ni_deja_archivos(regla, inscripcion, carpeta_privada):
     type(regla.plantilla).objects.filter(pk=regla.plantilla_id).update(cuerpo="Hola {desconocido}")
     regla.refresh_from_db()
     with pytest.raises(pdf.PlantillaInvalida):
         _emitir(regla, inscripcion)
     assert not Constancia.objects.exists()
-    carpeta = settings.MEDIA_ROOT / "constancias"
-    assert not carpeta.exists() or not any(carpeta.rglob("*.pdf"))
+    assert not any(carpeta_privada.rglob("*.pdf"))
 
 
-def test_fallo_al_guardar_devuelve_folios_y_borra_archivos(regla, inscribir, monkeypatch, settings):
+def test_fallo_al_guardar_devuelve_folios_y_borra_archivos(
+    regla, inscribir, monkeypatch, carpeta_privada
+):
     primera, segunda = inscribir(), inscribir()
     original = Constancia.objects.bulk_create
 
@@ -150,12 +151,12 @@ def test_fallo_al_guardar_devuelve_folios_y_borra_archivos(regla, inscribir, mon
         _emitir(regla, primera, segunda)
     monkeypatch.setattr(Constancia.objects, "bulk_create", original)
 
-    assert not any((settings.MEDIA_ROOT / "constancias").rglob("*.pdf"))
+    assert not any(carpeta_privada.rglob("*.pdf"))
     [una, otra] = _emitir(regla, primera, segunda).emitidas
     assert {una.folio[-6:], otra.folio[-6:]} == {"000001", "000002"}
 
 
-def test_carrera_perdida_se_relee_y_no_duplica(regla, inscripcion, monkeypatch, settings):
+def test_carrera_perdida_se_relee_y_no_duplica(regla, inscripcion, monkeypatch, carpeta_privada):
     """A concurrent trigger committed first but our read missed it: the constraint fires,
     the attempt rolls back (its file deleted) and the re-read skips the person."""
     [ganadora] = _emitir(regla, inscripcion).emitidas
@@ -173,7 +174,7 @@ def test_carrera_perdida_se_relee_y_no_duplica(regla, inscripcion, monkeypatch, 
     assert resultado.emitidas == []
     assert resultado.ya_emitidas == 1
     assert list(Constancia.objects.all()) == [ganadora]
-    assert len(list((settings.MEDIA_ROOT / "constancias").rglob("*.pdf"))) == 1
+    assert len(list(carpeta_privada.rglob("*.pdf"))) == 1
 
 
 def test_senal_de_completitud_encola_la_tarea_al_confirmar(

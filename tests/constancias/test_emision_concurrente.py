@@ -8,11 +8,13 @@ be), and that a bulk job chunk processed twice commits once.
 """
 
 import hashlib
+import io
 import threading
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from constancias import pdf, selectors, services
@@ -30,8 +32,10 @@ def _emitir(regla, *inscripciones, **kw):
 
 
 def _pdfs(settings):
-    carpeta = settings.MEDIA_ROOT / "constancias"
-    return sorted(p.name for p in carpeta.rglob("*.pdf")) if carpeta.exists() else []
+    """Stored names of the constancia PDFs in the private storage of this test."""
+    raiz = Path(settings.STORAGES["privado"]["OPTIONS"]["location"])
+    carpeta = raiz / "constancias"
+    return sorted(p.relative_to(raiz).as_posix() for p in carpeta.rglob("*.pdf"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,7 +86,7 @@ def test_ninguna_fila_existe_sin_su_pdf(regla, inscribir, monkeypatch):
 
     def revisa(objetos, *args, **kwargs):
         for constancia in objetos:
-            with default_storage.open(constancia.pdf.name, "rb") as archivo:
+            with constancia.pdf.open("rb") as archivo:
                 assert hashlib.sha256(archivo.read()).hexdigest() == constancia.sha256
             revisadas.append(constancia.folio)
         return original(objetos, *args, **kwargs)
@@ -117,10 +121,11 @@ def test_carrera_perdida_por_una_persona_no_tira_a_las_demas(
     assert nueva.inscripcion_id == otra.pk
     # Enrolments are rendered in pk order: the winner's person got 000002, the other 000003.
     assert nueva.folio.endswith("-000003")
-    assert nueva.folio in nueva.pdf.name
     with nueva.pdf.open("rb") as archivo:
-        assert hashlib.sha256(archivo.read()).hexdigest() == nueva.sha256
-    assert _pdfs(settings) == sorted([f"{ganadora.folio}.pdf", f"{nueva.folio}.pdf"])
+        contenido = archivo.read()
+    assert hashlib.sha256(contenido).hexdigest() == nueva.sha256
+    assert nueva.folio in PdfReader(io.BytesIO(contenido)).pages[0].extract_text()
+    assert _pdfs(settings) == sorted([ganadora.pdf.name, nueva.pdf.name])
     assert list(Constancia.objects.filter(inscripcion=ganadora_insc)) == [ganadora]
 
 
@@ -198,7 +203,7 @@ def test_trozo_procesado_por_dos_trabajadores_se_confirma_una_vez(
     )
     folios = sorted(Constancia.objects.values_list("folio", flat=True))
     assert len(folios) == 3
-    assert _pdfs(settings) == sorted(f"{folio}.pdf" for folio in folios)
+    assert _pdfs(settings) == sorted(Constancia.objects.values_list("pdf", flat=True))
 
 
 def test_trabajador_muerto_al_insertar_no_deja_filas_y_se_reanuda(
@@ -309,7 +314,7 @@ def test_muchos_hilos_sobre_las_mismas_personas_emiten_una_vez_en_postgresql(set
     constancias = list(Constancia.objects.all())
     assert sorted(c.inscripcion_id for c in constancias) == sorted(ids)
     assert sum(len(r.emitidas) for r in resultados) == 10
-    assert _pdfs(settings) == sorted(f"{c.folio}.pdf" for c in constancias)
+    assert _pdfs(settings) == sorted(c.pdf.name for c in constancias)
     for constancia in constancias:
         with constancia.pdf.open("rb") as archivo:
             assert hashlib.sha256(archivo.read()).hexdigest() == constancia.sha256

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from constancias import pdf, services, tasks
 from constancias.models import Constancia, TrabajoEmision
+from lms.models import Rol
+from lms.services import asignar_rol, retirar_rol
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +211,27 @@ def test_pagina_de_regla_hace_consultas_acotadas(
     with django_assert_max_num_queries(30):
         respuesta = client.get(reverse("constancias:regla", args=[regla.pk]))
     assert respuesta.content.decode().count(">Sí<") == personas
+
+
+def test_coordinacion_retirada_o_cambiada_de_entidad_no_descarga_zip_ni_impresion(
+    client, regla, emitidas, coordinador_cdmx
+):
+    zip_url = reverse("constancias:zip", args=[regla.pk])
+    impresion = reverse("constancias:impresion", args=[regla.pk])
+    client.force_login(coordinador_cdmx)
+    assert len(_zip(client.get(zip_url)).namelist()) == 3
+
+    # Moved to Jalisco: Mexico City's constancias are out of reach, Jalisco's are not.
+    asignar_rol(usuario=coordinador_cdmx, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+    retirar_rol(usuario=coordinador_cdmx, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("09").pk)
+    assert client.get(zip_url, {"entidad": entidad("09").pk}).status_code == 404
+    nombres = _zip(client.get(zip_url)).namelist()
+    assert len(nombres) == 2
+    assert all(nombre.startswith("jalisco/") for nombre in nombres)
+
+    # No coordinator role left: nothing is sent.
+    retirar_rol(usuario=coordinador_cdmx, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+    for url in (zip_url, impresion):
+        respuesta = client.get(url)
+        assert respuesta.status_code == 404
+        assert "Content-Disposition" not in respuesta

@@ -17,6 +17,7 @@ from cursos.models import ExportacionSolicitada, Inscripcion, ProgresoLeccion
 from cursos.tasks import enviar_reportes_semanales_task, exportar_registros_task
 from evaluaciones.models import Intento
 from lms.models import RegistroAuditoria, Rol
+from lms.services import asignar_rol, retirar_rol
 from tests.factories import (
     AsignacionRolFactory,
     EdicionFactory,
@@ -411,6 +412,72 @@ def test_descarga_vencida_no_se_entrega(client, escenario):
         "ya expiró"
         in client.get(reverse("cursos:exportacion", args=[exportacion.uid])).content.decode()
     )
+
+
+def _exportacion_lista(client, usuario, monkeypatch):
+    """A background CSV export requested by `usuario` and built, as the worker would."""
+    monkeypatch.setitem(services_reportes.MAX_FILAS_DIRECTAS, "csv", 0)
+    client.force_login(usuario)
+    assert client.get(reverse("cursos:exportar", args=["csv"])).status_code == 302
+    exportacion = ExportacionSolicitada.objects.get(solicitante=usuario)
+    exportar_registros_task.apply(args=[exportacion.pk])
+    exportacion.refresh_from_db()
+    assert exportacion.estado == ExportacionSolicitada.Estado.LISTA
+    return exportacion
+
+
+def _rechazada(respuesta):
+    assert respuesta.status_code == 404
+    assert not respuesta.streaming
+    assert "Content-Disposition" not in respuesta
+
+
+def test_coordinacion_retirada_ya_no_ve_ni_descarga_sus_exportaciones(
+    client, escenario, monkeypatch
+):
+    coordinador = escenario["coord_jal"]
+    exportacion = _exportacion_lista(client, coordinador, monkeypatch)
+    descarga = reverse("cursos:exportacion_descargar", args=[exportacion.uid])
+    estado = reverse("cursos:exportacion", args=[exportacion.uid])
+    assert client.get(descarga).status_code == 200
+    descargas = RegistroAuditoria.objects.filter(accion=RegistroAuditoria.Accion.DESCARGA)
+    assert descargas.count() == 1
+
+    retirar_rol(usuario=coordinador, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+
+    _rechazada(client.get(descarga))
+    _rechazada(client.get(estado))
+    assert descargas.count() == 1
+
+
+def test_coordinacion_cambiada_de_entidad_no_descarga_la_exportacion_de_la_anterior(
+    client, escenario, monkeypatch
+):
+    coordinador = escenario["coord_jal"]
+    exportacion = _exportacion_lista(client, coordinador, monkeypatch)
+    descarga = reverse("cursos:exportacion_descargar", args=[exportacion.uid])
+
+    # Adding a state keeps what the export holds within reach.
+    asignar_rol(usuario=coordinador, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("09").pk)
+    assert client.get(descarga).status_code == 200
+    # Leaving Jalisco does not.
+    retirar_rol(usuario=coordinador, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+    _rechazada(client.get(descarga))
+    _rechazada(client.get(reverse("cursos:exportacion", args=[exportacion.uid])))
+
+
+def test_coordinacion_nacional_que_pasa_a_estatal_no_descarga_su_exportacion_nacional(
+    client, escenario, monkeypatch
+):
+    nacional = escenario["nacional"]
+    exportacion = _exportacion_lista(client, nacional, monkeypatch)
+    descarga = reverse("cursos:exportacion_descargar", args=[exportacion.uid])
+    contenido = b"".join(client.get(descarga).streaming_content).decode("utf-8-sig")
+    assert "PEGJ850100HDFRNN09" in contenido  # full CURPs: only the national view has them
+
+    asignar_rol(usuario=nacional, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+    retirar_rol(usuario=nacional, rol=Rol.COORDINADOR_NACIONAL)
+    _rechazada(client.get(descarga))
 
 
 # --- Kardex ----------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """A full disk while a constancia's PDF or an export's file is written.
 
 The disk is real when the machine allows it: a 1 MiB tmpfs mounted (as root) on a folder
-of the test and filled up with a ballast file until the kernel answers ENOSPC; the media
-storage points at it. Where mounting is not allowed (not root, no CAP_SYS_ADMIN), the
-storage is replaced by one whose writes raise OSError(ENOSPC), and the test says so in
-its output (`-rs` / `-s`): that exercises the same code paths without a real disk.
+of the test and filled up with a ballast file until the kernel answers ENOSPC; the private
+storage, where both kinds of file go, points at it. Where mounting is not allowed (not
+root, no CAP_SYS_ADMIN), the storage is replaced by one whose writes raise
+OSError(ENOSPC), and the test says so in its output (`-rs` / `-s`): that exercises the
+same code paths without a real disk.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from constancias import services
 from constancias.models import Constancia
 from cursos import services_reportes
 from cursos.models import ExportacionSolicitada
+from lms.archivos import AlmacenPrivadoLocal, almacen_privado
 from lms.models import Rol
 from lms.services import asignar_rol
 from tests.factories import InscripcionFactory, UsuarioFactory
@@ -77,7 +78,7 @@ class Disco:
         return {n for n in self.archivos() if (self.carpeta / n).stat().st_size > 0}
 
 
-class _AlmacenamientoLleno(FileSystemStorage):
+class _AlmacenamientoLleno(AlmacenPrivadoLocal):
     lleno = True
 
     def _save(self, name, content):
@@ -98,17 +99,18 @@ def disco(tmp_path: Path, settings, monkeypatch) -> Iterator[Disco]:
             check=False,
         )
         montado = resultado.returncode == 0
-    settings.MEDIA_ROOT = carpeta
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "privado": {**settings.STORAGES["privado"], "OPTIONS": {"location": carpeta}},
+    }
     if not montado:
         print(  # noqa: T201
             "AVISO: no se pudo montar un tmpfs (se necesita root con CAP_SYS_ADMIN); "
             "el disco lleno se simula con un almacenamiento que lanza OSError(ENOSPC)."
         )
-        from django.core.files import storage
-
         monkeypatch.setattr(_AlmacenamientoLleno, "lleno", False)
         lleno = _AlmacenamientoLleno(location=carpeta)
-        monkeypatch.setattr(storage.default_storage, "_wrapped", lleno)
+        monkeypatch.setattr(almacen_privado, "_wrapped", lleno)
     disco = Disco(carpeta=carpeta, real=montado, lastre=carpeta / "lastre.bin")
     try:
         if not montado:

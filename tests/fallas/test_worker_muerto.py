@@ -107,8 +107,8 @@ def test_worker_matado_a_mitad_de_emision_masiva_termina_sin_duplicados_ni_omisi
     assert por_inscripcion == sorted(trabajo.inscripciones), "duplicadas u omitidas"
     assert all(c.estado == Constancia.Estado.VIGENTE for c in emitidas)
     assert len({c.folio for c in emitidas}) == PERSONAS
-    # Every row's PDF is on disk, whole.
-    media = datos / "test-media"
+    # Every row's PDF is on disk, whole, in the private storage of lms.settings.test.
+    media = datos / "test-privado"
     for constancia in emitidas:
         contenido = (media / constancia.pdf.name).read_bytes()
         assert hashlib.sha256(contenido).hexdigest() == constancia.sha256
