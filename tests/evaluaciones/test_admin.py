@@ -29,6 +29,12 @@ def instructor(client):
     return usuario
 
 
+@pytest.fixture
+def curso(instructor):
+    """A course the instructor teaches: its bank is theirs to author."""
+    return curso_impartido(instructor)
+
+
 def _pregunta_post(categoria, opciones, tipo="opcion_unica", criterios=None, **extra):
     datos = {
         "titulo": "Plazo de respuesta",
@@ -72,8 +78,8 @@ def test_participante_no_entra_a_la_autoria(client):
     assert respuesta.status_code in (302, 403)
 
 
-def test_instructor_crea_pregunta_con_opciones_en_linea(client, instructor):
-    categoria = CategoriaPreguntaFactory()
+def test_instructor_crea_pregunta_con_opciones_en_linea(client, instructor, curso):
+    categoria = CategoriaPreguntaFactory(curso=curso)
     datos = _pregunta_post(
         categoria, [_opcion("Diez días", correcta=True), _opcion("Treinta días")]
     )
@@ -85,9 +91,9 @@ def test_instructor_crea_pregunta_con_opciones_en_linea(client, instructor):
     assert pregunta.revisions.count() == 1
 
 
-def test_instructor_define_rubrica_de_un_ensayo(client, instructor):
+def test_instructor_define_rubrica_de_un_ensayo(client, instructor, curso):
     datos = _pregunta_post(
-        CategoriaPreguntaFactory(),
+        CategoriaPreguntaFactory(curso=curso),
         [],
         tipo="ensayo",
         criterios=[
@@ -113,18 +119,20 @@ def test_instructor_define_rubrica_de_un_ensayo(client, instructor):
     ],
 )
 def test_pregunta_incompleta_se_rechaza_con_mensaje(
-    client, instructor, tipo, opciones, extra, mensaje
+    client, instructor, curso, tipo, opciones, extra, mensaje
 ):
-    datos = _pregunta_post(CategoriaPreguntaFactory(), opciones, tipo=tipo, **extra)
+    datos = _pregunta_post(CategoriaPreguntaFactory(curso=curso), opciones, tipo=tipo, **extra)
     respuesta = client.post(reverse("wagtailsnippets_evaluaciones_pregunta:add"), datos)
     assert respuesta.status_code == 200
     assert mensaje in respuesta.content.decode()
     assert not Pregunta.objects.exists()
 
 
-def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(client, instructor):
-    pregunta = pregunta_con_opciones()
-    categoria = CategoriaPreguntaFactory()
+def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(
+    client, instructor, curso
+):
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    pregunta = pregunta_con_opciones(categoria=CategoriaPreguntaFactory(curso=curso))
     for _ in range(3):
         pregunta_con_opciones(categoria=categoria)
     secciones = [
@@ -134,6 +142,7 @@ def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(client
     datos = nested_form_data(
         {
             "titulo": "Evaluación de la fase teórica",
+            "curso": curso.pk,
             "descripcion": "",
             "publicada": "on",
             "abre_en": "",
@@ -153,6 +162,7 @@ def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(client
     respuesta = client.post(reverse("wagtailsnippets_evaluaciones_evaluacion:add"), datos)
     assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
     evaluacion = Evaluacion.objects.get()
+    assert evaluacion.curso_id == curso.pk
     assert [(s.pregunta_id, s.categoria_id, s.cantidad) for s in evaluacion.secciones.all()] == [
         (pregunta.pk, None, 1),
         (None, categoria.pk, 3),
@@ -260,6 +270,7 @@ def test_editar_excepcion_muestra_el_correo_y_se_guarda(client, instructor):
 def test_recalificar_desde_la_administracion(client, instructor):
     pregunta = pregunta_con_opciones(correctas=(True, False))
     evaluacion = evaluacion_con(pregunta)
+    curso_impartido(instructor, evaluacion)
     persona = UsuarioFactory()
     intento = iniciar(evaluacion, persona)
     segunda = str(pregunta.opciones.order_by("sort_order")[1].pk)

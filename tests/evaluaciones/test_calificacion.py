@@ -280,7 +280,7 @@ def test_instructor_de_otro_curso_no_ve_ni_califica_intentos_ajenos(client, esce
     lista = client.get(reverse("evaluaciones:resultados_lista")).content.decode()
     assert reverse("evaluaciones:resultados", args=[propia.pk]) in lista
     assert reverse("evaluaciones:resultados", args=[ajena.pk]) not in lista
-    assert client.get(reverse("evaluaciones:resultados", args=[ajena.pk])).status_code == 200
+    assert client.get(reverse("evaluaciones:resultados", args=[ajena.pk])).status_code == 404
     assert not selectors.intentos_a_cargo(instructor).filter(evaluacion=ajena).exists()
     assert selectors.intentos_a_cargo(instructor).filter(evaluacion=propia).exists()
 

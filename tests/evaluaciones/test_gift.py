@@ -15,9 +15,9 @@ from evaluaciones.models import CategoriaPregunta, Pregunta
 from evaluaciones.scoring import TipoPregunta
 from lms import services as lms_services
 from lms.models import Rol
-from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories import CategoriaPreguntaFactory, CursoPageFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con
-from tests.factories.evaluaciones_cursos import iniciar
+from tests.factories.evaluaciones_cursos import curso_impartido, iniciar
 
 GIFT = """// Preguntas de prueba
 $CATEGORY: $course$/top/Plazos
@@ -140,15 +140,21 @@ def test_nunca_falla_con_texto_arbitrario(texto):
 @pytest.mark.django_db
 def test_importar_crea_preguntas_que_se_pueden_presentar():
     resultado = interpretar_gift(GIFT)
-    categoria = CategoriaPreguntaFactory()
+    curso = CursoPageFactory()
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    de_otro_curso = CategoriaPreguntaFactory(nombre="Plazos", curso=CursoPageFactory())
     creadas = services.importar_preguntas(
         preguntas=resultado.preguntas, categoria=categoria, importada_por=None
     )
     assert len(creadas) == len(resultado.preguntas) == Pregunta.objects.count()
-    assert CategoriaPregunta.objects.filter(nombre="Plazos").exists()
+    # `$CATEGORY` lands in the bank of the chosen category's course, never in another's.
+    plazos = CategoriaPregunta.objects.get(nombre="Plazos", curso=curso)
+    assert plazos.preguntas.exists()
+    assert not de_otro_curso.preguntas.exists()
+    assert all(p.categoria.curso_id == curso.pk for p in creadas)
     assert all(p.revisions.count() == 1 for p in creadas)
     persona = UsuarioFactory()
-    evaluacion = evaluacion_con(*creadas)
+    evaluacion = evaluacion_con(*creadas, curso=curso)
     intento = iniciar(evaluacion, persona)
     plazo = next(p for p in creadas if p.titulo == "Plazo")
     correcta = str(plazo.opciones.get(correcta=True).pk)
@@ -166,7 +172,7 @@ def test_vista_previa_e_importacion_desde_la_administracion(client):
     instructor = UsuarioFactory()
     lms_services.asignar_rol(usuario=instructor, rol=Rol.INSTRUCTOR)
     client.force_login(instructor)
-    categoria = CategoriaPreguntaFactory()
+    categoria = CategoriaPreguntaFactory(curso=curso_impartido(instructor))
     url = reverse("evaluaciones_importar_gift")
     previa = client.post(
         url,
@@ -191,7 +197,7 @@ def test_archivo_que_no_es_utf8_o_no_es_gift_se_rechaza(client):
     instructor = UsuarioFactory()
     lms_services.asignar_rol(usuario=instructor, rol=Rol.INSTRUCTOR)
     client.force_login(instructor)
-    categoria = CategoriaPreguntaFactory()
+    categoria = CategoriaPreguntaFactory(curso=curso_impartido(instructor))
     url = reverse("evaluaciones_importar_gift")
     for archivo, mensaje in [
         (SimpleUploadedFile("banco.gift", "¿Qué? {T}".encode("latin-1")), "UTF-8"),

@@ -21,6 +21,7 @@ from tests.factories import (
     UsuarioFactory,
 )
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import curso_impartido
 
 MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
@@ -248,7 +249,7 @@ def instructor(client):
 def test_importar_desde_la_administracion_con_selector_de_formato(
     client, instructor, formato, nombre, texto, esperadas
 ):
-    categoria = CategoriaPreguntaFactory()
+    categoria = CategoriaPreguntaFactory(curso=curso_impartido(instructor))
     url = reverse("evaluaciones_importar_gift")
     previa = client.post(
         url,
@@ -278,7 +279,7 @@ def test_importar_desde_la_administracion_con_selector_de_formato(
 
 @pytest.mark.django_db
 def test_extension_equivocada_para_el_formato_se_rechaza(client, instructor):
-    categoria = CategoriaPreguntaFactory()
+    categoria = CategoriaPreguntaFactory(curso=curso_impartido(instructor))
     respuesta = client.post(
         reverse("evaluaciones_importar_gift"),
         {
@@ -296,6 +297,7 @@ def test_exportar_evaluacion_y_categoria_desde_la_administracion(client, instruc
     dentro = pregunta_con_opciones(titulo="DENTRO")
     pregunta_con_opciones(titulo="FUERA")
     evaluacion = evaluacion_con(dentro)
+    curso_impartido(instructor, evaluacion)
     url = reverse("evaluaciones_exportar_moodle")
     respuesta = client.get(url, {"evaluacion": evaluacion.pk})
     assert respuesta.status_code == 200

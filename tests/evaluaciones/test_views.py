@@ -16,7 +16,7 @@ from evaluaciones import services
 from evaluaciones.models import Intento, Momento, OpcionPregunta, Pregunta, Respuesta
 from tests.factories import OpcionPreguntaFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
-from tests.factories.evaluaciones_cursos import iniciar
+from tests.factories.evaluaciones_cursos import iniciar, inscribir_para
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ def persona(client):
 
 def test_pagina_de_inicio_muestra_intentos_y_limite(client, persona):
     evaluacion = evaluacion_con(pregunta_con_opciones(), intentos_permitidos=3, limite_minutos=20)
+    inscribir_para(evaluacion, persona)
     respuesta = client.get(reverse("evaluaciones:detalle", args=[evaluacion.pk]))
     html = respuesta.content.decode()
     assert respuesta.status_code == 200
@@ -62,6 +63,7 @@ def test_pagina_de_inicio_muestra_intentos_y_limite(client, persona):
 
 def test_evaluacion_no_publicada_es_404_y_anonimo_va_al_login(client, persona):
     borrador = evaluacion_con(pregunta_con_opciones(), publicada=False)
+    inscribir_para(borrador, persona)  # refused for being a draft, not for lack of enrolment
     assert client.get(reverse("evaluaciones:detalle", args=[borrador.pk])).status_code == 404
     client.logout()
     publicada = evaluacion_con(pregunta_con_opciones())
@@ -73,6 +75,7 @@ def test_evaluacion_no_publicada_es_404_y_anonimo_va_al_login(client, persona):
 def test_la_pagina_del_intento_no_contiene_claves_ni_retroalimentacion(client, persona):
     preguntas = _todas_las_clases()
     evaluacion = evaluacion_con(*preguntas)
+    inscribir_para(evaluacion, persona)
     respuesta = client.post(reverse("evaluaciones:iniciar", args=[evaluacion.pk]))
     intento = Intento.objects.get()
     assert respuesta.url == reverse("evaluaciones:intento", args=[intento.pk])

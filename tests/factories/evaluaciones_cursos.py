@@ -46,6 +46,7 @@ def inscribir_para(evaluacion: Evaluacion, *usuarios) -> Edicion:
 
     An evaluation without a course gets a new one (with an edition) first.
     """
+    evaluacion.refresh_from_db(fields=["curso"])  # another instance may have given it one
     if evaluacion.curso_id is None:
         dar_curso(evaluacion, CursoPageFactory())
     edicion = Edicion.objects.filter(curso_id=evaluacion.curso_id).order_by("pk").first()
