@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,8 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
 from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
+from evaluaciones.respuestas import texto_de_respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
 from lms.archivos import descargar_privado
+from lms.models import RegistroAuditoria, Usuario
+from lms.services import registrar_auditoria
 from lms.tabular import sin_formula
 
 PROBLEMAS = {
@@ -296,6 +299,16 @@ def _csv(nombre: str, filas: Iterator[list[Any]]) -> StreamingHttpResponse:
     return respuesta
 
 
+def _auditar(request: HttpRequest, evaluacion: Evaluacion, accion: str, intentos: int) -> None:
+    registrar_auditoria(
+        usuario=cast(Usuario, request.user),
+        accion=accion,
+        filtros={"evaluacion": evaluacion.pk},
+        filas=intentos,
+        objeto=str(evaluacion.pk),
+    )
+
+
 @never_cache
 @login_required
 @require_GET
@@ -369,29 +382,8 @@ def resultados_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                 cal,
             ]
 
+    _auditar(request, evaluacion, RegistroAuditoria.Accion.DESCARGA_RESULTADOS, filas.count())
     return _csv(f"resultados-evaluacion-{evaluacion.pk}.csv", generar())
-
-
-def _texto_respuesta(item: dict[str, Any], valor: Any, archivo: str) -> str:
-    """An answer as readable text: option texts instead of ids."""
-    if archivo:
-        return archivo
-    if valor is None:
-        return ""
-    textos = {o["id"]: o["texto"] for o in item["vista"].get("opciones", [])}
-    parejas = {p["id"]: p["texto"] for p in item["vista"].get("parejas", [])}
-    if isinstance(valor, list):
-        return " | ".join(textos.get(str(v), str(v)) for v in valor)
-    if isinstance(valor, dict):
-        if item["tipo"] == TipoPregunta.ORDENAR:
-            orden = sorted(valor.items(), key=lambda par: str(par[1]))
-            return " | ".join(textos.get(k, k) for k, _pos in orden)
-        return " | ".join(
-            f"{textos.get(k, k)} → {parejas.get(str(v), str(v))}" for k, v in valor.items()
-        )
-    if item["tipo"] in (TipoPregunta.OPCION_UNICA, TipoPregunta.VERDADERO_FALSO):
-        return textos.get(str(valor), str(valor))
-    return str(valor)
 
 
 @never_cache
@@ -439,9 +431,10 @@ def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                         intento.numero,
                         numero,
                         item["clave"],
-                        _texto_respuesta(item, valor, archivo),
+                        texto_de_respuesta(item, valor, archivo),
                         puntos,
                         item["puntos"],
                     ]
 
+    _auditar(request, evaluacion, RegistroAuditoria.Accion.DESCARGA_RESPUESTAS, len(ids))
     return _csv(f"respuestas-evaluacion-{evaluacion.pk}.csv", generar())
