@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "lms.middleware.AvisoPrivacidadMiddleware",
-    "lms.wagtail_alcance.AdminDeGestionMiddleware",
+    "lms.wagtail_alcance.AdminConAlcanceMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -203,6 +203,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             # ACL but bucket-owner-full-control: AWS_PRIVATE_DEFAULT_ACL="" sends none.
             "default_acl": os.environ.get("AWS_PRIVATE_DEFAULT_ACL", "private") or None,
             "querystring_expire": int(os.environ.get("AWS_PRIVATE_URL_SECONDS", "60")),
+            # SigV4: the relative expiry S3 enforces (SigV2 is retired in newer regions).
+            "signature_version": "s3v4",
             "custom_domain": None,
         },
     }

@@ -1,4 +1,8 @@
-"""Backup and restore (`manage.py respaldar` / `restaurar`): rows and PDF hashes survive."""
+"""Backup and restore (`manage.py respaldar` / `restaurar`): rows and file hashes survive.
+
+Constancia PDFs live in the private storage, lesson files in the public one: both are
+carried out and back, each to its own storage.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from constancias import services
@@ -22,8 +28,11 @@ def _sha(ruta: Path) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_respaldo_restaurado_en_base_nueva_conserva_filas_y_pdf(tmp_path, base_nueva):
+def test_respaldo_restaurado_en_base_nueva_conserva_filas_y_pdf(
+    tmp_path, base_nueva, carpeta_privada
+):
     url, leer = base_nueva
+    publico = default_storage.save("documents/guia.txt", ContentFile(b"guia publica"))
     regla = ReglaConstanciaFactory(edicion=curso_completable(), automatica=False)
     inscripciones = [InscripcionFactory(edicion=regla.edicion) for _ in range(3)]
     services.emitir_constancias(
@@ -33,21 +42,24 @@ def test_respaldo_restaurado_en_base_nueva_conserva_filas_y_pdf(tmp_path, base_n
         c.folio: (c.codigo_verificacion, c.pdf.name, c.sha256) for c in Constancia.objects.all()
     }
     assert len(originales) == 3
-    media = Path(settings.MEDIA_ROOT)
     for _codigo, nombre, sha in originales.values():
-        assert _sha(media / nombre) == sha
+        assert _sha(carpeta_privada / nombre) == sha
+        assert not (Path(settings.MEDIA_ROOT) / nombre).exists()
 
     respaldo = tmp_path / "respaldo"
     call_command("respaldar", str(respaldo))
 
     # Disaster: one PDF deleted, another overwritten, the rows gone.
     nombres = [nombre for _c, nombre, _s in originales.values()]
-    (media / nombres[0]).unlink()
-    (media / nombres[1]).write_bytes(b"%PDF-1.7 danado")
+    (carpeta_privada / nombres[0]).unlink()
+    (carpeta_privada / nombres[1]).write_bytes(b"%PDF-1.7 danado")
     Constancia.objects.all().delete()
 
     destino = tmp_path / "media-restaurada"
-    call_command("restaurar", str(respaldo), base=url, media=str(destino))
+    with pytest.raises(CommandError, match="--privado"):
+        call_command("restaurar", str(respaldo), base=url, media=str(destino))
+    privado = tmp_path / "privado-restaurado"
+    call_command("restaurar", str(respaldo), base=url, media=str(destino), privado=str(privado))
 
     tabla = Constancia._meta.db_table
     restauradas = {
@@ -58,7 +70,9 @@ def test_respaldo_restaurado_en_base_nueva_conserva_filas_y_pdf(tmp_path, base_n
     }
     assert restauradas == originales
     for _codigo, nombre, sha in restauradas.values():
-        assert _sha(destino / nombre) == sha
+        assert _sha(privado / nombre) == sha
+        assert not (destino / nombre).exists()
+    assert (destino / publico).read_bytes() == b"guia publica"
     usuarios = leer(f"SELECT COUNT(*) FROM {Usuario._meta.db_table}")  # noqa: S608
     assert usuarios[0][0] == Usuario.objects.count() >= 3
 

@@ -1,9 +1,10 @@
 """Back up the database and the stored files (constancia PDFs, exports, uploads).
 
 Writes a folder with `base.dump` (pg_dump, custom format) or `base.sqlite3` (SQLite's
-online backup, the same as the shell's `.backup`), `media/` (every file of the default
-storage, local disk or S3) and `manifiesto.json`: rows per table and the SHA-256 of every
-file, which `manage.py restaurar` checks after restoring. See docs/despliegue.md.
+online backup, the same as the shell's `.backup`), `media/` (every file of the public
+storage, local disk or S3), `privado/` (every file of the private storage: constancia
+PDFs, exports, deliverables) and `manifiesto.json`: rows per table and the SHA-256 of
+every file, which `manage.py restaurar` checks after restoring. See docs/despliegue.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
+
+from lms.archivos import almacen_privado
 
 
 def archivos_de(almacen: Any, carpeta: str = "") -> Iterator[str]:
@@ -42,6 +45,18 @@ def sha256_de(ruta: Path) -> str:
         for bloque in iter(lambda: archivo.read(1 << 20), b""):
             resumen.update(bloque)
     return resumen.hexdigest()
+
+
+def copiar_archivos(almacen: Any, carpeta: Path) -> dict[str, str]:
+    """Copy every file of `almacen` under `carpeta`; returns each name's SHA-256."""
+    archivos = {}
+    for nombre in archivos_de(almacen):
+        ruta = carpeta / nombre
+        ruta.parent.mkdir(parents=True, exist_ok=True)
+        with almacen.open(nombre, "rb") as origen, ruta.open("wb") as copia:
+            shutil.copyfileobj(origen, copia)
+        archivos[nombre] = sha256_de(ruta)
+    return archivos
 
 
 def entorno_pg(datos: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
@@ -116,19 +131,13 @@ class Command(BaseCommand):
             raise CommandError(f"Motor no soportado: {connection.vendor}")
         manifiesto["sha256_base"] = sha256_de(destino / manifiesto["base"])
 
-        media = destino / "media"
-        archivos = {}
-        for nombre in archivos_de(default_storage):
-            ruta = media / nombre
-            ruta.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(nombre, "rb") as origen, ruta.open("wb") as copia:
-                shutil.copyfileobj(origen, copia)
-            archivos[nombre] = sha256_de(ruta)
-        manifiesto["archivos"] = archivos
+        manifiesto["archivos"] = copiar_archivos(default_storage, destino / "media")
+        manifiesto["archivos_privados"] = copiar_archivos(almacen_privado, destino / "privado")
         (destino / "manifiesto.json").write_text(json.dumps(manifiesto, indent=1, sort_keys=True))
+        archivos = len(manifiesto["archivos"]) + len(manifiesto["archivos_privados"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Respaldo en {destino}: {len(tablas)} tablas, "
-                f"{sum(manifiesto['filas'].values())} filas, {len(archivos)} archivos."
+                f"{sum(manifiesto['filas'].values())} filas, {archivos} archivos."
             )
         )

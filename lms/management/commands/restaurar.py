@@ -1,9 +1,11 @@
 """Restore a backup made by `manage.py respaldar` into a new, empty database, and check it.
 
 The target database is the configured one unless `--base` names another (a URL like
-DATABASE_URL); it must have no tables. Files go back to the default storage (or to
-`--media`). Afterwards every table's rows and every file's SHA-256 are compared with the
-backup's manifest; any difference fails the command. See docs/despliegue.md.
+DATABASE_URL); it must have no tables. Public files go back to the default storage (or to
+`--media`), private ones (constancia PDFs, exports, deliverables) to the private storage
+(or to `--privado`, required with `--media` so a restore drill never writes into the live
+private storage). Afterwards every table's rows and every file's SHA-256 are compared
+with the backup's manifest; any difference fails the command. See docs/despliegue.md.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from lms.archivos import AlmacenPrivadoLocal, almacen_privado
 from lms.management.commands.respaldar import entorno_pg, filas_por_tabla, sha256_de
 
 
@@ -61,7 +64,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--media",
-            help="Carpeta destino de los archivos (por omisión, el almacenamiento configurado).",
+            help="Carpeta destino de los archivos públicos (por omisión, el almacenamiento "
+            "configurado).",
+        )
+        parser.add_argument(
+            "--privado",
+            help="Carpeta destino de los archivos privados (por omisión, el almacenamiento "
+            "privado configurado); obligatoria con --media.",
         )
 
     def handle(self, *args: Any, **opciones: Any) -> None:
@@ -81,22 +90,33 @@ class Command(BaseCommand):
         motor = "sqlite" if "sqlite" in datos["ENGINE"] else "postgresql"
         if motor != manifiesto["motor"]:
             raise CommandError(f"El respaldo es de {manifiesto['motor']}; el destino es {motor}.")
+        # Backups made before private files had their own storage list none.
+        privados = manifiesto.get("archivos_privados", {})
+        if opciones["media"] and privados and not opciones["privado"]:
+            raise CommandError("Con --media indique también --privado (archivos privados).")
         filas = self._restaurar_base(motor, datos, respaldo)
         almacen = (
             FileSystemStorage(location=opciones["media"]) if opciones["media"] else default_storage
         )
         huellas = self._restaurar_archivos(almacen, origen / "media", manifiesto["archivos"])
+        privado = (
+            AlmacenPrivadoLocal(location=opciones["privado"])
+            if opciones["privado"]
+            else almacen_privado
+        )
+        huellas_privadas = self._restaurar_archivos(privado, origen / "privado", privados)
 
         problemas = [
             f"tabla {tabla}: {filas.get(tabla)} filas, el respaldo tenía {n}"
             for tabla, n in manifiesto["filas"].items()
             if filas.get(tabla) != n
         ]
-        problemas += [
-            f"archivo {nombre}: SHA-256 distinto o ausente"
-            for nombre, sha in manifiesto["archivos"].items()
-            if huellas.get(nombre) != sha
-        ]
+        for esperadas, leidas in ((manifiesto["archivos"], huellas), (privados, huellas_privadas)):
+            problemas += [
+                f"archivo {nombre}: SHA-256 distinto o ausente"
+                for nombre, sha in esperadas.items()
+                if leidas.get(nombre) != sha
+            ]
         if problemas:
             for problema in problemas:
                 self.stderr.write(f"  {problema}")
@@ -104,7 +124,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restaurado y verificado: {len(filas)} tablas, {sum(filas.values())} filas, "
-                f"{len(huellas)} archivos con su SHA-256."
+                f"{len(huellas) + len(huellas_privadas)} archivos con su SHA-256."
             )
         )
 
