@@ -7,7 +7,7 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -44,7 +44,8 @@ from constancias.models import (
 )
 from lms.alcance import Accion, accede, alcance_de, filtrar_por_alcance, permitidos
 from lms.archivos import descargar_privado
-from lms.models import EntidadFederativa, Organizacion
+from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuario
+from lms.services import registrar_auditoria
 
 # Public lookups per client address and window (seconds) before answering 429.
 LIMITE_VERIFICACION = (30, 300)
@@ -95,6 +96,13 @@ def mis_constancias(request: HttpRequest) -> HttpResponse:
 def descargar(request: HttpRequest, folio: str) -> HttpResponse:
     """The stored PDF exactly as issued (never re-rendered): owner or coordinators in scope."""
     constancia = get_object_or_404(selectors.constancias_visibles(request.user), folio=folio)
+    if constancia.usuario_id != request.user.pk:
+        # Staff reading someone else's constancia is audited; the holder's own is not.
+        registrar_auditoria(
+            usuario=cast(Usuario, request.user),
+            accion=RegistroAuditoria.Accion.DESCARGA_CONSTANCIA,
+            objeto=constancia.folio,
+        )
     return descargar_privado(
         constancia.pdf, nombre=f"{constancia.folio}.pdf", content_type="application/pdf"
     )
@@ -350,6 +358,21 @@ def _constancias_para_descarga(request: HttpRequest, regla_id: int) -> tuple[Any
     return consulta, nombre
 
 
+def _auditar_descarga(request: HttpRequest, regla_id: int, accion: str, filas: int) -> None:
+    filtros: dict[str, Any] = {"regla": regla_id}
+    for clave in ("entidad", "organizacion"):
+        valor = request.GET.get(clave, "")
+        if valor:
+            filtros[clave] = int(valor) if valor.isdigit() else valor[:20]
+    registrar_auditoria(
+        usuario=cast(Usuario, request.user),
+        accion=accion,
+        filtros=filtros,
+        filas=filas,
+        objeto=str(regla_id),
+    )
+
+
 class _Tubo(io.RawIOBase):
     """A write-only, unseekable sink: zipfile streams into it and the view drains it."""
 
@@ -395,6 +418,9 @@ def zip_de_constancias(constancias: Any) -> Iterator[bytes]:
 @login_required
 def descargar_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     constancias, nombre = _constancias_para_descarga(request, pk)
+    _auditar_descarga(
+        request, pk, RegistroAuditoria.Accion.DESCARGA_CONSTANCIAS_ZIP, constancias.count()
+    )
     respuesta = StreamingHttpResponse(
         (trozo for trozo in zip_de_constancias(constancias) if trozo),
         content_type="application/zip",
@@ -409,13 +435,15 @@ def descargar_impresion(request: HttpRequest, pk: int) -> HttpResponse:
     from pypdf import PdfWriter
 
     constancias, nombre = _constancias_para_descarga(request, pk)
-    if constancias.count() > MAX_PDF_IMPRESION:
+    total = constancias.count()
+    if total > MAX_PDF_IMPRESION:
         messages.error(
             request,
             _("Son más de %(maximo)d constancias; descárguelas por entidad o institución.")
             % {"maximo": MAX_PDF_IMPRESION},
         )
         return redirect("constancias:regla", pk=pk)
+    _auditar_descarga(request, pk, RegistroAuditoria.Accion.DESCARGA_CONSTANCIAS_IMPRESION, total)
     escritor = PdfWriter()
     for constancia in constancias.iterator(chunk_size=500):
         with constancia.pdf.open("rb") as origen:
