@@ -214,7 +214,15 @@ def instructor():
 
 
 def test_la_descarga_incluye_todo_lo_que_la_plataforma_guarda(client, usuario, instructor):
+    from django.test import Client
+
     expediente = _expediente(usuario, instructor=instructor)
+    nacional = UsuarioFactory(email="nacional@ejemplo.gob.mx")
+    services.asignar_rol(usuario=nacional, rol=Rol.COORDINADOR_NACIONAL)
+    coordinacion = Client()
+    coordinacion.force_login(nacional)
+    folio = expediente["constancia"].folio
+    assert coordinacion.get(f"/constancias/descargar/{folio}.pdf").status_code == 200
     respuesta = client.get("/perfil/mis-datos.json")
     contenido = respuesta.content.decode()
     datos = json.loads(contenido)
@@ -250,6 +258,7 @@ def test_la_descarga_incluye_todo_lo_que_la_plataforma_guarda(client, usuario, i
     assert emitida["consultas_de_verificacion"]["total"] == 1
     assert emitida["consultas_de_verificacion"]["consultas"][0]["medio"] == "Enlace o QR"
     assert [c["accion"] for c in datos["consultas_de_su_expediente"]] == ["Consulta de kárdex"]
+    assert len(emitida["descargas_por_personal_autorizado"]) == 1
 
     # Nobody else's data: the other participant's answers, the verifier, the instructor.
     assert "ENSAYO-AJENO" not in contenido
@@ -257,6 +266,7 @@ def test_la_descarga_incluye_todo_lo_que_la_plataforma_guarda(client, usuario, i
     assert "203.0.113.77" not in contenido
     assert "Navegador-De-Quien-Verifica" not in contenido
     assert "instructor@ejemplo.gob.mx" not in contenido
+    assert "nacional@ejemplo.gob.mx" not in contenido
 
 
 def test_la_calificacion_retenida_no_se_adelanta(client, usuario, instructor):
