@@ -23,6 +23,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
@@ -93,7 +94,7 @@ def mis_constancias(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def descargar(request: HttpRequest, folio: str) -> HttpResponse:
+def descargar(request: HttpRequest, folio: str) -> HttpResponseBase:
     """The stored PDF exactly as issued (never re-rendered): owner or coordinators in scope."""
     constancia = get_object_or_404(selectors.constancias_visibles(request.user), folio=folio)
     if constancia.usuario_id != request.user.pk:

@@ -23,6 +23,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +41,7 @@ from lms.services import registrar_auditoria
 from lms.views_coordinacion import OrganizacionChoiceField
 
 FECHA_MINIMA = datetime.date(2000, 1, 1)
-TIPOS_EXPORTACION = {
+TIPOS_EXPORTACION: dict[str, str] = {
     ExportacionSolicitada.Formato.CSV: "text/csv; charset=utf-8",
     ExportacionSolicitada.Formato.XLSX: (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -340,7 +341,7 @@ def exportacion(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def exportacion_descargar(request: HttpRequest, uid: Any) -> HttpResponse:
+def exportacion_descargar(request: HttpRequest, uid: Any) -> HttpResponseBase:
     exportacion = _exportacion_propia(request, uid)
     if (
         exportacion.vencida()

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -198,7 +199,7 @@ def calificar(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def descargar_entregable(request: HttpRequest, pk: int) -> HttpResponse:
+def descargar_entregable(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The uploaded file, only to someone who may grade it; always as a download."""
     _revisor(request)
     respuesta, _item = _respuesta_manual(request, pk)

@@ -23,7 +23,8 @@ from django.core.files.storage import FileSystemStorage, Storage, default_storag
 from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject, empty
@@ -76,25 +77,29 @@ def _firma_urls(almacen: Any) -> bool:
     return bool(getattr(almacen, "querystring_auth", False))
 
 
-def descargar_privado(archivo: FieldFile, *, nombre: str, content_type: str) -> HttpResponse:
+def descargar_privado(archivo: FieldFile, *, nombre: str, content_type: str) -> HttpResponseBase:
     """The private file as an attachment named `nombre`; call it only after checking who asks.
 
     On a storage with signed URLs (S3) the answer is a redirect to a URL valid for
     `AWS_PRIVATE_URL_SECONDS`, so the bytes do not pass through the web host; on disk the
     file is streamed. Either way nothing may cache it. A missing file is a 404.
     """
-    almacen = archivo.storage
+    almacen: Any = archivo.storage
+    guardado = archivo.name
+    if not guardado:
+        raise Http404
+    respuesta: HttpResponseBase
     if _firma_urls(almacen):
-        if not almacen.exists(archivo.name):
+        if not almacen.exists(guardado):
             raise Http404
         url = almacen.url(
-            archivo.name,
+            guardado,
             parameters={
                 "ResponseContentDisposition": content_disposition_header(True, nombre),
                 "ResponseContentType": content_type,
             },
         )
-        respuesta: HttpResponse = HttpResponseRedirect(url)
+        respuesta = HttpResponseRedirect(url)
     else:
         try:
             contenido = archivo.open("rb")
@@ -163,7 +168,8 @@ def mover_a_privado(
 @checks.register(checks.Tags.security)
 def revisar_almacen_privado(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Refuse a private storage that the public media serving or a public URL could reach."""
-    configuracion = settings.STORAGES.get(ALIAS)
+    almacenes: dict[str, Any] = settings.STORAGES
+    configuracion = almacenes.get(ALIAS)
     if configuracion is None:
         return [
             checks.Error(
@@ -181,7 +187,7 @@ def revisar_almacen_privado(app_configs: Any = None, **kwargs: Any) -> list[chec
                     id="lms.E102",
                 )
             ]
-        publico = settings.STORAGES["default"].get("OPTIONS", {})
+        publico = almacenes["default"].get("OPTIONS", {})
         if publico.get("bucket_name") == opciones.get("bucket_name") and not opciones.get(
             "location"
         ):
