@@ -57,10 +57,6 @@ SINONIMOS = {
     "estado": "entidad",
     "entidad_federativa": "entidad",
 }
-# 5,000 people is the expected large file; ten thousand leaves room, and beyond
-# that the preview would be unreadable and the upload better split by region.
-MAX_FILAS = 10_000
-
 INSCRIBIR = "inscribir"
 CREAR = "crear"
 YA_INSCRITA = "ya_inscrita"
@@ -163,7 +159,9 @@ def leer_inscripciones(
     nombre: str, contenido: bytes, *, max_bytes: int | None = None
 ) -> list[FilaCruda]:
     """The rows of an enrolment file, or `ArchivoInvalido` saying what is wrong with it."""
-    tabla = tabular.leer_tabla(nombre, contenido, max_filas=MAX_FILAS, max_bytes=max_bytes)
+    tabla = tabular.leer_tabla(
+        nombre, contenido, max_filas=tabular.MAX_FILAS_INSCRIPCIONES, max_bytes=max_bytes
+    )
     return tabular.filas_con_encabezado(
         tabla, columnas=COLUMNAS, requeridas=COLUMNAS_REQUERIDAS, sinonimos=SINONIMOS
     )
@@ -434,7 +432,6 @@ ZOOM = "zoom"
 TEAMS = "teams"
 MEET = "meet"
 NOMBRES_FORMATO = {ZOOM: "Zoom", TEAMS: "Microsoft Teams", MEET: "Google Meet"}
-MAX_FILAS_REPORTE = 20_000
 
 # Header spellings (normalized) of each column in the reports, English and Spanish.
 _ENC_CORREO = {
@@ -615,18 +612,18 @@ def leer_reporte_asistencia(
         texto = tabular.decodificar(contenido)
         # Teams reports start with a section title and no separator; Excel's
         # "Unicode text" and Teams use tabs throughout.
-        if "\t" in "\n".join(texto.splitlines()[:40]):
+        if any("\t" in linea for linea in tabular.primeras_lineas(texto, 40)):
             separador = "\t"
     try:
         tabla = tabular.leer_tabla(
             nombre,
             contenido,
-            max_filas=MAX_FILAS_REPORTE,
+            max_filas=tabular.MAX_FILAS_ASISTENCIA,
             max_bytes=max_bytes,
             separador=separador,
         )
     except ArchivoInvalido as error:
-        if "filas" in error.mensaje or "pesa" in error.mensaje or "vacío" in error.mensaje:
+        if isinstance(error, tabular.LimiteExcedido) or "vacío" in error.mensaje:
             raise
         raise _formato_desconocido() from error
     inicio, posiciones = None, None

@@ -36,8 +36,6 @@ SINONIMOS_ENCABEZADO = {
 # Organizacion.Ambito codes, repeated here so the checks need no database.
 AMBITO_FEDERAL = "federal"
 AMBITOS_LOCALES = {"estatal", "municipal"}
-MAX_FILAS = 10_000
-MAX_COLUMNAS = 30
 
 NUEVA = "nueva"
 ACTUALIZADA = "actualizada"
@@ -168,7 +166,7 @@ def _indice_opciones(opciones: dict[str, str]) -> dict[str, str]:
 def leer_archivo(nombre: str, contenido: bytes, *, max_bytes: int | None = None) -> list[FilaCruda]:
     """The rows of a CSV or XLSX file, or `ArchivoInvalido` saying what is wrong with it."""
     tabla = tabular.leer_tabla(
-        nombre, contenido, max_filas=MAX_FILAS, max_bytes=max_bytes, max_columnas=MAX_COLUMNAS
+        nombre, contenido, max_filas=tabular.MAX_FILAS_ORGANIZACIONES, max_bytes=max_bytes
     )
     return tabular.filas_con_encabezado(
         tabla,

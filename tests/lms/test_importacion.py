@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from django.db import IntegrityError
 from django.urls import reverse
 
-from lms import importacion, services
+from lms import importacion, services, tabular
 from lms.importacion import ArchivoInvalido, FilaCruda, leer_archivo, revisar_filas
 from lms.models import Organizacion, Rol
 from tests.factories import OrganoGaranteFactory, SujetoObligadoFactory, UsuarioFactory
@@ -159,7 +159,7 @@ def test_archivo_demasiado_grande_se_rechaza_antes_de_leerlo():
 
 
 def test_demasiadas_filas_se_rechazan(monkeypatch):
-    monkeypatch.setattr(importacion, "MAX_FILAS", 3)
+    monkeypatch.setattr(tabular, "MAX_FILAS_ORGANIZACIONES", 3)
     contenido = ENCABEZADO + "A,,14,estatal,otro\n" * 5
 
     with pytest.raises(ArchivoInvalido, match="más de 3 filas"):
