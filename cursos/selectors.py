@@ -35,7 +35,7 @@ from cursos.progreso import (
     evaluar_curso,
 )
 from evaluaciones import selectors as evaluaciones_selectors
-from lms.alcance import alcance_de, filtrar_por_alcance
+from lms.alcance import Accion, alcance_de, filtrar_por_alcance, permitidos, puede
 
 PASO_RUTA = 4  # treebeard's materialised path step
 
@@ -236,25 +236,16 @@ def proximas_sesiones(
 
 def puede_gestionar_edicion(usuario: Any, edicion: Edicion) -> bool:
     """Coordinators, administrators and the course's instructors follow an edition."""
-    alcance = alcance_de(usuario)
-    if alcance.coordina or alcance.es_administrador:
-        return True
-    if alcance.usuario_id is None:
-        return False
-    return CursoPage.instructores.through.objects.filter(
-        cursopage_id=edicion.curso_id, usuario_id=alcance.usuario_id
-    ).exists()
+    return puede(usuario, Accion.VER, edicion)
 
 
 def ediciones_gestionables(usuario: Any) -> QuerySet[Edicion]:
-    """Editions a trainer or coordinator may follow."""
-    alcance = alcance_de(usuario)
-    ediciones = Edicion.objects.select_related("curso").order_by("-fecha_inicio", "nombre")
-    if alcance.coordina or alcance.es_administrador:
-        return ediciones
-    if alcance.usuario_id is None:
-        return ediciones.none()
-    return ediciones.filter(curso__instructores=alcance.usuario_id)
+    """Editions a trainer or coordinator may follow (`cursos.politicas`)."""
+    return (
+        permitidos(usuario, Accion.LISTAR, Edicion)
+        .select_related("curso")
+        .order_by("-fecha_inicio", "nombre")
+    )
 
 
 def inscripciones_visibles(usuario: Any, edicion: Edicion) -> QuerySet[Inscripcion]:

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -13,7 +15,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cursos.models import Edicion
 from lms.alcance import cursos_a_cargo
-from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin, es_gestion
+from lms.wagtail_alcance import (
+    ConAlcanceViewSetMixin,
+    SelectorConAlcanceMixin,
+    es_gestion,
+    listables,
+)
 
 
 class EdicionChooserViewSet(SelectorConAlcanceMixin, SnippetChooserViewSet):
@@ -55,6 +62,29 @@ def paginas_elegibles(pages: Any, request: Any) -> Any:
 
 @hooks.register("construct_reports_menu")
 def informes_de_gestion(request: Any, menu_items: list[Any]) -> None:
-    """Site-wide reports are for the national coordination (`AdminDeGestionMiddleware`)."""
+    """Site-wide reports are for the national coordination (`AdminConAlcanceMiddleware`)."""
     if not es_gestion(request.user):
         menu_items[:] = []
+
+
+class _ApiConAlcance:
+    """Admin API endpoints of files: only what the user may list (their courses' collections)."""
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return queryset.filter(pk__in=listables(self.request.user, queryset.model).values("pk"))  # type: ignore[attr-defined]
+
+
+class ImagenesApiConAlcance(_ApiConAlcance, ImagesAdminAPIViewSet):
+    pass
+
+
+class DocumentosApiConAlcance(_ApiConAlcance, DocumentsAdminAPIViewSet):
+    pass
+
+
+@hooks.register("construct_admin_api", order=100)
+def api_de_archivos_con_alcance(router: Any) -> None:
+    # After Wagtail's own registrations (order 0), which this replaces.
+    router.register_endpoint("images", ImagenesApiConAlcance)
+    router.register_endpoint("documents", DocumentosApiConAlcance)

@@ -19,7 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic import lock, workflow
+from wagtail.admin.views.generic import workflow
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
@@ -97,24 +97,29 @@ def registrar_en_wagtail(modelo: type[Model]) -> PoliticaWagtail:
 
 
 def _accion_de_vista(view_class: type) -> Accion:
-    """What a viewset's view does to the object in its URL."""
+    """What a viewset's view does to the object in its URL, read from Wagtail's own
+    declaration of the permission the view needs (history and usage need "change")."""
     if issubclass(view_class, generic.DeleteView):
         return Accion.BORRAR
     if issubclass(
         view_class,
         (
-            generic.EditView,
-            generic.UnpublishView,
-            generic.RevisionsUnscheduleView,
-            lock.LockView,
-            lock.UnlockView,
             workflow.WorkflowAction,
             workflow.CollectWorkflowActionData,
             workflow.ConfirmWorkflowCancellation,
         ),
     ):
-        return Accion.CAMBIAR
-    return Accion.VER
+        return Accion.CAMBIAR  # workflow steps declare no permission of their own
+    requeridas = {getattr(view_class, "permission_required", None)} | set(
+        getattr(view_class, "any_permission_required", None) or ()
+    )
+    if "view" in requeridas or not requeridas - {None}:
+        return Accion.VER
+    if requeridas <= {"add", None}:
+        return Accion.VER  # a copy: seeing the original is enough, adding is checked apart
+    if "delete" in requeridas and not requeridas & {"add", "change"}:
+        return Accion.BORRAR
+    return Accion.CAMBIAR
 
 
 def listables(usuario: Any, modelo: type[Model]) -> QuerySet[Any]:
@@ -212,7 +217,7 @@ class SelectorConAlcanceMixin:
         return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
 
 
-# --- Admin screens that show the whole site --------------------------------------------
+# --- Admin screens that show the whole site, and pages' own screens ------------------
 
 # Reports list every page, every editor and every workflow of the site; the page-type
 # usage listing names every page of a type, drafts included. They are the national
@@ -221,6 +226,12 @@ ESPACIOS_DE_GESTION = frozenset({"wagtailadmin_reports"})
 VISTAS_DE_GESTION = frozenset(
     {"wagtailadmin_pages:type_use", "wagtailadmin_pages:type_use_results"}
 )
+# Page screens answer 404 for a page outside the user's reach (`lms.politicas`: the
+# pages Wagtail lets them explore). Wagtail checks finer permissions afterwards, but
+# some of its page screens (the workflow-cancellation dialog) check none.
+ESPACIOS_DE_PAGINAS = frozenset({"wagtailadmin_pages"})
+VISTAS_DE_PAGINAS = frozenset({"wagtailadmin_explore", "wagtailadmin_explore_results"})
+PARAMETROS_DE_PAGINA = ("page_id", "parent_page_id", "page_to_move_id")
 
 
 def es_gestion(usuario: Any) -> bool:
@@ -229,8 +240,8 @@ def es_gestion(usuario: Any) -> bool:
     return bool(roles & {Rol.ADMINISTRADOR, Rol.COORDINADOR_NACIONAL})
 
 
-class AdminDeGestionMiddleware:
-    """404 for the site-wide admin screens (`ESPACIOS_DE_GESTION`, `VISTAS_DE_GESTION`)."""
+class AdminConAlcanceMiddleware:
+    """404 for site-wide admin screens and for page screens of pages out of reach."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -242,9 +253,18 @@ class AdminDeGestionMiddleware:
         coincidencia = request.resolver_match
         if coincidencia is None:
             return None
-        de_gestion = coincidencia.view_name in VISTAS_DE_GESTION or bool(
-            ESPACIOS_DE_GESTION & set(coincidencia.namespaces)
-        )
-        if de_gestion and not es_gestion(request.user):
+        espacios = set(coincidencia.namespaces)
+        nombre = coincidencia.view_name
+        if (nombre in VISTAS_DE_GESTION or ESPACIOS_DE_GESTION & espacios) and not es_gestion(
+            request.user
+        ):
             raise Http404
+        if nombre in VISTAS_DE_PAGINAS or ESPACIOS_DE_PAGINAS & espacios:
+            from wagtail.models import Page
+
+            ids = [kwargs[p] for p in PARAMETROS_DE_PAGINA if p in kwargs]
+            if ids and request.user.is_authenticated:
+                visibles = alcance.permitidos(request.user, Accion.VER, Page)
+                if visibles.filter(pk__in=ids).count() != len(set(ids)):
+                    raise Http404
         return None

@@ -24,6 +24,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = False
+# Which kind of settings are loaded: "produccion", "desarrollo" or "pruebas". Anything that
+# must never run on a real installation (the demo accounts) asks this, not DEBUG alone.
+LMS_ENTORNO = "produccion"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.entrada.CaracteresNulosMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -268,7 +272,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, with user terms quoted safely for SQLite's FTS5.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.busqueda"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("es-mx", "Español (México)"), ("en", "English")]
