@@ -47,7 +47,7 @@ def crear_mundo() -> MundoPropiedad:
     from cursos import services as servicios_cursos
     from cursos.models import Asistencia, ExportacionSolicitada, ProgresoLeccion
     from evaluaciones import services as servicios_evaluaciones
-    from evaluaciones.models import Excepcion, Pregunta, Recalificacion, Respuesta
+    from evaluaciones.models import Excepcion, Pregunta, Respuesta
     from lms import services as servicios_lms
     from lms.models import AsignacionRol, RegistroAuditoria
     from tests.factories import (
