@@ -450,6 +450,24 @@ def test_coordinacion_retirada_ya_no_ve_ni_descarga_sus_exportaciones(
     assert descargas.count() == 1
 
 
+def test_exportacion_de_quien_dejo_de_coordinar_no_se_construye(
+    client, escenario, monkeypatch, carpeta_privada
+):
+    coordinador = escenario["coord_jal"]
+    monkeypatch.setitem(services_reportes.MAX_FILAS_DIRECTAS, "csv", 0)
+    client.force_login(coordinador)
+    client.get(reverse("cursos:exportar", args=["csv"]))
+    exportacion = ExportacionSolicitada.objects.get()
+    retirar_rol(usuario=coordinador, rol=Rol.COORDINADOR_ESTATAL, entidad_id=entidad("14").pk)
+
+    exportar_registros_task.apply(args=[exportacion.pk])
+
+    exportacion.refresh_from_db()
+    assert exportacion.estado == ExportacionSolicitada.Estado.FALLIDA
+    assert not exportacion.archivo
+    assert not [ruta for ruta in carpeta_privada.rglob("*") if ruta.is_file()]
+
+
 def test_coordinacion_cambiada_de_entidad_no_descarga_la_exportacion_de_la_anterior(
     client, escenario, monkeypatch
 ):
