@@ -5,10 +5,15 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *
 
 DEBUG = False
+LMS_ENTORNO = "produccion"
 
+# Settings load before translations: these messages stay plain Spanish text.
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY debe estar definida y tener al menos 50 caracteres."
+        "DJANGO_SECRET_KEY debe estar definida y tener al menos 50 caracteres. "
+        "Estos son los ajustes de producción (los que se usan si DJANGO_SETTINGS_MODULE "
+        "no está definida); para trabajar en su equipo use `make run` o "
+        "DJANGO_SETTINGS_MODULE=lms.settings.dev."
     )
 if not os.environ.get("DJANGO_ALLOWED_HOSTS"):
     raise ImproperlyConfigured(

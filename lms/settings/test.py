@@ -4,6 +4,7 @@ from .base import *
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
+LMS_ENTORNO = "pruebas"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LMS_EMAIL_BACKEND_REAL = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,5 +1,7 @@
 """Demo content loads, and loading it twice duplicates nothing."""
 
+import io
+
 import pytest
 
 from django.core.management import call_command
@@ -46,3 +48,31 @@ def test_cargar_demo_se_niega_sin_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("cargar_demo")
+
+
+def test_cargar_demo_se_niega_con_ajustes_de_produccion_aunque_se_fuerce(settings):
+    settings.DEBUG = True
+    settings.LMS_ENTORNO = "produccion"
+    with pytest.raises(CommandError, match="contraseña pública"):
+        call_command("cargar_demo", "--forzar")
+    assert not Usuario.objects.exists()
+
+
+@pytest.mark.parametrize(("debug", "entorno"), [(True, "produccion"), (False, "pruebas")])
+def test_cuentas_demo_no_publica_la_contrasena_fuera_del_desarrollo(settings, debug, entorno):
+    from lms.demo import CONTRASENA_DEMO
+
+    settings.DEBUG = debug
+    settings.LMS_ENTORNO = entorno
+    salida = io.StringIO()
+    with pytest.raises(CommandError, match="modo de desarrollo"):
+        call_command("cuentas_demo", stdout=salida)
+    assert CONTRASENA_DEMO not in salida.getvalue()
+
+
+def test_cuentas_demo_en_desarrollo_muestra_las_cuentas(settings):
+    settings.DEBUG = True
+    settings.LMS_ENTORNO = "desarrollo"
+    salida = io.StringIO()
+    call_command("cuentas_demo", stdout=salida)
+    assert "participante@demo.mx" in salida.getvalue()
