@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from lms import subidas
 from lms.models import EntidadFederativa
-
-# A constancia is tens of KiB; a signed one with images well under 2 MiB.
-MAX_BYTES_PDF = 10 * 1024 * 1024
 
 
 class VerificacionForm(forms.Form):
@@ -42,8 +41,12 @@ class ArchivoVerificacionForm(forms.Form):
 
     def clean_archivo(self) -> Any:
         archivo = self.cleaned_data["archivo"]
-        if archivo.size > MAX_BYTES_PDF:
-            raise forms.ValidationError(_("El archivo es demasiado grande (máximo 10 MB)."))
+        # LimiteSubidaMiddleware already cut anything larger while it was read.
+        if archivo.size > subidas.MAX_PDF_VERIFICACION:
+            raise forms.ValidationError(
+                _("El archivo es demasiado grande (máximo %(max)s).")
+                % {"max": filesizeformat(subidas.MAX_PDF_VERIFICACION)}
+            )
         inicio = archivo.read(5)
         archivo.seek(0)
         if inicio != b"%PDF-":

@@ -31,6 +31,7 @@ from evaluaciones.forms import (
     PreguntaAdminForm,
 )
 from evaluaciones.scoring import MetodoCalificacion, TipoPregunta
+from lms import subidas
 from lms.archivos import nombre_privado, privado
 
 
@@ -301,7 +302,8 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
     tamano_maximo_mb = models.PositiveSmallIntegerField(
         _("tamaño máximo del archivo (MB)"),
         default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        # Never more than the deliverable endpoints accept (lms.subidas).
+        validators=[MinValueValidator(1), MaxValueValidator(subidas.MAX_ENTREGABLE // subidas.MB)],
     )
     etiquetas = ClusterTaggableManager(
         through=EtiquetaPregunta, blank=True, verbose_name=_("etiquetas")

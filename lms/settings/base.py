@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.entrada.CaracteresNulosMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads a body: each endpoint's upload limit, see lms.subidas.
+    "lms.subidas.LimiteSubidaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -315,6 +317,12 @@ CELERY_TASK_ROUTES = {
     "cursos.tasks.exportar_registros_task": {"queue": "exportaciones"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+
+# --- Client address ---------------------------------------------------------
+# Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For is believed when
+# they are the peer: rate limits and verification records then key on the visitor, not on
+# the proxy (lms/red.py, docs/despliegue.md). Empty: REMOTE_ADDR, the header ignored.
+LMS_PROXIES_CONFIABLES = env_list("LMS_PROXIES_CONFIABLES")
 
 # --- Security headers common to every mode ---------------------------------
 SESSION_COOKIE_HTTPONLY = True
