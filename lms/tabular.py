@@ -30,6 +30,8 @@ from openpyxl.xml.functions import fromstring
 
 from django.utils.translation import gettext as _
 
+from lms.entrada import quitar_controles
+
 # --- Limits --------------------------------------------------------------------
 # The one declaration of how much an uploaded table may hold, for every import
 # (bulk enrolment, attendance reports, organizations). A file past any of them is
@@ -108,8 +110,12 @@ def normalizar(texto: Any) -> str:
 
 
 def limpiar(texto: Any) -> str:
-    """A cell as it should be stored: trimmed, single spaces, no non-breaking spaces."""
-    return " ".join(str(texto or "").replace("\xa0", " ").split())
+    """A cell as it should be stored: trimmed, single spaces, no non-breaking spaces.
+
+    Control characters go too: a spreadsheet does not show them, and PostgreSQL refuses
+    a NUL in any text (a UTF-16 CSV can carry one as a character).
+    """
+    return " ".join(quitar_controles(str(texto or "")).replace("\xa0", " ").split())
 
 
 def normalizar_encabezado(texto: str, sinonimos: Mapping[str, str] | None = None) -> str:

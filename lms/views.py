@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from wagtail.admin.views.chooser import ExternalLinkView
 
 from lms import selectors, services
+from lms.entrada import EntradaInvalida, respuesta_400
 from lms.forms import CURP_DUPLICADA, PerfilForm
 from lms.models import ConfiguracionSitio, Usuario
 
@@ -163,6 +164,8 @@ def salud(request: HttpRequest) -> JsonResponse:
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, EntradaInvalida):
+        return respuesta_400(request, exception.mensaje)
     return render(request, "400.html", status=400)
 
 
