@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from evaluaciones.models import Evaluacion
 from lms.alcance import Accion, alcance_de, permitidos
+from lms.entrada import FiltroChoiceField
 from lms.models import EntidadFederativa, Organizacion, Rol, Usuario
 
 
@@ -23,17 +24,19 @@ class AsistenciaForm(forms.Form):
 
 
 class FiltroParticipantesForm(forms.Form):
-    entidad = forms.ModelChoiceField(
+    entidad = FiltroChoiceField(
         label=_("Entidad federativa"),
         queryset=EntidadFederativa.objects.none(),
         required=False,
         empty_label=_("Todas"),
+        error_messages={"invalid_choice": _("Elija una entidad de la lista.")},
     )
-    organizacion = forms.ModelChoiceField(
+    organizacion = FiltroChoiceField(
         label=_("Institución"),
         queryset=Organizacion.objects.none(),
         required=False,
         empty_label=_("Todas"),
+        error_messages={"invalid_choice": _("Elija una institución de la lista.")},
     )
 
     def __init__(self, *args: Any, entidades: Any, organizaciones: Any, **kwargs: Any) -> None:

@@ -457,7 +457,10 @@ def edicion_participantes(request: HttpRequest, pk: int) -> HttpResponse:
         ).select_related("entidad"),
     )
     filtradas = visibles
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # A tampered or stale filter shows its error and no one, as in the people list.
+        filtradas = visibles.none()
+    elif form.is_bound:
         if form.cleaned_data["entidad"]:
             filtradas = filtradas.filter(usuario__entidad=form.cleaned_data["entidad"])
         if form.cleaned_data["organizacion"]:

@@ -36,6 +36,7 @@ from cursos import graficas, reportes, services_reportes
 from cursos.models import CursoPage, Edicion, ExportacionSolicitada, FasePage, ProgramaPage
 from lms.alcance import Accion, alcance_de, filtrar_por_alcance, permitidos, personas_visibles
 from lms.archivos import descargar_privado
+from lms.entrada import FiltroChoiceField
 from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuario
 from lms.services import registrar_auditoria
 from lms.views_coordinacion import OrganizacionChoiceField
@@ -63,28 +64,28 @@ def _eleccion(mensaje: Any) -> dict[str, Any]:
 class FiltroReporteForm(forms.Form):
     """GET filters of the dashboard and the exports; choices limited to the user's scope."""
 
-    programa = forms.ModelChoiceField(
+    programa = FiltroChoiceField(
         label=_("Programa"),
         queryset=ProgramaPage.objects.none(),
         required=False,
         empty_label=_("Todos"),
         error_messages=_eleccion(_("El programa elegido no existe.")),
     )
-    curso = forms.ModelChoiceField(
+    curso = FiltroChoiceField(
         label=_("Curso"),
         queryset=CursoPage.objects.none(),
         required=False,
         empty_label=_("Todos"),
         error_messages=_eleccion(_("El curso elegido no existe.")),
     )
-    edicion = forms.ModelChoiceField(
+    edicion = FiltroChoiceField(
         label=_("Edición"),
         queryset=Edicion.objects.none(),
         required=False,
         empty_label=_("Todas"),
         error_messages=_eleccion(_("La edición elegida no existe.")),
     )
-    fase = forms.ModelChoiceField(
+    fase = FiltroChoiceField(
         label=_("Fase"),
         queryset=FasePage.objects.none(),
         required=False,
@@ -92,7 +93,7 @@ class FiltroReporteForm(forms.Form):
         help_text=_("Limita a las ediciones del curso de esa fase."),
         error_messages=_eleccion(_("La fase elegida no existe.")),
     )
-    entidad = forms.ModelChoiceField(
+    entidad = FiltroChoiceField(
         label=_("Entidad federativa"),
         queryset=EntidadFederativa.objects.none(),
         required=False,

@@ -121,7 +121,8 @@ def interpretar(item: Mapping[str, Any], datos: DatosFormulario) -> Any:
             valor = _uno(datos, nombre_campo(clave, elemento))
             if not valor:
                 continue
-            if not valor.isdigit() or not 1 <= int(valor) <= len(ids):
+            # ASCII digits only: "²" passes str.isdigit() and then breaks int().
+            if not (valor.isascii() and valor.isdigit()) or not 1 <= int(valor) <= len(ids):
                 raise RespuestaInvalida(
                     _("Cada posición debe ser un número del 1 al %(n)d.") % {"n": len(ids)}
                 )

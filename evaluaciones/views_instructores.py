@@ -31,6 +31,7 @@ from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
 from evaluaciones.respuestas import texto_de_respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
 from lms.archivos import descargar_privado
+from lms.entrada import parsear_id
 from lms.models import RegistroAuditoria, Usuario
 from lms.services import registrar_auditoria
 from lms.tabular import sin_formula
@@ -55,8 +56,7 @@ def _revisor(request: HttpRequest) -> None:
 
 
 def _evaluacion_id(request: HttpRequest) -> int | None:
-    valor = request.GET.get("evaluacion", "")
-    return int(valor) if valor.isdigit() and len(valor) < 10 else None
+    return parsear_id(request.GET.get("evaluacion", ""))
 
 
 def _respuesta_manual(request: HttpRequest, pk: int) -> tuple[Respuesta, dict[str, Any]]:

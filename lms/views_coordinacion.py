@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lms.alcance import alcance_de, filtrar_por_alcance, personas_visibles
+from lms.entrada import FiltroChoiceField
 from lms.models import EntidadFederativa, Organizacion, Usuario
 
 PERSONAS_POR_PAGINA = 50
@@ -45,7 +46,7 @@ class _OrganizacionesPorEntidad(forms.models.ModelChoiceIterator):
             yield (etiqueta, [self.choice(organizacion) for organizacion in grupo])
 
 
-class OrganizacionChoiceField(forms.ModelChoiceField):
+class OrganizacionChoiceField(FiltroChoiceField):
     iterator = _OrganizacionesPorEntidad
 
     def label_from_instance(self, obj: Organizacion) -> str:
@@ -67,7 +68,7 @@ class FiltroPersonasForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    entidad = forms.ModelChoiceField(
+    entidad = FiltroChoiceField(
         label=_("Entidad federativa"),
         queryset=EntidadFederativa.objects.none(),
         required=False,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from wagtail.whitelist import Whitelister
 
 from evaluaciones.scoring import TipoPregunta
+from lms.entrada import quitar_controles
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class ErrorImportacion:
 class ResultadoImportacion:
     preguntas: tuple[PreguntaImportada, ...] = field(default=())
     errores: tuple[ErrorImportacion, ...] = field(default=())
+
+
+def texto_del_archivo(texto: str) -> str:
+    """The text a parser reads: no BOM, and no control characters but tabs and line breaks.
+
+    They are invisible in the file and PostgreSQL refuses a NUL in any text; the GIFT
+    parser also uses some of them to hide escaped characters while it splits.
+    """
+    return quitar_controles(texto.lstrip("\ufeff"))
 
 
 def texto_a_html(texto: str, *, es_html: bool = False) -> str:

@@ -18,6 +18,7 @@ from evaluaciones.importers import (
     PreguntaImportada,
     ResultadoImportacion,
     texto_a_html,
+    texto_del_archivo,
 )
 from evaluaciones.scoring import TipoPregunta
 
@@ -108,7 +109,7 @@ def interpretar_aiken(texto: str) -> ResultadoImportacion:
         actual = []
         return True
 
-    for numero_linea, cruda in enumerate(texto.lstrip("\ufeff").splitlines(), start=1):
+    for numero_linea, cruda in enumerate(texto_del_archivo(texto).splitlines(), start=1):
         linea = cruda.strip()
         if not linea:
             if actual and not cerrar(numero_linea):

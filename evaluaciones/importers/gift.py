@@ -20,6 +20,7 @@ from evaluaciones.importers import (
     PreguntaImportada,
     ResultadoImportacion,
     texto_a_html,
+    texto_del_archivo,
 )
 from evaluaciones.scoring import TipoPregunta
 
@@ -260,7 +261,7 @@ def interpretar_gift(texto: str) -> ResultadoImportacion:
     errores: list[ErrorImportacion] = []
     categoria = ""
     numero = 0
-    for linea, bloque in _bloques(texto.lstrip("\ufeff")):
+    for linea, bloque in _bloques(texto_del_archivo(texto)):
         limpio = bloque.strip()
         if limpio.upper().startswith("$CATEGORY:"):
             primera, _salto, resto = limpio.partition("\n")

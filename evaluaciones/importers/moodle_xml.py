@@ -31,6 +31,7 @@ from evaluaciones.importers import (
     PreguntaImportada,
     ResultadoImportacion,
     texto_a_html,
+    texto_del_archivo,
 )
 from evaluaciones.scoring import TipoPregunta, fracciones_multiples
 
@@ -216,7 +217,7 @@ def _interpretar(numero: int, nodo: ET.Element, categoria: str) -> PreguntaImpor
 def interpretar_moodle_xml(texto: str) -> ResultadoImportacion:
     """Parse a Moodle XML export; each question either parses or gets an error with its line."""
     try:
-        raiz = xml_seguro(texto.lstrip("\ufeff").encode("utf-8"))
+        raiz = xml_seguro(texto_del_archivo(texto).encode("utf-8"))
     except (ParseError, DefusedXmlException) as error:
         linea = getattr(error, "position", (0, 0))[0] if isinstance(error, ParseError) else 0
         return ResultadoImportacion(
