@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms import tabular
+from lms.entrada import parsear_id
 from lms.importacion import ALIAS_ENTIDAD
 from lms.tabular import ArchivoInvalido, FilaCruda, limpiar, normalizar
 
@@ -57,6 +58,12 @@ SINONIMOS = {
     "estado": "entidad",
     "entidad_federativa": "entidad",
 }
+# Every row this coordinator may not enrol, whoever it names, gets this one message.
+FUERA_DE_COORDINACION = gettext_lazy(
+    "Esta fila está fuera de su coordinación: con estos datos no puede inscribir a la "
+    "persona. Si debe participar, pida su inscripción a la coordinación nacional."
+)
+
 INSCRIBIR = "inscribir"
 CREAR = "crear"
 YA_INSCRITA = "ya_inscrita"
@@ -115,7 +122,8 @@ class ContextoInscripcion:
         return self.alias_entidades.get(normalizar(texto))
 
     def organizacion_por_id(self, texto: str) -> OrganizacionRef | None:
-        return self._por_id.get(int(texto)) if texto.isdigit() else None
+        identificador = parsear_id(texto)
+        return self._por_id.get(identificador) if identificador is not None else None
 
     def organizaciones_llamadas(self, texto: str, entidad_id: int | None) -> list[OrganizacionRef]:
         buscado = normalizar(texto)
@@ -222,13 +230,10 @@ def _revisar_fila(
     vistos[correo] = revisada.numero
 
     persona = contexto.personas.get(correo)
-    if persona is not None:
+    if persona is not None and persona.en_alcance:
         revisada.usuario_id = persona.id
         revisada.entidad_id = persona.entidad_id
         revisada.organizacion_id = persona.organizacion_id
-        if not persona.en_alcance:
-            motivos.append(_("La persona pertenece a una entidad fuera de su coordinación."))
-            return
         if persona.id in contexto.inscritas:
             revisada.estado = YA_INSCRITA
             return
@@ -237,6 +242,9 @@ def _revisar_fila(
         revisada.estado = INSCRIBIR
         return
 
+    # Someone outside the coordination is checked as an unknown address would be, so
+    # the answer never tells that the account exists, nor where. Only a row that would
+    # create the account is refused, with the message of any row out of reach.
     if not revisada.nombre:
         motivos.append(_("Falta el nombre de la persona para crear su cuenta."))
     if not revisada.apellidos:
@@ -244,6 +252,8 @@ def _revisar_fila(
     _resolver_organizacion(revisada, contexto)
     if revisada.organizacion_id is not None:
         _revisar_elegibilidad(revisada, contexto)
+    if persona is not None and not motivos:
+        motivos.append(str(FUERA_DE_COORDINACION))
     revisada.estado = CREAR
 
 
@@ -304,10 +314,7 @@ def _resolver_organizacion(revisada: FilaInscripcion, contexto: ContextoInscripc
         )
         return
     if org.id not in contexto.organizaciones_en_alcance:
-        motivos.append(
-            _("La organización «%(organizacion)s» está fuera de su coordinación.")
-            % {"organizacion": org.nombre}
-        )
+        motivos.append(str(FUERA_DE_COORDINACION))
         return
     revisada.organizacion_id = org.id
     revisada.organizacion_nombre = org.nombre

@@ -206,7 +206,9 @@ def test_coordinador_estatal_no_inscribe_personas_de_organizaciones_de_otro_esta
 
     assert [f.estado for f in del_estado] == [RECHAZADA, RECHAZADA, CREAR]
     assert "fuera de su coordinación" in del_estado[0].motivo
-    assert "fuera de su coordinación" in del_estado[1].motivo
+    # The existing person's row is checked as an unknown address with no data would be.
+    assert "Falta el nombre" in del_estado[1].motivo
+    assert del_estado[1].usuario_id is None
     assert [f.estado for f in del_pais] == [CREAR, INSCRIBIR, CREAR]
 
 
