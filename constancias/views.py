@@ -47,6 +47,7 @@ from lms.alcance import Accion, accede, alcance_de, filtrar_por_alcance, permiti
 from lms.archivos import descargar_privado
 from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuario
 from lms.services import registrar_auditoria
+from lms.red import direccion_cliente
 
 # Public lookups per client address and window (seconds) before answering 429.
 LIMITE_VERIFICACION = (30, 300)
@@ -113,7 +114,7 @@ def descargar(request: HttpRequest, folio: str) -> HttpResponseBase:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return direccion_cliente(request) or None
 
 
 def _excede_limite(request: HttpRequest) -> bool:

@@ -8,13 +8,15 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lms import services
 from lms.models import ConfiguracionSitio, Usuario
+from lms.red import direccion_cliente
 
 
 class CuentaAdapter(DefaultAccountAdapter):
@@ -59,6 +61,14 @@ class CuentaAdapter(DefaultAccountAdapter):
             if error.code == "too_many_login_attempts":
                 raise ImmediateHttpResponse(respond_429(request)) from error
             raise
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (login, sign-up, reset, the CURP lookups) key on the same
+        # client address as the project's own, behind the configured proxies.
+        ip = direccion_cliente(request)
+        if not ip:
+            raise PermissionDenied(_("No se pudo determinar la dirección del cliente."))
+        return ip
 
     def is_safe_url(self, url: str) -> bool:
         # An admin the signed-in person may not enter sends them back to the login,

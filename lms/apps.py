@@ -7,7 +7,7 @@ class LmsConfig(AppConfig):
     verbose_name = _("Personas y organizaciones")
 
     def ready(self) -> None:
-        from lms import politicas, receivers  # noqa: F401
+        from lms import politicas, receivers, red  # noqa: F401 - red registers its check
 
         politicas.registrar()
         from lms.exportaciones_admin import proteger_exportaciones_de_wagtail
