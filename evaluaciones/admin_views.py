@@ -19,7 +19,7 @@ from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Intento, Pregunta, Recalificacion
-from lms import alcance
+from lms import alcance, subidas
 from lms.alcance import Accion
 
 
@@ -88,7 +88,7 @@ class ImportarPreguntasForm(forms.Form):
     )
     texto = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    MAX_BYTES = 2 * 1024 * 1024
+    MAX_BYTES = subidas.MAX_PREGUNTAS
 
     def __init__(self, *args: Any, usuario: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
