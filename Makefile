@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python manage.py bench_constancias $(BENCH_CONSTANCIAS_ARGS)
 	$(BIN)/python manage.py bench_cursos $(BENCH_CURSOS_ARGS)
 	$(BIN)/python manage.py bench_reportes $(BENCH_REPORTES_ARGS)
+	$(BIN)/python manage.py bench_importaciones $(BENCH_IMPORTACIONES_ARGS)
 
 # The quiz-engine load test needs the production stack: PostgreSQL on 127.0.0.1, Redis, gunicorn.
 bench-evaluaciones: install

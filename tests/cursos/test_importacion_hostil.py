@@ -10,7 +10,7 @@ from django.urls import reverse
 from cursos.models import Asistencia, Inscripcion
 from lms.models import Rol, Usuario
 from tests.factories import AsignacionRolFactory, UsuarioFactory
-from tests.factories.libros import HOSTILES
+from lms.carga.libros import HOSTILES
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db

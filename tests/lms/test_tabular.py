@@ -13,7 +13,7 @@ from lms import tabular
 from lms.models import Organizacion
 from lms.tabular import ArchivoInvalido, leer_tabla
 from tests.factories import UsuarioFactory
-from tests.factories.libros import CELDA_COMPARTIDA, ENCABEZADO, HOSTILES, cadenas, libro_xlsx
+from lms.carga.libros import CELDA_COMPARTIDA, ENCABEZADO, HOSTILES, cadenas, libro_xlsx
 
 MIB = 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Excel workbooks (XLSX) for import tests, written part by part with zipfile.
+"""Excel workbooks (XLSX) written part by part with zipfile (import tests, benchmarks).
 
 `libro_xlsx` writes a minimal but valid package (openpyxl reads it) from
 generators of bytes, compressing as it goes, so a test can build a 200 KB file
@@ -155,7 +155,7 @@ def cadena_enorme() -> bytes:
 
 def cadena_larga_en_parte_pequena() -> bytes:
     """One shared string of 2 million characters that do not compress well."""
-    texto = random.Random(5).randbytes(MIB).hex().encode()
+    texto = random.Random(5).randbytes(MIB).hex().encode()  # noqa: S311 (test data)
     return libro_xlsx([ENCABEZADO, CELDA_COMPARTIDA], parte_cadenas=cadenas([texto]))
 
 
@@ -207,6 +207,24 @@ def muchas_columnas() -> bytes:
 def celda_larga() -> bytes:
     """A cell of 100,000 characters written inline in the sheet."""
     return libro_xlsx([ENCABEZADO, fila(2, ["a@b.mx", "N" * 100_000])])
+
+
+def lista_legitima(filas: int = 10_000) -> bytes:
+    """A plain enrolment list of `filas` people and six columns, as a coordinator sends it."""
+    encabezado = fila(
+        1, ["Nombre", "Primer apellido", "Segundo apellido", "Correo", "Cargo", "Entidad"]
+    )
+    return libro_xlsx(
+        _en_bloques(
+            [
+                encabezado,
+                *(
+                    fila(n, [f"Persona {n}", "Pérez", "Gómez", f"p{n}@x.mx", "Enlace", "JAL"])
+                    for n in range(2, filas + 2)
+                ),
+            ]
+        )
+    )
 
 
 # Each hostile file and words of the message that refuses it.
