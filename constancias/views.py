@@ -45,9 +45,10 @@ from constancias.models import (
 )
 from lms.alcance import Accion, accede, alcance_de, filtrar_por_alcance, permitidos
 from lms.archivos import descargar_privado
+from lms.entrada import id_de_consulta
 from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuario
-from lms.services import registrar_auditoria
 from lms.red import direccion_cliente
+from lms.services import registrar_auditoria
 
 # Public lookups per client address and window (seconds) before answering 429.
 LIMITE_VERIFICACION = (30, 300)
@@ -347,15 +348,18 @@ def _constancias_para_descarga(request: HttpRequest, regla_id: int) -> tuple[Any
         .order_by("usuario__entidad__nombre", "folio")
     )
     nombre = slugify(f"constancias-{regla.edicion.nombre}-{regla.tipo}")
-    if request.GET.get("entidad"):
-        entidad = get_object_or_404(_entidades_visibles(request.user), pk=request.GET["entidad"])
+    # A malformed id is a 400 that says so; one outside the user's scope does not exist.
+    entidad_id = id_de_consulta(request, "entidad")
+    organizacion_id = id_de_consulta(request, "organizacion")
+    if entidad_id is not None:
+        entidad = get_object_or_404(_entidades_visibles(request.user), pk=entidad_id)
         consulta = consulta.filter(usuario__entidad=entidad)
         nombre += "-" + slugify(entidad.abreviatura)
-    if request.GET.get("organizacion"):
-        consulta = consulta.filter(usuario__organizacion_id=request.GET["organizacion"])
-        organizacion = Organizacion.objects.filter(pk=request.GET["organizacion"]).first()
-        if organizacion is None:
-            raise Http404
+    if organizacion_id is not None:
+        organizacion = get_object_or_404(
+            filtrar_por_alcance(request.user, Organizacion.objects.all()), pk=organizacion_id
+        )
+        consulta = consulta.filter(usuario__organizacion=organizacion)
         nombre += "-" + slugify(organizacion.siglas or organizacion.nombre)[:40]
     return consulta, nombre
 
