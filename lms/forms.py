@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import Any, cast
 
+from allauth.core import ratelimit
+
 from django import forms
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -110,7 +113,12 @@ def organizaciones_elegibles() -> QuerySet[Organizacion]:
 
 
 class PerfilForm(forms.Form):
-    """The profile a person keeps: names as printed, optional CURP, job and organization."""
+    """The profile a person keeps: names as printed, optional CURP, job and organization.
+
+    Saying that a CURP belongs to another account helps its owner and tells anyone else
+    who is registered, so that lookup is rate limited (ACCOUNT_RATE_LIMITS["curp"], per
+    account and per client address); saving one's own CURP again looks nothing up.
+    """
 
     first_name = forms.CharField(
         label=_("Nombre(s)"),
@@ -157,7 +165,7 @@ class PerfilForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, usuario: Usuario, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, usuario: Usuario, request: HttpRequest, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -170,6 +178,7 @@ class PerfilForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.usuario = usuario
+        self.request = request
         campo = cast(OrganizacionChoiceField, self.fields["organizacion"])
         campo.queryset = organizaciones_elegibles()
 
@@ -190,11 +199,19 @@ class PerfilForm(forms.Form):
         if not curp:
             return ""
         validar_curp(curp)
+        if curp == self.usuario.curp:
+            return curp
+        if not ratelimit.consume(self.request, action="curp", user=self.usuario):
+            raise forms.ValidationError(CURP_LIMITE, code="curp_limite")
         if Usuario.objects.filter(curp=curp).exclude(pk=self.usuario.pk).exists():
             raise forms.ValidationError(CURP_DUPLICADA)
         return curp
 
 
+CURP_LIMITE = _(
+    "Ha revisado demasiadas veces si una CURP está registrada. Inténtelo de nuevo más tarde; "
+    "sus datos no se guardaron."
+)
 CURP_DUPLICADA = _(
     "Esta CURP ya está registrada en otra cuenta. Si es suya, comuníquese con la coordinación "
     "de su estado."

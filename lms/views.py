@@ -1,18 +1,13 @@
 from __future__ import annotations
 
 import json
-import logging
-import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,19 +19,18 @@ from django.views.decorators.http import require_GET
 
 from wagtail.admin.views.chooser import ExternalLinkView
 
+from lms import salud as lms_salud
 from lms import selectors, services
 from lms.entrada import EntradaInvalida, respuesta_400
 from lms.forms import CURP_DUPLICADA, PerfilForm
 from lms.models import ConfiguracionSitio, Usuario
-
-logger = logging.getLogger(__name__)
 
 
 @login_required
 @never_cache
 def perfil(request: HttpRequest) -> HttpResponse:
     usuario = cast(Usuario, request.user)  # login_required
-    form = PerfilForm(request.POST or None, usuario=usuario)
+    form = PerfilForm(request.POST or None, usuario=usuario, request=request)
     siguiente = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         siguiente, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -120,46 +114,28 @@ def aviso_privacidad(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def salud(request: HttpRequest) -> JsonResponse:
-    """Health of the database, the broker and the storage; 503 when any fails.
+    """For load balancers: 200 when this host can serve, 503 when not, nothing more."""
+    ok = lms_salud.sano()
+    return JsonResponse({"estado": "ok" if ok else "error"}, status=200 if ok else 503)
 
-    With ?worker=1 it also sends a ping through the broker and waits for a
-    worker's answer, which proves the whole asynchronous path works.
+
+@never_cache
+@require_GET
+def salud_detalle(request: HttpRequest) -> JsonResponse:
+    """For monitoring: each service's state; ?worker=1 also pings a worker (bounded, one at a time).
+
+    Needs `Authorization: Bearer <LMS_SALUD_TOKEN>` or an administrator's session.
     """
-    from lms.celery import app as celery_app
-    from lms.tasks import ping_task
-
-    estado: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        estado["base_de_datos"] = "ok"
-    except Exception:
-        logger.exception("Health check: database failed")
-        estado["base_de_datos"] = "error"
-    try:
-        with celery_app.connection_for_write() as conexion:
-            conexion.ensure_connection(max_retries=1, timeout=3)
-        estado["broker"] = "ok"
-    except Exception:
-        logger.exception("Health check: broker failed")
-        estado["broker"] = "error"
-    try:
-        nombre = default_storage.save(f"salud/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
-        default_storage.delete(nombre)
-        estado["almacenamiento"] = "ok"
-    except Exception:
-        logger.exception("Health check: storage failed")
-        estado["almacenamiento"] = "error"
-    if request.GET.get("worker") == "1" and estado["broker"] == "ok":
-        marca = uuid.uuid4().hex
-        try:
-            resultado = ping_task.delay(marca).get(timeout=float(settings.LMS_SALUD_TIMEOUT))
-            estado["worker"] = "ok" if resultado == f"pong:{marca}" else "error"
-        except Exception:
-            logger.exception("Health check: worker did not answer")
-            estado["worker"] = "error"
-    ok = all(valor == "ok" for valor in estado.values())
+    if not lms_salud.puede_ver_detalle(request):
+        return JsonResponse(
+            {
+                "estado": "no_autorizado",
+                "mensaje": _("Se necesita el token de monitoreo o una sesión de administración."),
+            },
+            status=403,
+        )
+    estado = lms_salud.detalle(con_worker=request.GET.get("worker") == "1")
+    ok = all(valor != lms_salud.ERROR for valor in estado.values())
     return JsonResponse({"estado": "ok" if ok else "error", **estado}, status=200 if ok else 503)
 
 

@@ -257,6 +257,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Transparencia Proactiva] "
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.RegistroForm"
+# allauth's form with the same work for a registered address as for a new one.
+ACCOUNT_FORMS = {"signup": "lms.registro.RegistroCuentaForm"}
 ACCOUNT_ADAPTER = "lms.adapters.CuentaAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -266,6 +268,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # Profile lookups of whether a CURP is taken (lms.forms.PerfilForm).
+    "curp": "10/h/user,30/h/ip",
 }
 
 # --- Wagtail ---------------------------------------------------------------
@@ -352,7 +356,11 @@ LOGGING = {
     },
 }
 
-LMS_SALUD_TIMEOUT = os.environ.get("LMS_SALUD_TIMEOUT", "10")
+# Health checks (lms/salud.py): seconds the public answer is reused by each process, the
+# token that opens the detail for monitoring, and the bounded wait for a worker's ping.
+LMS_SALUD_CACHE_SEGUNDOS = float(os.environ.get("LMS_SALUD_CACHE_SEGUNDOS", "5"))
+LMS_SALUD_TOKEN = os.environ.get("LMS_SALUD_TOKEN", "")
+LMS_SALUD_TIMEOUT = os.environ.get("LMS_SALUD_TIMEOUT", "5")
 CSRF_FAILURE_VIEW = "lms.views.csrf_failure"
 
 # --- Constancias -----------------------------------------------------------
