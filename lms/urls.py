@@ -19,6 +19,7 @@ urlpatterns = [
     path("aviso-de-privacidad/", views.aviso_privacidad, name="aviso_privacidad"),
     path("aviso-de-privacidad/aceptar/", middleware.aceptar_aviso, name="aceptar_aviso"),
     path("salud/", views.salud, name="salud"),
+    path("salud/detalle/", views.salud_detalle, name="salud_detalle"),
     path("coordinacion/", views_coordinacion.coordinacion, name="coordinacion"),
     path("cursos/", include("cursos.urls")),
     path("evaluaciones/", include("evaluaciones.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -22,9 +23,11 @@ class PilaError(RuntimeError):
     pass
 
 
-def _responde(url: str) -> bool:
+def _responde(url: str, token: str) -> bool:
+    cabeceras = {"Authorization": f"Bearer {token}"}
+    solicitud = urllib.request.Request(url, headers=cabeceras)  # noqa: S310 - loopback
     try:
-        with urllib.request.urlopen(url, timeout=15) as respuesta:  # noqa: S310 - loopback
+        with urllib.request.urlopen(solicitud, timeout=20) as respuesta:  # noqa: S310 - loopback
             return respuesta.status == 200 and b'"worker": "ok"' in respuesta.read()
     except (OSError, urllib.error.URLError):
         return False
@@ -51,7 +54,9 @@ def pila(
     """
     partes = urllib.parse.urlsplit(url)
     bin_dir = Path(sys.executable).parent
-    entorno = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The health detail (a worker's ping) needs a token: one for this run only.
+    token = os.environ.get("LMS_SALUD_TOKEN") or secrets.token_urlsafe(32)
+    entorno = {**os.environ, "PYTHONUNBUFFERED": "1", "LMS_SALUD_TOKEN": token}
     bitacora.mkdir(parents=True, exist_ok=True)
     comandos = {
         "gunicorn": [
@@ -101,8 +106,8 @@ def pila(
                 )
             )
         limite = time.monotonic() + espera
-        salud = f"{partes.scheme}://{partes.netloc}/salud/?worker=1"
-        while not _responde(salud):
+        salud = f"{partes.scheme}://{partes.netloc}/salud/detalle/?worker=1"
+        while not _responde(salud, token):
             if any(p.poll() is not None for p in procesos):
                 raise PilaError(f"gunicorn o el worker terminaron al iniciar; vea {bitacora}.")
             if time.monotonic() > limite:
