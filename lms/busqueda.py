@@ -11,14 +11,12 @@ PostgreSQL and MySQL keep Wagtail's backends unchanged.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.db import connection
+
 from wagtail.search.backends import database
-from wagtail.search.backends.database.sqlite.sqlite import (
-    SQLiteAutocompleteQueryCompiler,
-    SQLiteSearchBackend,
-    SQLiteSearchQueryCompiler,
-)
 from wagtail.search.query import And, MatchAll, Not, Or, Phrase, PlainText, SearchQuery
 
 from lms.entrada import quitar_controles
@@ -54,7 +52,9 @@ def consulta_segura(consulta: SearchQuery) -> SearchQuery | None:
             return consulta
 
 
-class _ConsultaSegura:
+class ConsultaSegura:
+    """Mixin of a query compiler: `consulta_segura` applied before the query is built."""
+
     query: SearchQuery
     queryset: Any
 
@@ -66,25 +66,17 @@ class _ConsultaSegura:
         return super().search(config, start, stop, score_field=score_field)  # type: ignore[misc]
 
 
-class ConsultaSQLiteCompiler(_ConsultaSegura, SQLiteSearchQueryCompiler):
-    pass
-
-
-class AutocompletarSQLiteCompiler(_ConsultaSegura, SQLiteAutocompleteQueryCompiler):
-    pass
-
-
-class BusquedaSQLiteBackend(SQLiteSearchBackend):
-    query_compiler_class = ConsultaSQLiteCompiler
-    autocomplete_query_compiler_class = AutocompletarSQLiteCompiler
-
-
 def SearchBackend(params: dict[str, Any]) -> Any:
     """The backend Wagtail would choose for the database, with FTS5 queries made safe.
 
-    Wagtail looks a backend module's `SearchBackend` up by that name.
+    Wagtail looks a backend module's `SearchBackend` up by that name. Its SQLite module
+    defines the FTS index model only on SQLite, so `lms.busqueda_sqlite` is imported only
+    there, as Wagtail does with its own.
     """
     elegido = database.SearchBackend(params)
-    if isinstance(elegido, SQLiteSearchBackend):
-        return BusquedaSQLiteBackend(params)
+    if connection.vendor != "sqlite":
+        return elegido
+    sqlite = import_module("lms.busqueda_sqlite")
+    if isinstance(elegido, sqlite.SQLiteSearchBackend):
+        return sqlite.BusquedaSQLiteBackend(params)
     return elegido
