@@ -340,7 +340,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"datos_sensibles": {"()": "lms.logging.FiltroDatosSensibles"}},
     "formatters": {
-        "simple": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Masks the whole line, traceback included (lms/logging.py).
+        "simple": {
+            "()": "lms.logging.FormateadorEnmascarado",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
     },
     "handlers": {
         "console": {
@@ -351,6 +355,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LMS_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (runserver's request lines, the debug console, e-mails to
+        # ADMINS with the traceback) would write unmasked: everything goes to the root's.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
     },
