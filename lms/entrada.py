@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import BadRequest, RequestDataTooBig
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -75,10 +76,11 @@ class FiltroChoiceField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
-        if not isinstance(value, self.queryset.model) and parsear_id(str(value)) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
+        # Its own fields filter by primary key (no to_field_name); a model instance is
+        # what a form's initial data may hold.
+        if not isinstance(value, Model) and parsear_id(str(value)) is None:
+            mensaje = self.error_messages["invalid_choice"]
+            raise forms.ValidationError(mensaje, code="invalid_choice")
         return super().to_python(value)
 
 
