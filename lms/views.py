@@ -157,7 +157,11 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processors, so it works when the database is down.
     from django.template.loader import render_to_string
 
-    return HttpResponse(render_to_string("500.html"), status=500)
+    # The request's CSP nonce lets the page's own <style> through the policy (str() makes
+    # django-csp's lazy nonce real, so its middleware then writes it in the header).
+    nonce = getattr(request, "csp_nonce", None)
+    contexto = {"csp_nonce": str(nonce) if nonce is not None else ""}
+    return HttpResponse(render_to_string("500.html", contexto), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 from django.utils.translation import gettext_lazy as _
 
@@ -60,10 +61,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (lms/politica_contenido.py).
+    "lms.politica_contenido.PoliticaContenidoMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lms.context_processors.navegacion",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -327,6 +332,55 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # they are the peer: rate limits and verification records then key on the visitor, not on
 # the proxy (lms/red.py, docs/despliegue.md). Empty: REMOTE_ADDR, the header ignored.
 LMS_PROXIES_CONFIABLES = env_list("LMS_PROXIES_CONFIABLES")
+
+# --- Content-Security-Policy (django-csp; lms/politica_contenido.py) ---------
+# Where lesson images and documents are served from when they are not on this origin
+# (S3): LMS_CSP_ORIGENES_ARCHIVOS, or the bucket's address derived from the S3 settings.
+LMS_CSP_ORIGENES_ARCHIVOS = env_list("LMS_CSP_ORIGENES_ARCHIVOS")
+if not LMS_CSP_ORIGENES_ARCHIVOS and os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    _bucket = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").rstrip("/")
+    if _endpoint:
+        _esquema, _, _anfitrion = _endpoint.partition("://")
+        LMS_CSP_ORIGENES_ARCHIVOS = [_endpoint, f"{_esquema}://{_bucket}.{_anfitrion}"]
+    else:
+        _region = os.environ.get("AWS_S3_REGION_NAME", "")
+        LMS_CSP_ORIGENES_ARCHIVOS = [f"https://{_bucket}.s3.amazonaws.com"] + (
+            [f"https://{_bucket}.s3.{_region}.amazonaws.com"] if _region else []
+        )
+# Lesson videos (cursos.blocks.VideoBlock: YouTube or Vimeo embeds).
+LMS_CSP_ORIGENES_VIDEO = env_list(
+    "LMS_CSP_ORIGENES_VIDEO",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+# Public site and participants: no inline script or style without the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *LMS_CSP_ORIGENES_ARCHIVOS],
+        "media-src": [SELF, *LMS_CSP_ORIGENES_ARCHIVOS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *LMS_CSP_ORIGENES_VIDEO],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    }
+}
+# The administration: Wagtail 8 writes inline scripts (date widgets, inline panels) and
+# style attributes, and its bundled template engine uses `new Function`, so scripts and
+# styles need 'unsafe-inline' and 'unsafe-eval' there; everything else stays as strict.
+LMS_CSP_RUTAS_ADMINISTRACION = ("/admin/", "/django-admin/")
+LMS_CSP_ADMINISTRACION = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:", *LMS_CSP_ORIGENES_ARCHIVOS],
+    "worker-src": [SELF, "blob:"],
+}
 
 # --- Security headers common to every mode ---------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -12,7 +12,7 @@
       .then(function (d) {
         barra.setAttribute("aria-valuenow", d.porcentaje);
         barra.setAttribute("aria-valuetext", d.porcentaje + " %");
-        relleno.style.width = d.porcentaje + "%";
+        relleno.setAttribute("width", d.porcentaje);
         texto.textContent = caja.dataset.plantilla
           .replace("{estado}", d.estado_texto).replace("{hechas}", d.hechas)
           .replace("{total}", d.total).replace("{emitidas}", d.emitidas);
