@@ -21,6 +21,7 @@ from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_m
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Intento, Pregunta, Recalificacion
 from lms import alcance, subidas
 from lms.alcance import Accion
+from lms.entrada import id_de_consulta
 
 
 def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -180,11 +181,11 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
         .select_related("categoria")
         .prefetch_related("opciones")
     )
-    evaluacion_id = request.GET.get("evaluacion", "")
-    categoria_id = request.GET.get("categoria", "")
-    if evaluacion_id.isdigit() and len(evaluacion_id) < 10:
+    evaluacion_id = id_de_consulta(request, "evaluacion")
+    categoria_id = id_de_consulta(request, "categoria")
+    if evaluacion_id is not None:
         evaluacion = get_object_or_404(
-            alcance.permitidos(request.user, Accion.VER, Evaluacion), pk=int(evaluacion_id)
+            alcance.permitidos(request.user, Accion.VER, Evaluacion), pk=evaluacion_id
         )
         secciones = list(evaluacion.secciones.all())
         preguntas = preguntas.filter(
@@ -192,9 +193,9 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
             | Q(categoria_id__in=[s.categoria_id for s in secciones if s.categoria_id])
         )
         nombre = f"evaluacion-{evaluacion.pk}.xml"
-    elif categoria_id.isdigit() and len(categoria_id) < 10:
+    elif categoria_id is not None:
         categoria = get_object_or_404(
-            alcance.permitidos(request.user, Accion.VER, CategoriaPregunta), pk=int(categoria_id)
+            alcance.permitidos(request.user, Accion.VER, CategoriaPregunta), pk=categoria_id
         )
         preguntas = preguntas.filter(categoria=categoria)
         nombre = f"categoria-{categoria.pk}.xml"

@@ -274,6 +274,11 @@ def cursos_asignables(usuario: Any) -> frozenset[int]:
     return frozenset()
 
 
+def todos_los_cursos() -> frozenset[int]:
+    """Every course page id (declared by the courses app)."""
+    return _CURSOS[0].todos() if _CURSOS else frozenset()
+
+
 def personas_inscritas(cursos: frozenset[int]) -> QuerySet[Any]:
     """People actively enrolled in any of `cursos`."""
     if not _CURSOS or not cursos:

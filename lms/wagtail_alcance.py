@@ -17,6 +17,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import workflow
@@ -156,7 +157,12 @@ class _ObjetoConAlcance:
 
 
 class _ListadoConAlcance:
-    """Listings (index and results, exports included) show what the user may list."""
+    """Listings (index and results, exports included) show what the user may list.
+
+    Their filters too: a filter by a related object (an evaluation, a category, a course)
+    offers only the objects the user may list, so a choice list never names another
+    course's evaluation, and a tampered filter value is simply invalid.
+    """
 
     modelo_alcance: type[Model]
 
@@ -164,6 +170,37 @@ class _ListadoConAlcance:
         queryset = super().get_base_queryset()  # type: ignore[misc]
         permitidos = listables(self.request.user, self.modelo_alcance)  # type: ignore[attr-defined]
         return queryset.filter(pk__in=permitidos.values("pk"))
+
+    @cached_property
+    def filters(self) -> Any:
+        filtros = super().filters  # type: ignore[misc]
+        if filtros is not None:
+            limitar_opciones(filtros.form, self.request.user)  # type: ignore[attr-defined]
+        return filtros
+
+
+def limitar_opciones(form: Any, usuario: Any) -> None:
+    """Every choice of a related object in `form` offers only what `usuario` may list.
+
+    A choice of pages (an evaluation's course, say) offers only course pages.
+    """
+    from wagtail.models import Page
+
+    for campo in form.fields.values():
+        queryset = getattr(campo, "queryset", None)
+        if queryset is None:
+            continue
+        modelo = queryset.model
+        if issubclass(modelo, Page):
+            campo.queryset = queryset.filter(pk__in=sorted(alcance.todos_los_cursos())).filter(
+                pk__in=listables(usuario, Page).values("pk")
+            )
+            continue
+        try:
+            alcance.politica_de(modelo)
+        except LookupError:
+            continue
+        campo.queryset = queryset.filter(pk__in=listables(usuario, modelo).values("pk"))
 
 
 class ConAlcanceViewSetMixin:

@@ -131,7 +131,7 @@ def crear_mundo() -> MundoPropiedad:
         usuario=participante,
         otorgada_por=usuarios["instructor_curso"],
         minutos_extra=10,
-        motivo="Motivo Cuauhtemoc",
+        motivo="Motivo Popocatepetl",
     )
     recalificacion = servicios_evaluaciones.recalificar_pregunta(
         pregunta=ensayo, realizada_por=usuarios["instructor_curso"], motivo="Clave revisada"
@@ -210,7 +210,7 @@ def crear_mundo() -> MundoPropiedad:
         "evaluacion": "Examen Popocatepetl",
         "categoria": "Banco Mazatlan",
         "pregunta": "Pregunta Citlaltepetl",
-        "excepcion": "Xochiquetzal Matriz",  # the listing names the person
+        "excepcion": "Examen Popocatepetl",  # listings and choosers name its evaluation
         "edicion": "Grupo Tonala",
         "participante": "Xochiquetzal",
         "organizacion": "Instituto Zacualpan",

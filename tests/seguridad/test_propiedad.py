@@ -424,3 +424,11 @@ def test_historial_del_sitio_no_nombra_a_instructores_de_otros_cursos(client, a,
     client.force_login(nacional)
     cuerpo = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
     assert b.instructor.first_name in cuerpo
+
+
+def test_exportar_con_id_malformado_es_un_400_en_espanol(client, a):
+    client.force_login(a.instructor)
+    exportar = reverse("evaluaciones_exportar_moodle")
+    for consulta in ("?evaluacion=²", "?categoria=abc", "?evaluacion=99999999999999999999999"):
+        respuesta = client.get(exportar + consulta)
+        assert respuesta.status_code == 400, consulta
