@@ -97,7 +97,7 @@ def _crear_mundo() -> Mundo:
     InscripcionFactory(edicion=edicion, usuario=ajeno)
 
     ensayo = PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO)
-    evaluacion = evaluacion_con(ensayo)
+    evaluacion = evaluacion_con(ensayo, curso=edicion.curso)
     intento = servicios_evaluaciones.iniciar_intento(evaluacion=evaluacion, usuario=participante)
     clave = intento.instantanea["preguntas"][0]["clave"]
     respuesta = Respuesta.objects.create(
