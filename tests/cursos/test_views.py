@@ -240,6 +240,7 @@ def test_instructor_ve_solo_las_ediciones_de_sus_cursos(client, curso, edicion, 
 
 def test_instructor_marca_asistencia_a_mano(client, curso, edicion, sesion, inscripcion):
     instructor = UsuarioFactory()
+    AsignacionRolFactory(usuario=instructor, rol=Rol.INSTRUCTOR)
     curso.instructores.add(instructor)
     curso.save()
     client.force_login(instructor)
