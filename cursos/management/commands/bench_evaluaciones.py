@@ -1,7 +1,8 @@
 """Load benchmark of the quiz engine against a running production-like stack (not a test).
 
-Prepares N participants with logged-in sessions and a 16-question evaluation in a
-database whose name contains "bench", then over loopback HTTP: every participant
+Prepares N participants with logged-in sessions, enrolled in a course of the run's own
+that owns a 16-question evaluation (only its enrolled may take it), in a database
+whose name contains "bench", then over loopback HTTP: every participant
 starts an attempt and saves each answer as they go; then a deadline burst where all
 submit inside a window (0 = as fast as the server takes them, to find the ceiling),
 10 % of them submitting twice at once. Prints p50/p95/p99, errors and throughput, then
@@ -11,6 +12,7 @@ checks the database: no lost or duplicated answers, every attempt scored once an
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import random
 import secrets
@@ -35,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cursos.models import CursoPage, Edicion, HomePage, Inscripcion, ProgramaPage
 from evaluaciones.models import (
     CategoriaPregunta,
     Evaluacion,
@@ -220,8 +223,8 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Preparando {n} participantes y {preguntas} preguntas…")
         t0 = time.monotonic()
-        evaluacion, correctas, incorrectas = self._preparar_evaluacion(preguntas)
-        participantes = self._preparar_participantes(n)
+        evaluacion, edicion, correctas, incorrectas = self._preparar_evaluacion(preguntas)
+        participantes = self._preparar_participantes(n, edicion)
         self.stdout.write(f"Preparado en {time.monotonic() - t0:.1f} s")
 
         servidor = None
@@ -289,10 +292,34 @@ class Command(BaseCommand):
     @transaction.atomic
     def _preparar_evaluacion(
         self, cantidad: int
-    ) -> tuple[Evaluacion, dict[int, int], dict[int, int]]:
-        categoria, _creada = CategoriaPregunta.objects.get_or_create(nombre="Bench evaluaciones")
+    ) -> tuple[Evaluacion, Edicion, dict[int, int], dict[int, int]]:
+        """A course of this run owning the evaluation and its bank, with an open edition."""
+        inicio = HomePage.objects.first()
+        if inicio is None:
+            raise CommandError("No existe la página de inicio; ejecute migrate primero.")
+        ahora = timezone.now()
+        marca = f"{ahora:%Y-%m-%d %H:%M:%S}"
+        programa = inicio.add_child(
+            instance=ProgramaPage(
+                title=f"Bench evaluaciones {marca}",
+                slug=f"bench-evaluaciones-{secrets.token_hex(4)}",
+            )
+        )
+        curso = programa.add_child(
+            instance=CursoPage(title="Curso del bench de evaluaciones", slug="curso")
+        )
+        edicion = Edicion.objects.create(
+            curso=curso,
+            nombre=f"Bench {marca}",
+            inscripcion_abre=ahora - datetime.timedelta(days=1),
+            inscripcion_cierra=ahora + datetime.timedelta(days=1),
+            fecha_inicio=timezone.localdate(),
+            fecha_fin=timezone.localdate() + datetime.timedelta(days=1),
+        )
+        categoria = CategoriaPregunta.objects.create(nombre="Bench evaluaciones", curso=curso)
         evaluacion = Evaluacion.objects.create(
-            titulo=f"Bench {timezone.now():%Y-%m-%d %H:%M:%S}",
+            titulo=f"Bench {marca}",
+            curso=curso,
             publicada=True,
             intentos_permitidos=1,
             limite_minutos=120,
@@ -301,9 +328,10 @@ class Command(BaseCommand):
         correctas, incorrectas = agregar_preguntas(
             evaluacion, categoria=categoria, cantidad=cantidad, prefijo=f"Bench {evaluacion.pk}"
         )
-        return evaluacion, correctas, incorrectas
+        return evaluacion, edicion, correctas, incorrectas
 
-    def _preparar_participantes(self, n: int) -> list[Participante]:
+    def _preparar_participantes(self, n: int, edicion: Edicion) -> list[Participante]:
+        """The bench accounts (created once, reused by later runs), enrolled in `edicion`."""
         version = ConfiguracionSitio.objects.get_or_create(pk=1)[0].aviso_privacidad_version
         contrasena = make_password(secrets.token_urlsafe(16))
         existentes = set(
@@ -327,6 +355,10 @@ class Command(BaseCommand):
             Usuario.objects.filter(
                 email__in=[f"{PREFIJO_CORREO}{i}@bench.invalid" for i in range(n)]
             ).order_by("pk")
+        )
+        Inscripcion.objects.bulk_create(
+            [Inscripcion(edicion=edicion, usuario=usuario) for usuario in usuarios],
+            batch_size=1000,
         )
         backend = settings.AUTHENTICATION_BACKENDS[0]
         almacen = SessionStore()
