@@ -85,10 +85,16 @@ def _plantilla(marca: str) -> PlantillaConstancia:
     return plantilla
 
 
-def _evaluacion(marca: str, cantidad: int) -> tuple[Evaluacion, dict[int, int], dict[int, int]]:
-    categoria, _creada = CategoriaPregunta.objects.get_or_create(nombre="Prueba de carga")
+def _evaluacion(
+    marca: str, cantidad: int, curso: CursoPage
+) -> tuple[Evaluacion, dict[int, int], dict[int, int]]:
+    """The course's closing evaluation, drawn from the course's own bank."""
+    categoria, _creada = CategoriaPregunta.objects.get_or_create(
+        nombre="Prueba de carga", curso=curso
+    )
     evaluacion = Evaluacion.objects.create(
         titulo=f"Evaluación de cierre {marca}",
+        curso=curso,
         publicada=True,
         intentos_permitidos=1,
         limite_minutos=120,
@@ -152,7 +158,6 @@ def preparar_escenario(*, participantes: int, preguntas: int, previas: int) -> E
     marca = f"carga{int(time.time())}"
     with transaction.atomic():
         plantilla = _plantilla(marca)
-        evaluacion, correctas, incorrectas = _evaluacion(marca, preguntas)
         inicio = HomePage.objects.first()
         if inicio is None:
             raise RuntimeError("No existe la página de inicio; ejecute migrate primero.")
@@ -166,6 +171,8 @@ def preparar_escenario(*, participantes: int, preguntas: int, previas: int) -> E
                 resumen="Curso de la prueba de carga.",
             )
         )
+        # The course owns the evaluation: its enrolled participants may take it.
+        evaluacion, correctas, incorrectas = _evaluacion(marca, preguntas, curso)
         fase = curso.add_child(
             instance=FasePage(title="Fase teórica", slug="fase", horas=20, evaluacion=evaluacion)
         )

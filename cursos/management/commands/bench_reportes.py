@@ -187,7 +187,10 @@ class Command(BaseCommand):
         programa = home.add_child(instance=ProgramaPage(title="Campaña nacional"))
         curso = programa.add_child(instance=CursoPage(title="Transparencia proactiva"))
         evaluacion = Evaluacion.objects.create(
-            titulo="Evaluación teórica", publicada=True, puntaje_aprobatorio=Decimal("70")
+            titulo="Evaluación teórica",
+            curso=curso,
+            publicada=True,
+            puntaje_aprobatorio=Decimal("70"),
         )
         teorica = curso.add_child(
             instance=FasePage(title="Fase teórica", horas=10, evaluacion=evaluacion)
