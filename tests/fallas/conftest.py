@@ -444,18 +444,18 @@ def iniciar_worker(
 SEMILLA = """
 import json
 from django.test import Client
-from evaluaciones import services
 from evaluaciones.models import Pregunta
 from tests.conftest import sembrar_datos_base
 from tests.factories import PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con
+from tests.factories.evaluaciones_cursos import iniciar
 
 sembrar_datos_base()
 salida = {"intentos": []}
 for _i in range(%(personas)d):
     persona = UsuarioFactory(organizacion=None)
     preguntas = [PreguntaFactory(tipo=Pregunta.Tipo.RESPUESTA_CORTA) for _j in range(%(preguntas)d)]
-    intento = services.iniciar_intento(evaluacion=evaluacion_con(*preguntas), usuario=persona)
+    intento = iniciar(evaluacion_con(*preguntas), persona)  # enrolled in its course first
     cliente = Client()
     cliente.force_login(persona)
     salida["intentos"].append({

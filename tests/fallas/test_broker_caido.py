@@ -39,8 +39,9 @@ def test_broker_caido_no_detiene_calificacion_y_el_barrido_emite_al_volver(
     procesos, redis_propio, base_compartida, tmp_path, caplog
 ):
     pregunta = pregunta_con_opciones()
-    evaluacion = evaluacion_con(pregunta, revision_puntaje=Momento.AL_ENVIAR)
     edicion = curso_completable()
+    # The course owns its evaluation: its enrolled participants may take it.
+    evaluacion = evaluacion_con(pregunta, revision_puntaje=Momento.AL_ENVIAR, curso=edicion.curso)
     fase = FasePage.objects.child_of(edicion.curso).get()
     fase.evaluacion = evaluacion
     fase.save()
