@@ -144,6 +144,6 @@ def test_resultados_y_analisis_hacen_consultas_fijas(client, django_assert_max_n
         while evaluacion.intentos.count() < cantidad:
             _responder(evaluacion, UsuarioFactory(), [0, 1, None])
         url = reverse(f"evaluaciones:{nombre}", args=[evaluacion.pk])
-        # 16 plus the instructor's scope: the courses they teach and their phases.
+        # 16 plus the instructor's scope (the courses they teach; no phase lookup any more).
         with django_assert_max_num_queries(18):
             assert client.get(url).status_code == 200
