@@ -50,6 +50,7 @@ from tests.factories import (
     ProgramaPageFactory,
     UsuarioFactory,
 )
+from tests.factories.evaluaciones_cursos import iniciar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -224,7 +225,7 @@ def _enviar_a_revision(pagina: Page, pagina_id: int) -> None:
 
 def _enviado(evaluacion: Evaluacion, persona, respuestas: dict[str, str], ensayo: str) -> Intento:
     """A participant's attempt answered by option text (or free text) and submitted."""
-    intento = services.iniciar_intento(evaluacion=evaluacion, usuario=persona)
+    intento = iniciar(evaluacion, persona)  # enrolled in the evaluation's course first
     for item in intento.instantanea["preguntas"]:
         clave = item["clave"]
         titulo = Pregunta.objects.get(pk=item["pregunta_id"]).titulo
@@ -261,11 +262,12 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     )
     curso.instructores.add(instructora)
     curso.save_revision().publish()  # publishing gives the instructor her rights
-    banco = CategoriaPreguntaFactory(nombre="Plazos y procedimientos")
+    # The course's own bank: an instructor authors only in the banks of courses she teaches.
+    banco = CategoriaPreguntaFactory(nombre="Plazos y procedimientos", curso=curso)
     ensayo = PreguntaFactory(
         titulo="Ensayo: política de transparencia proactiva",
         tipo=Pregunta.Tipo.ENSAYO,
-        categoria=CategoriaPreguntaFactory(nombre="Ensayos"),
+        categoria=CategoriaPreguntaFactory(nombre="Ensayos", curso=curso),
         enunciado="<p>Explique cómo identificaría información socialmente útil.</p>",
         puntos=Decimal("10"),
     )
@@ -337,6 +339,7 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     # The evaluation: a random section of the imported category and the essay.
     pagina.goto("/admin/snippets/evaluaciones/evaluacion/add/")
     pagina.locator("#id_titulo").fill("Evaluación de la fase teórica")
+    pagina.locator("#id_curso").select_option(label=curso.title)
     pagina.locator("#id_publicada").check()
     pagina.locator("#id_intentos_permitidos").fill("1")
     pagina.locator("#id_puntaje_aprobatorio").fill("75")
@@ -362,21 +365,16 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     pagina.get_by_role("button", name="Guardar", exact=True).click()
     expect(pagina.locator(".messages")).to_contain_text("Evaluación de la fase teórica")
     evaluacion = Evaluacion.objects.get(titulo="Evaluación de la fase teórica")
+    assert evaluacion.curso_id == curso.pk
     secciones = list(evaluacion.secciones.order_by("sort_order"))
     assert [(s.categoria_id, s.cantidad, s.pregunta_id) for s in secciones] == [
         (banco.pk, 3, None),
         (None, 1, ensayo.pk),
     ]
 
-    # The theoretical phase requires it (chooser in the phase's completion rule).
+    # The theoretical phase requires it: the phase offers only its own course's evaluations.
     pagina.goto(f"/admin/pages/{teorica.pk}/edit/")
-    _elegir_en_modal(
-        pagina,
-        pagina.locator("#id_evaluacion-chooser").get_by_role(
-            "button", name=re.compile("Seleccionar")
-        ),
-        evaluacion.titulo,
-    )
+    pagina.locator("#id_evaluacion").select_option(label=evaluacion.titulo)
     pagina.get_by_role("button", name="Guardar borrador", exact=True).click()
     expect(pagina.locator(".messages")).to_contain_text("actualizada")
     borrador = FasePage.objects.get(pk=teorica.pk).get_latest_revision_as_object()

@@ -54,8 +54,11 @@ def curso():
     segunda = pregunta_con_opciones(
         correctas=(True, False), enunciado="<p>¿Quién identifica la información útil?</p>"
     )
-    evaluacion = evaluacion_con(primera, segunda, titulo="Evaluación de la fase teórica")
     curso = CursoPageFactory(title="Transparencia Proactiva para sujetos obligados")
+    # The course owns its evaluation: whoever enrols in one of its editions may take it.
+    evaluacion = evaluacion_con(
+        primera, segunda, titulo="Evaluación de la fase teórica", curso=curso
+    )
     fase = FasePageFactory(
         parent=curso, title="Fase teórica", horas=20, asistencia_minima=100, evaluacion=evaluacion
     )

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from evaluaciones.models import Intento, Momento, Pregunta, Respuesta
 from tests.factories import OpcionPreguntaFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
+from tests.factories.evaluaciones_cursos import inscribir_para
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -37,6 +38,7 @@ def test_presentar_con_autoguardado_reanudar_y_revision(pagina, revisar_accesibi
         revision_correctas=Momento.AL_ENVIAR,
     )
     persona = UsuarioFactory()
+    inscribir_para(evaluacion, persona)
     _entrar(pagina, persona)
 
     pagina.goto(f"/evaluaciones/{evaluacion.pk}/")
@@ -87,6 +89,7 @@ def test_sin_javascript_tambien_se_puede_presentar(navegador, sitio):
     unica = pregunta_con_opciones(correctas=(True, False))
     evaluacion = evaluacion_con(unica, limite_minutos=10)
     persona = UsuarioFactory()
+    inscribir_para(evaluacion, persona)
     contexto = navegador.new_context(base_url=sitio, java_script_enabled=False, locale="es-MX")
     pagina = contexto.new_page()
     try:
