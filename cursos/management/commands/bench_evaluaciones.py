@@ -362,7 +362,7 @@ class Command(BaseCommand):
         )
         backend = settings.AUTHENTICATION_BACKENDS[0]
         almacen = SessionStore()
-        expira = ahora + timezone.timedelta(hours=6)
+        expira = ahora + datetime.timedelta(hours=6)
         sesiones = []
         participantes = []
         for usuario in usuarios:
