@@ -211,8 +211,9 @@ def test_postgres_reiniciado_bajo_carga_no_pierde_lo_confirmado_y_se_recupera_so
         cluster.tirar()
         # The public check says only that this host cannot serve (each process may reuse
         # its last answer for LMS_SALUD_CACHE_SEGUNDOS, so it is polled).
-        salud = esperar(
-            lambda: (r := requests.get(f"{base}/salud/", timeout=30)).status_code == 503 and r,
+        # A Response is falsy when its status is an error: wrap it so `esperar` sees it.
+        (salud,) = esperar(
+            lambda: (r := requests.get(f"{base}/salud/", timeout=30)).status_code == 503 and (r,),
             segundos=30,
             que="/salud/ 503 durante la caída",
         )
