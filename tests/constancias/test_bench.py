@@ -38,8 +38,11 @@ def test_bench_constancias_emite_filas_reales_reporta_y_limpia(tmp_path):
     ):
         assert etiqueta in texto
     assert "Emisión de punta a punta (emitir_constancias: folios, capa común + estampado, " in texto
-    # Six and two signed with the current design, the same again with the previous one.
-    assert len(list((tmp_path / "constancias").rglob("BENCH-*.pdf"))) == 2 * (6 + 2)
+    # Six and two signed with the current design, the same again with the previous one,
+    # stored under unguessable names (never the folio).
+    emitidos = list((tmp_path / "constancias").rglob("*.pdf"))
+    assert len(emitidos) == 2 * (6 + 2)
+    assert not any("BENCH" in p.name for p in emitidos)
     assert not Constancia.objects.exists()
     assert not Inscripcion.objects.exists()
     assert not PlantillaConstancia.objects.exists()

@@ -159,7 +159,15 @@ class Command(BaseCommand):
         muestra_firmada = opciones["muestra_firmada"]
         muestra_max = max(opciones["muestra_simple"], opciones["muestra_dividido"])
 
-        with override_settings(MEDIA_ROOT=destino):
+        # Issued PDFs go to the private storage: point it (on local disk) at `destino` too.
+        almacenes = {
+            **settings.STORAGES,
+            "privado": {
+                "BACKEND": "lms.archivos.AlmacenPrivadoLocal",
+                "OPTIONS": {"location": destino},
+            },
+        }
+        with override_settings(MEDIA_ROOT=destino, STORAGES=almacenes):
             escenario = _crear_escenario(diseno, cantidad, muestra_firmada)
             try:
                 medidas, filas = self._correr(
