@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cursos.models import Asistencia, Inscripcion
+from lms.carga.libros import HOSTILES
 from lms.models import Rol, Usuario
 from tests.factories import AsignacionRolFactory, UsuarioFactory
-from lms.carga.libros import HOSTILES
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from django.urls import reverse
 
 from lms import tabular
+from lms.carga.libros import CELDA_COMPARTIDA, ENCABEZADO, HOSTILES, cadenas, libro_xlsx
 from lms.models import Organizacion
 from lms.tabular import ArchivoInvalido, leer_tabla
 from tests.factories import UsuarioFactory
-from lms.carga.libros import CELDA_COMPARTIDA, ENCABEZADO, HOSTILES, cadenas, libro_xlsx
 
 MIB = 1024 * 1024
 
