@@ -396,6 +396,8 @@ class _EnProceso:
 
     def __exit__(self, *args: Any) -> None:
         _ESTADO.pop("en_proceso", None)
+        # `_preparar_trabajador` silenced INFO logging for a worker process; this is ours.
+        logging.disable(logging.NOTSET)
 
     def imap_unordered(self, funcion: Callable, trabajos: Sequence) -> Any:
         return map(funcion, trabajos)
