@@ -63,8 +63,10 @@ paquetes-sistema:
 		fi; \
 	fi
 
+# Two pytest-xdist workers (one per core); PYTEST_XDIST= runs the suite in one process.
+PYTEST_XDIST ?= -n 2
 pytest: install paquetes-sistema
-	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test: lint check pytest
 
