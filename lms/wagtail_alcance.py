@@ -217,7 +217,8 @@ class ConAlcanceViewSetMixin:
 
     def construct_view(self, view_class: type, **kwargs: Any) -> Any:
         bases: tuple[type, ...] = (_ObjetoConAlcance, view_class)
-        if hasattr(view_class, "get_base_queryset"):
+        if issubclass(view_class, generic.IndexView):
+            # Only the model's own listing: history and usage list other rows (log entries).
             bases = (_ListadoConAlcance, *bases)
         envuelta = type(
             view_class.__name__,

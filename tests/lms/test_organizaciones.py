@@ -477,7 +477,24 @@ def test_organizaciones_no_se_borran_desde_el_admin(client, administrador):
 
 
 def test_historial_del_admin_registra_la_fusion(client, administrador):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from wagtail.models import ModelLogEntry
+
     origen, destino = SujetoObligadoFactory(), SujetoObligadoFactory(nombre="Destino Final")
+    # Push log entry ids past every organization id: the history lists log entries and must
+    # never be filtered by the ids of organizations (it was, on PostgreSQL's sequences).
+    tope = Organizacion.objects.aggregate(tope=Max("pk"))["tope"]
+    tipo = ContentType.objects.get_for_model(Organizacion)
+    ModelLogEntry.objects.bulk_create(
+        ModelLogEntry(
+            content_type=tipo, label="relleno", action="wagtail.edit", object_id="0",
+            timestamp=timezone.now(),
+        )
+        for _ in range(tope + 5)
+    )  # fmt: skip
     services.fusionar_organizaciones(
         origen=origen, destino=destino, motivo="Decreto", usuario=administrador
     )
