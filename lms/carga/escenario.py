@@ -128,7 +128,7 @@ def _usuarios(marca: str, prefijo: str, cantidad: int) -> list[Usuario]:
     )
 
 
-def _sesiones(usuarios: list[Usuario]) -> list[Participante]:
+def abrir_sesiones(usuarios: list[Usuario]) -> list[Participante]:
     """Logged-in sessions written straight to the session table (no login storm)."""
     backend = settings.AUTHENTICATION_BACKENDS[0]
     almacen = SessionStore()
@@ -203,7 +203,7 @@ def preparar_escenario(*, participantes: int, preguntas: int, previas: int) -> E
         Inscripcion.objects.bulk_create(
             [Inscripcion(edicion=edicion, usuario=u) for u in usuarios], batch_size=1000
         )
-        gente = _sesiones(usuarios)
+        gente = abrir_sesiones(usuarios)
 
         # An earlier edition of a course with no requirements: its people already qualify.
         anterior_curso = programa.add_child(

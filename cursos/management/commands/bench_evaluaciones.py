@@ -28,10 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count
@@ -45,6 +42,7 @@ from evaluaciones.models import (
     Respuesta,
 )
 from evaluaciones.preguntas_sinteticas import agregar_preguntas
+from lms.carga.escenario import Participante, abrir_sesiones
 from lms.models import ConfiguracionSitio, Usuario
 
 PREFIJO_CORREO = "bench-evaluaciones-"
@@ -174,15 +172,6 @@ class MedidorCPU:
     def detener(self) -> None:
         self._parar.set()
         self._hilo.join(timeout=5)
-
-
-@dataclass
-class Participante:
-    usuario_id: int
-    sesion: str
-    csrf: str
-    intento_id: int = 0
-    respuestas: dict[str, str] = field(default_factory=dict)
 
 
 class Command(BaseCommand):
@@ -360,24 +349,7 @@ class Command(BaseCommand):
             [Inscripcion(edicion=edicion, usuario=usuario) for usuario in usuarios],
             batch_size=1000,
         )
-        backend = settings.AUTHENTICATION_BACKENDS[0]
-        almacen = SessionStore()
-        expira = ahora + datetime.timedelta(hours=6)
-        sesiones = []
-        participantes = []
-        for usuario in usuarios:
-            clave = secrets.token_hex(16)
-            datos = {
-                SESSION_KEY: str(usuario.pk),
-                BACKEND_SESSION_KEY: backend,
-                HASH_SESSION_KEY: usuario.get_session_auth_hash(),
-            }
-            sesiones.append(
-                Session(session_key=clave, session_data=almacen.encode(datos), expire_date=expira)
-            )
-            participantes.append(Participante(usuario.pk, clave, secrets.token_hex(16)))
-        Session.objects.bulk_create(sesiones, batch_size=1000)
-        return participantes
+        return abrir_sesiones(usuarios)
 
     def _iniciar_gunicorn(
         self, partes: urllib.parse.SplitResult, workers: int, threads: int
