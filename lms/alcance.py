@@ -188,7 +188,7 @@ def puede_crear(usuario: Any, modelo: type[Model]) -> bool:
 
 
 def accede(usuario: Any, accion: Accion, modelo: type[Model]) -> bool:
-    """Whether `usuario`'s roles can allow `accion` on some object of `modelo` (no query)."""
+    """Whether `usuario`'s roles can allow `accion` on some object of `modelo` (menus, buttons)."""
     return politica_de(modelo).accede(usuario, accion)
 
 
