@@ -235,17 +235,6 @@ def evaluaciones_del_equipo(usuario: Any) -> QuerySet[Evaluacion]:
     return Evaluacion.objects.filter(curso_id__in=sorted(cursos_a_cargo(usuario)))
 
 
-def evaluaciones_con_resultados(usuario: Any) -> QuerySet[Evaluacion]:
-    """Evaluations whose results `usuario` may open: every one for coordinators (who see
-    only their people's attempts in it), their courses' for an instructor."""
-    alcance = alcance_de(usuario)
-    if alcance.coordina:
-        return Evaluacion.objects.all()
-    if Rol.INSTRUCTOR in alcance.roles:
-        return evaluaciones_del_equipo(usuario)
-    return Evaluacion.objects.none()
-
-
 def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
     """Attempts `usuario` may grade and see results of.
 
@@ -283,7 +272,11 @@ def excepciones_a_cargo(usuario: Any) -> QuerySet[Excepcion]:
 
 
 def evaluaciones_a_cargo(usuario: Any) -> QuerySet[Evaluacion]:
-    """Evaluations `usuario` may grant extras on: all for coordinators, their courses' otherwise."""
+    """Evaluations whose results `usuario` may open and grant extras on.
+
+    Every one for coordinators (who see only their people's attempts in them); their
+    courses' for an instructor; none for anyone else.
+    """
     alcance = alcance_de(usuario)
     if alcance.coordina:
         return Evaluacion.objects.all()

@@ -228,7 +228,7 @@ def _intentos_de(request: HttpRequest, evaluacion: Evaluacion) -> Any:
 @require_GET
 def resultados_lista(request: HttpRequest) -> HttpResponse:
     _revisor(request)
-    evaluaciones = selectors.evaluaciones_con_resultados(request.user).order_by("titulo")
+    evaluaciones = selectors.evaluaciones_a_cargo(request.user).order_by("titulo")
     return render(
         request, "evaluaciones/instructores/evaluaciones.html", {"evaluaciones": evaluaciones}
     )
@@ -240,7 +240,7 @@ def resultados_lista(request: HttpRequest) -> HttpResponse:
 def resultados(request: HttpRequest, pk: int) -> HttpResponse:
     """Submitted attempts of one evaluation, of the people the user may see."""
     _revisor(request)
-    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_a_cargo(request.user), pk=pk)
     intentos = (
         _intentos_de(request, evaluacion)
         .select_related("usuario__organizacion", "usuario__entidad")
@@ -261,7 +261,7 @@ def resultados(request: HttpRequest, pk: int) -> HttpResponse:
 def analisis(request: HttpRequest, pk: int) -> HttpResponse:
     """Facility, discrimination and option counts per question, with the ones that fail."""
     _revisor(request)
-    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_a_cargo(request.user), pk=pk)
     preguntas = selectors.analisis_de_preguntas(_intentos_de(request, evaluacion))
     filas = [{"p": p, "problemas": [PROBLEMAS[x] for x in p.analisis.problemas]} for p in preguntas]
     return render(
@@ -315,7 +315,7 @@ def _auditar(request: HttpRequest, evaluacion: Evaluacion, accion: str, intentos
 @require_GET
 def resultados_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     _revisor(request)
-    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_a_cargo(request.user), pk=pk)
     aprobatorio = evaluacion.puntaje_aprobatorio
     filas = (
         _intentos_de(request, evaluacion)
@@ -393,7 +393,7 @@ def resultados_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """One row per attempt and question, read in chunks of attempts (two queries each)."""
     _revisor(request)
-    evaluacion = get_object_or_404(selectors.evaluaciones_con_resultados(request.user), pk=pk)
+    evaluacion = get_object_or_404(selectors.evaluaciones_a_cargo(request.user), pk=pk)
     ids = list(
         _intentos_de(request, evaluacion)
         .exclude(estado=Intento.Estado.ABANDONADO)

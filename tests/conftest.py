@@ -1,5 +1,6 @@
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings as ajustes
 from django.core.cache import cache
+from django.core.signals import got_request_exception
 
 from lms.models import ConfiguracionSitio
 
@@ -89,3 +91,16 @@ def _datos_base_en_pruebas_transaccionales(request):
 @pytest.fixture
 def configuracion(db):
     return ConfiguracionSitio.objects.get_or_create(pk=1)[0]
+
+
+@pytest.fixture
+def excepciones():
+    """Exceptions raised inside views (a 500 without the test client raising it)."""
+    vistas: list[BaseException] = []
+
+    def anotar(sender, request=None, **kwargs):
+        vistas.append(sys.exc_info()[1])
+
+    got_request_exception.connect(anotar)
+    yield vistas
+    got_request_exception.disconnect(anotar)

@@ -5,27 +5,12 @@ import zipfile
 
 import pytest
 
-from django.core.signals import got_request_exception
 from django.urls import reverse
 
 from constancias import services
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def excepciones():
-    vistas: list[BaseException] = []
-
-    def anotar(sender, request=None, **kwargs):
-        import sys
-
-        vistas.append(sys.exc_info()[1])
-
-    got_request_exception.connect(anotar)
-    yield vistas
-    got_request_exception.disconnect(anotar)
 
 
 @pytest.fixture

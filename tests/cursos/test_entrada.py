@@ -3,7 +3,6 @@
 import pytest
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.signals import got_request_exception
 from django.urls import reverse
 
 from lms import services
@@ -19,20 +18,6 @@ from tests.factories.personas import entidad
 pytestmark = pytest.mark.django_db
 
 ENORME = "99999999999999999999"
-
-
-@pytest.fixture
-def excepciones():
-    vistas: list[BaseException] = []
-
-    def anotar(sender, request=None, **kwargs):
-        import sys
-
-        vistas.append(sys.exc_info()[1])
-
-    got_request_exception.connect(anotar)
-    yield vistas
-    got_request_exception.disconnect(anotar)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import pytest
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.signals import got_request_exception
 from django.urls import reverse
 
 from evaluaciones.importers.aiken import interpretar_aiken
@@ -21,20 +20,6 @@ from tests.factories.evaluaciones import evaluacion_con
 from tests.factories.evaluaciones_cursos import curso_impartido, iniciar
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def excepciones():
-    vistas: list[BaseException] = []
-
-    def anotar(sender, request=None, **kwargs):
-        import sys
-
-        vistas.append(sys.exc_info()[1])
-
-    got_request_exception.connect(anotar)
-    yield vistas
-    got_request_exception.disconnect(anotar)
 
 
 @pytest.fixture

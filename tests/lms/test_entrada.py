@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import reverse
 
@@ -19,21 +18,6 @@ pytestmark = pytest.mark.django_db
 MENSAJE_NULO = "carácter nulo"
 # Ids as someone may type them in a URL: none of them is a row id.
 IDS_MALFORMADOS = ["abc", "1.5", "1e3", "-1", " 1", "²", "١", "99999999999999999999", "\x00"]
-
-
-@pytest.fixture
-def excepciones():
-    """Exceptions raised inside views (a 500 without the test client raising it)."""
-    vistas: list[BaseException] = []
-
-    def anotar(sender, request=None, **kwargs):
-        import sys
-
-        vistas.append(sys.exc_info()[1])
-
-    got_request_exception.connect(anotar)
-    yield vistas
-    got_request_exception.disconnect(anotar)
 
 
 def _coordinador(rol=Rol.COORDINADOR_NACIONAL, clave=None):
