@@ -70,3 +70,16 @@ def test_el_ejemplo_del_mensaje_de_error_es_una_curp_valida():
         validar_curp("X")
     ejemplo = str(error.value.message).rstrip(".").split()[-1]
     validar_curp(ejemplo)
+
+
+@pytest.mark.parametrize(
+    "prefijo",
+    [
+        "PEGJ850230HDFRNN0",  # 30 February: a date that does not exist (python-stdnum)
+        "BUEY850101HDFRNN0",  # a word RENAPO never issues (python-stdnum's list)
+    ],
+)
+def test_lo_que_revisa_la_biblioteca_se_rechaza_aunque_el_digito_cuadre(prefijo):
+    with pytest.raises(ValidationError) as error:
+        validar_curp(curp_valida(prefijo))
+    assert error.value.code == "curp_formato"
