@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, transaction
@@ -29,6 +28,7 @@ from constancias.models import (
     VerificacionConsulta,
 )
 from lms.archivos import almacen_privado, nombre_privado
+from lms.direcciones import url_publica
 from lms.models import Rol
 
 logger = logging.getLogger(__name__)
@@ -139,8 +139,7 @@ class ResultadoEmision:
 
 def url_verificacion(codigo: str) -> str:
     """The public verification URL printed as the QR."""
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return base + reverse("constancias:verificar", args=[codigo])
+    return url_publica(reverse("constancias:verificar", args=[codigo]))
 
 
 def _fases_de(regla: ReglaConstancia) -> list[Any]:
@@ -528,8 +527,7 @@ def notificar_constancias(*, constancia_ids: Sequence[int]) -> int:
         contexto = {
             "constancia": constancia,
             "datos": constancia.datos,
-            "url_mis_cursos": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-            + reverse("constancias:mis_constancias"),
+            "url_mis_cursos": url_publica(reverse("constancias:mis_constancias")),
         }
         mensajes.append(
             EmailMessage(

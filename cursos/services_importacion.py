@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from cursos import importacion
 from cursos.importacion import CREAR, INSCRIBIR, FilaInscripcion, PersonaReporte
 from cursos.models import Asistencia, Edicion, Inscripcion, SesionEnVivo
+from lms.direcciones import url_publica
 from lms.models import Usuario
 
 LOTE = 1000
@@ -63,7 +64,7 @@ def enlace_invitacion(usuario: Usuario) -> str:
             "key": _GeneradorInvitacion().make_token(usuario),
         },
     )
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + ruta
+    return url_publica(ruta)
 
 
 def _lotes(valores: Sequence[Any]) -> list[Sequence[Any]]:

@@ -31,6 +31,7 @@ from django.utils.translation import override
 from cursos import reportes
 from cursos.models import ExportacionSolicitada
 from lms.alcance import alcance_de
+from lms.direcciones import url_publica
 from lms.models import EntidadFederativa, RegistroAuditoria, Rol, Usuario
 from lms.services import registrar_auditoria
 from lms.tabular import sin_formula
@@ -389,8 +390,7 @@ def enviar_reportes_semanales() -> int:
     """
     from lms.models import AsignacionRol
 
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    enlace_tablero = base + reverse("cursos:tablero")
+    enlace_tablero = url_publica(reverse("cursos:tablero"))
     enviados = 0
     asignaciones = (
         AsignacionRol.objects.filter(
@@ -409,8 +409,8 @@ def enviar_reportes_semanales() -> int:
             "entidad": entidad,
             "cifras": cifras_por_entidad[entidad.pk],
             "enlace_tablero": f"{enlace_tablero}?entidad={entidad.pk}",
-            "enlace_exportacion": f"{base}{reverse('cursos:exportar', args=['xlsx'])}"
-            f"?entidad={entidad.pk}",
+            "enlace_exportacion": url_publica(reverse("cursos:exportar", args=["xlsx"]))
+            + f"?entidad={entidad.pk}",
         }
         with override(settings.LANGUAGE_CODE):
             asunto = _("Resumen semanal de la capacitación en %(entidad)s") % {

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from evaluaciones.models import (
 )
 from evaluaciones.respuestas import DatosFormulario, RespuestaInvalida
 from evaluaciones.signals import resultado_evaluacion_cambiado
+from lms.direcciones import url_publica
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M")
@@ -665,15 +667,16 @@ def _notificar_calificacion(intento: Intento) -> None:
     titulo = intento.evaluacion.titulo
     if not correo:
         return
+    enlace = url_publica(reverse("evaluaciones:resultado", args=[intento.pk]))
 
     def enviar() -> None:
         send_mail(
             _("Su evaluación «%(titulo)s» ya está calificada") % {"titulo": titulo},
             _(
                 "Su intento de la evaluación «%(titulo)s» ya fue calificado. "
-                "Puede consultar el resultado en la plataforma."
+                "Puede consultar el resultado en: %(enlace)s"
             )
-            % {"titulo": titulo},
+            % {"titulo": titulo, "enlace": enlace},
             None,
             [correo],
         )

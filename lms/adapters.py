@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
@@ -15,12 +17,50 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lms import services
+from lms.direcciones import dominio_publico, url_publica
 from lms.models import ConfiguracionSitio, Usuario
 from lms.red import direccion_cliente
 
 
+@dataclass(frozen=True)
+class SitioPublico:
+    """What allauth's e-mail templates read as `current_site`, from the public address."""
+
+    domain: str
+    name: str
+
+
 class CuentaAdapter(DefaultAccountAdapter):
-    """Records the privacy-notice acceptance and sends new people to their profile."""
+    """Records the privacy-notice acceptance and sends new people to their profile.
+
+    Every link in allauth's e-mails points at the configured public address
+    (lms.direcciones), never at the host the request happened to arrive at.
+    """
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        contexto = {
+            **context,
+            "current_site": SitioPublico(domain=dominio_publico(), name=settings.WAGTAIL_SITE_NAME),
+        }
+        if "signup_url" in contexto:
+            # The unknown-account e-mail gets this link from a flow outside the adapter.
+            contexto["signup_url"] = url_publica(reverse("account_signup"))
+        super().send_mail(template_prefix, email, contexto)
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        contexto = {
+            "signup_url": url_publica(reverse("account_signup")),
+            "password_reset_url": url_publica(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, contexto)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return url_publica(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth's opaque key is "<uidb36>-<token>", one URL segment pair joined by "-".
+        ruta = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return url_publica(ruta.replace("UID-KEY", quote(key)))
 
     def clean_email(self, email: str) -> str:
         # One lower-case spelling per address: the unique index is on lower(email).

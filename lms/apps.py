@@ -7,7 +7,8 @@ class LmsConfig(AppConfig):
     verbose_name = _("Personas y organizaciones")
 
     def ready(self) -> None:
-        from lms import politicas, receivers, red  # noqa: F401 - red registers its check
+        # red and direcciones register their checks on import.
+        from lms import direcciones, politicas, receivers, red  # noqa: F401
 
         politicas.registrar()
         from lms.exportaciones_admin import proteger_exportaciones_de_wagtail

@@ -279,7 +279,9 @@ ACCOUNT_RATE_LIMITS = {
 
 # --- Wagtail ---------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Capacitación en Transparencia Proactiva"
-WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:8000")
+# The one public address of the site (lms/direcciones.py): the QR and printed URL of
+# constancias and every link in an e-mail start with it. Wagtail reads it under this name.
+WAGTAILADMIN_BASE_URL = os.environ.get("LMS_BASE_URL", "http://localhost:8000").strip().rstrip("/")
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES

@@ -155,7 +155,6 @@ class Command(BaseCommand):
             diseno["fondo"], diseno["logos"] = None, []
             diseno["firmantes"] = [dict(f, firma=None) for f in diseno["firmantes"]]
         cert, llave = _certificado_de_prueba(temporal)
-        base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         muestra_firmada = opciones["muestra_firmada"]
         muestra_max = max(opciones["muestra_simple"], opciones["muestra_dividido"])
 
@@ -179,7 +178,7 @@ class Command(BaseCommand):
                     cert,
                     llave,
                     diseno,
-                    _personas([f"CMP-2026-{n:06d}" for n in range(1, muestra_max + 1)], base_url),
+                    _personas([f"CMP-2026-{n:06d}" for n in range(1, muestra_max + 1)]),
                 )
             finally:
                 _borrar_escenario(escenario)
@@ -528,7 +527,7 @@ def _borrar_escenario(escenario: dict[str, Any]) -> None:
     SerieFolio.objects.filter(prefijo="BENCH").delete()
 
 
-def _personas(folios: list[str], base_url: str) -> list[dict[str, Any]]:
+def _personas(folios: list[str]) -> list[dict[str, Any]]:
     nombres = nombres_sinteticos(len(folios))
     personas = []
     for folio, nombre in zip(folios, nombres, strict=True):
@@ -545,7 +544,7 @@ def _personas(folios: list[str], base_url: str) -> list[dict[str, Any]]:
                 "lugar_emision": "Ciudad de México",
                 "fecha_emision": "2026-11-27",
                 "folio": folio,
-                "url_verificacion": f"{base_url}/constancias/verificar/{codigo}",
+                "url_verificacion": services.url_verificacion(codigo),
             }
         )
     return personas
