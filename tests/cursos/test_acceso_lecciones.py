@@ -46,7 +46,7 @@ def test_anonimo_ve_el_curso_y_la_edicion_pero_no_la_leccion(client, curso, edic
     assert respuesta.status_code == 302
     assert CUERPO not in respuesta.content.decode()
     edicion_html = client.get(reverse("cursos:edicion", args=[edicion.pk])).content.decode()
-    assert "Inicia sesión para inscribirte" in edicion_html
+    assert "Inicie sesión para inscribirse" in edicion_html
 
 
 def test_sin_inscripcion_ve_el_boton_de_inscripcion_pero_no_la_leccion(client, curso, edicion):

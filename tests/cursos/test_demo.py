@@ -40,7 +40,7 @@ def test_participante_demo_ve_su_avance(client, settings):
     client.force_login(Usuario.objects.get(email="participante@demo.mx"))
     contenido = client.get(reverse("cursos:mis_cursos")).content.decode()
     assert "Jornada Nacional de Capacitación en materia de Transparencia Proactiva" in contenido
-    assert "Te falta:" in contenido
+    assert "Le falta:" in contenido
     leccion = LeccionPage.objects.get(slug="marco-normativo")
     contenido = client.get(leccion.url).content.decode()
     assert "Artículo 58" in contenido

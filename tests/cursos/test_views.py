@@ -34,7 +34,7 @@ def test_pagina_de_curso_muestra_avance_y_continuar_a_inscrita(client, curso, in
     services.marcar_leccion_completada(inscripcion=inscripcion, leccion=curso.lecciones[0])
     client.force_login(inscripcion.usuario)
     contenido = client.get(curso.url).content.decode()
-    assert "Te falta:" in contenido
+    assert "Le falta:" in contenido
     assert reverse("cursos:ir_a_leccion", args=[curso.lecciones[1].pk]) in contenido
 
 
@@ -69,7 +69,7 @@ def test_completar_leccion_avanza_a_la_siguiente(client, curso, inscripcion):
     client.post(url)
     assert ProgresoLeccion.objects.count() == 1
     contenido = client.get(curso.lecciones[0].url).content.decode()
-    assert "Completaste esta lección" in contenido
+    assert "Usted completó esta lección" in contenido
 
 
 def test_completar_leccion_sin_inscripcion_es_404(client, curso):
@@ -82,7 +82,7 @@ def test_completar_leccion_sin_inscripcion_es_404(client, curso):
 def test_pagina_de_fase_muestra_lo_que_falta(client, curso, inscripcion, sesion):
     client.force_login(inscripcion.usuario)
     contenido = client.get(curso.practica.url).content.decode()
-    assert "Te falta:" in contenido
+    assert "Le falta:" in contenido
     assert "asistir a 1 sesión en vivo más" in contenido
     assert reverse("cursos:sesion_ics", args=[sesion.pk]) in contenido
 
@@ -128,7 +128,7 @@ def test_mis_cursos_muestra_barras_siguiente_paso_y_sesiones(client, curso, insc
     assert "Siguiente paso: Marco normativo" in contenido
     assert sesion.titulo in contenido
     assert reverse("cursos:registrar_asistencia", args=[sesion.pk]) in contenido
-    assert "Te falta:" in contenido
+    assert "Le falta:" in contenido
     assert reverse("cursos:ediciones_gestion") not in contenido
 
 
@@ -281,7 +281,7 @@ def test_inicio_y_programa_enlazan_a_los_cursos(client, curso):
 
 def test_edicion_para_anonimos_invita_a_iniciar_sesion(client, edicion, sesion):
     contenido = client.get(reverse("cursos:edicion", args=[edicion.pk])).content.decode()
-    assert "Inicia sesión para inscribirte" in contenido
+    assert "Inicie sesión para inscribirse" in contenido
     assert sesion.titulo in contenido
     assert sesion.codigo_asistencia not in contenido
 

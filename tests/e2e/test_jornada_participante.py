@@ -178,7 +178,7 @@ def _estudiar_y_asistir(pagina, revisar_accesibilidad, edicion, persona):
     pagina.get_by_role("button", name="Marcar como completada").click()
     expect(pagina.get_by_role("heading", level=1)).to_have_text("Fase teórica")
     fase = pagina.locator("main")
-    expect(fase).to_contain_text("Te falta:")
+    expect(fase).to_contain_text("Le falta:")
     revisar_accesibilidad(pagina)
 
     # Check in to the live session with its code; a wrong code is refused first.
