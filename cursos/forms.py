@@ -24,6 +24,14 @@ class AsistenciaForm(forms.Form):
 
 
 class FiltroParticipantesForm(forms.Form):
+    q = forms.CharField(
+        label=_("Buscar"),
+        required=False,
+        max_length=100,
+        help_text=_("Parte del nombre, de los apellidos, del correo o de la institución."),
+        error_messages={"max_length": _("Escriba como máximo %(limit_value)d caracteres.")},
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     entidad = FiltroChoiceField(
         label=_("Entidad federativa"),
         queryset=EntidadFederativa.objects.none(),

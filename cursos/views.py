@@ -32,6 +32,7 @@ from cursos.models import (
 )
 from cursos.progreso import evaluar_curso, siguiente_leccion
 from lms.alcance import alcance_de
+from lms.busqueda_texto import campos_persona, filtrar_por_texto
 from lms.models import EntidadFederativa, Organizacion, Usuario
 
 MAX_INTENTOS_CODIGO = 10
@@ -461,6 +462,7 @@ def edicion_participantes(request: HttpRequest, pk: int) -> HttpResponse:
         # A tampered or stale filter shows its error and no one, as in the people list.
         filtradas = visibles.none()
     elif form.is_bound:
+        filtradas = filtrar_por_texto(filtradas, form.cleaned_data["q"], campos_persona("usuario"))
         if form.cleaned_data["entidad"]:
             filtradas = filtradas.filter(usuario__entidad=form.cleaned_data["entidad"])
         if form.cleaned_data["organizacion"]:

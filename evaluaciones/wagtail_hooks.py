@@ -25,6 +25,7 @@ from evaluaciones import admin_views, services
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Excepcion, Pregunta
 from lms import alcance
 from lms.alcance import Accion
+from lms.busqueda_texto import BusquedaSinAcentosMixin, campos_persona
 from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
 
 
@@ -198,16 +199,22 @@ class ExcepcionEditView(_GuardarExcepcionMixin, snippet_views.EditView):
     pass
 
 
+class ExcepcionIndexView(BusquedaSinAcentosMixin, snippet_views.IndexView):
+    pass
+
+
 class ExcepcionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
     model = Excepcion
     icon = "time"
     menu_label = _("Excepciones por persona")
+    index_view_class = ExcepcionIndexView
     add_view_class = ExcepcionCreateView
     edit_view_class = ExcepcionEditView
     chooser_viewset_class = SelectorSinAltaViewSet
     list_display = ["usuario", "evaluacion", "minutos_extra", "intentos_extra", "cierra_en"]
     list_filter = ["evaluacion"]
-    search_fields = ["usuario__email", "usuario__last_name", "motivo"]
+    search_fields = [*campos_persona("usuario"), "motivo"]
+    search_backend_name = None
 
     def get_queryset(self, request: Any) -> Any:
         return super().get_queryset(request).select_related("usuario", "evaluacion")

@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.search import index
+
+from lms.busqueda_texto import SinAcentos
 
 
 class EntidadFederativa(models.Model):
@@ -89,6 +91,15 @@ class Organizacion(index.Indexed, models.Model):
     )
     creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
     actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+    # Computed by the database on every write (see lms.busqueda_texto).
+    busqueda = models.GeneratedField(
+        verbose_name=_("texto de búsqueda"),
+        expression=SinAcentos(
+            Concat("nombre", models.Value(" "), "siglas", output_field=models.TextField())
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     search_fields = [
         index.SearchField("nombre"),
@@ -217,6 +228,22 @@ class Usuario(AbstractUser):
     )
     aviso_privacidad_version = models.CharField(
         _("versión del aviso de privacidad aceptada"), max_length=20, blank=True
+    )
+    # Computed by the database on every write (see lms.busqueda_texto); never shown.
+    busqueda = models.GeneratedField(
+        verbose_name=_("texto de búsqueda"),
+        expression=SinAcentos(
+            Concat(
+                "first_name",
+                models.Value(" "),
+                "last_name",
+                models.Value(" "),
+                "email",
+                output_field=models.TextField(),
+            )
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
     )
 
     USERNAME_FIELD = "email"

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -43,6 +43,7 @@ from wagtail.users.views import users as wagtail_users
 
 from lms import alcance, importacion, services
 from lms.alcance import Accion, alcance_de
+from lms.busqueda_texto import BusquedaSinAcentosMixin, campos_persona, filtrar_por_texto
 from lms.models import AsignacionRol, EntidadFederativa, Organizacion, Rol, Usuario
 from lms.validators import normalizar_curp, validar_curp
 from lms.wagtail_alcance import ConAlcanceViewSetMixin
@@ -62,9 +63,14 @@ def _exigir_administrador(request: HttpRequest) -> None:
 # --- Entidades federativas -------------------------------------------------
 
 
+class EntidadIndexView(BusquedaSinAcentosMixin, generic.IndexView):
+    pass
+
+
 class EntidadViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     model = EntidadFederativa
     icon = "site"
+    index_view_class = EntidadIndexView
     menu_label = gettext_lazy("Entidades federativas")
     add_to_admin_menu = False
     list_display = ["nombre", "clave_inegi", "abreviatura"]
@@ -170,7 +176,7 @@ class OrganizacionForm(WagtailAdminModelForm):
         return datos
 
 
-class OrganizacionIndexView(generic.IndexView):
+class OrganizacionIndexView(BusquedaSinAcentosMixin, generic.IndexView):
     def get_base_queryset(self) -> QuerySet[Organizacion]:
         return super().get_base_queryset().select_related("entidad", "fusionada_en")
 
@@ -587,7 +593,7 @@ class OrganizacionViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     ]
     list_filter = ["clase", "entidad", "ambito", "tipo", "activa"]
     list_per_page = 50
-    search_fields = ["nombre", "siglas"]
+    search_fields = ["busqueda"]  # name and acronym
     search_backend_name = None
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -643,12 +649,7 @@ class UsuarioBusquedaForm(BaseFilterForm):
 
     def filter(self, objects: QuerySet[Usuario]) -> QuerySet[Usuario]:
         busqueda = self.cleaned_data.get("q", "").strip()
-        for palabra in busqueda.split()[:5]:
-            objects = objects.filter(
-                Q(email__icontains=palabra)
-                | Q(first_name__icontains=palabra)
-                | Q(last_name__icontains=palabra)
-            )
+        objects = filtrar_por_texto(objects, busqueda, campos_persona())
         if busqueda:
             self.is_searching = True
             self.search_query = busqueda
@@ -751,7 +752,7 @@ class AsignacionRolForm(WagtailAdminModelForm):
         return datos
 
 
-class AsignacionRolIndexView(generic.IndexView):
+class AsignacionRolIndexView(BusquedaSinAcentosMixin, generic.IndexView):
     def get_base_queryset(self) -> QuerySet[AsignacionRol]:
         return super().get_base_queryset().select_related("usuario", "entidad")
 
@@ -795,7 +796,7 @@ class AsignacionRolViewSet(ConAlcanceViewSetMixin, ModelViewSet):
     ]
     list_filter = ["rol", "entidad"]
     list_per_page = 50
-    search_fields = ["usuario__email", "usuario__first_name", "usuario__last_name"]
+    search_fields = campos_persona("usuario")
     search_backend_name = None
     copy_view_enabled = False
     ordering = "-asignado_en"
@@ -917,9 +918,16 @@ class UsuarioEditView(wagtail_users.EditView):
         return usuario
 
 
+class UsuarioIndexView(BusquedaSinAcentosMixin, wagtail_users.IndexView):
+    pass
+
+
 class UsuarioViewSet(wagtail_users.UserViewSet):
     """Wagtail's Users section, with the people fields of our user model."""
 
+    index_view_class = UsuarioIndexView
+    search_fields = campos_persona()
+    search_backend_name = None
     add_view_class = UsuarioCreateView
     edit_view_class = UsuarioEditView
     create_template_name = "lms/admin/usuarios/create.html"

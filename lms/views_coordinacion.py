@@ -20,7 +20,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lms.alcance import alcance_de, filtrar_por_alcance, personas_visibles
+from lms.busqueda_texto import campos_persona, filtrar_por_texto
 from lms.entrada import FiltroChoiceField
 from lms.models import EntidadFederativa, Organizacion, Usuario
 
@@ -59,10 +60,10 @@ class FiltroPersonasForm(forms.Form):
     """GET filters of the people list; the choices are limited to the user's scope."""
 
     q = forms.CharField(
-        label=_("Nombre"),
+        label=_("Buscar"),
         required=False,
         max_length=MAX_BUSQUEDA,
-        help_text=_("Parte del nombre o de los apellidos."),
+        help_text=_("Parte del nombre, de los apellidos, del correo o de la institución."),
         error_messages={
             "max_length": _("Escriba como máximo %(limit_value)d caracteres."),
         },
@@ -128,10 +129,8 @@ def filtrar_personas(usuario: Usuario, datos: dict[str, Any]) -> QuerySet[Usuari
     for campo in ("clase", "ambito", "tipo"):
         if datos.get(campo):
             personas = personas.filter(**{f"organizacion__{campo}": datos[campo]})
-    for palabra in (datos.get("q") or "").split():
-        personas = personas.filter(
-            Q(first_name__icontains=palabra) | Q(last_name__icontains=palabra)
-        )
+    # Found by name, email or institution; the email is never listed.
+    personas = filtrar_por_texto(personas, datos.get("q") or "", campos_persona())
     return personas.select_related("organizacion", "entidad").order_by(
         "last_name", "first_name", "pk"
     )
