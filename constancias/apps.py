@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +15,13 @@ class ConstanciasConfig(AppConfig):
         from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)
+        from lms.models import ConfiguracionSitio
+
+        post_save.connect(
+            receivers.al_cambiar_configuracion_sitio,
+            sender=ConfiguracionSitio,
+            dispatch_uid="constancias_al_cambiar_configuracion_sitio",
+        )
         completitud_cambiada.connect(
             receivers.al_cambiar_completitud, dispatch_uid="constancias_al_cambiar_completitud"
         )

@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -650,7 +651,10 @@ class VerificacionConsulta(models.Model):
     dato = models.CharField(_("dato consultado"), max_length=100, blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     agente = models.CharField(_("navegador"), max_length=255, blank=True)
-    consultada_en = models.DateTimeField(_("consultada en"), auto_now_add=True)
+    consultada_en = models.DateTimeField(_("consultada en"), default=timezone.now)
+    # Set when the lookup is buffered before reaching the database: a flush that runs
+    # twice (a worker died between the insert and the trim) inserts each one once.
+    clave = models.UUIDField(_("clave"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-consultada_en"]

@@ -38,3 +38,8 @@ def al_cambiar_completitud(
     due even when the course is not complete; the service decides.
     """
     transaction.on_commit(lambda: _encolar(inscripcion_id))
+
+
+def al_cambiar_configuracion_sitio(sender: Any, **kwargs: Any) -> None:
+    """The site's name appears on every cached verification page."""
+    transaction.on_commit(services.invalidar_paginas_de_verificacion)

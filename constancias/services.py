@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from constancias import firma, pdf
+from constancias import firma, pdf, verificacion
 from constancias.models import (
     Constancia,
     ReglaConstancia,
@@ -574,6 +576,7 @@ def revocar_constancia(*, constancia: Constancia, motivo: str, usuario: Any) -> 
     bloqueada.revocada_por = usuario
     bloqueada.motivo_revocacion = motivo
     bloqueada.save(update_fields=["estado", "revocada_en", "revocada_por", "motivo_revocacion"])
+    transaction.on_commit(invalidar_paginas_de_verificacion)
     return bloqueada
 
 
@@ -619,6 +622,7 @@ def reemplazar_constancia(*, constancia: Constancia, motivo: str, usuario: Any) 
     nueva = creadas[0]
     bloqueada.reemplazada_por = nueva
     bloqueada.save(update_fields=["reemplazada_por"])
+    transaction.on_commit(invalidar_paginas_de_verificacion)
     return nueva
 
 
@@ -756,17 +760,93 @@ def trabajos_detenidos(*, minutos: int = 15) -> list[int]:
 def registrar_consulta(
     *,
     medio: str,
-    constancia: Constancia | None,
+    constancia: Constancia | None = None,
+    constancia_id: int | None = None,
     dato: str,
     ip: str | None,
     agente: str,
-) -> VerificacionConsulta:
-    """Log one public verification lookup."""
-    return VerificacionConsulta.objects.create(
-        medio=medio,
-        constancia=constancia,
-        encontrada=constancia is not None,
-        dato=dato[:100],
-        ip=ip,
-        agente=agente[:255],
+) -> VerificacionConsulta | None:
+    """Log one public verification lookup: buffered for `guardar_consultas`, or written now.
+
+    Buffered (Redis in production) the lookup costs one append and no database write; it
+    is returned as None and reaches the table with the next flush (every minute).
+    """
+    if constancia is not None:
+        constancia_id = constancia.pk
+    buffer = verificacion.pendientes()
+    if buffer is None:
+        return VerificacionConsulta.objects.create(
+            medio=medio,
+            constancia_id=constancia_id,
+            encontrada=constancia_id is not None,
+            dato=dato[:100],
+            ip=ip,
+            agente=agente[:255],
+        )
+    buffer.anotar(
+        verificacion.entrada_de_consulta(
+            medio=medio,
+            constancia_id=constancia_id,
+            dato=dato,
+            ip=ip,
+            agente=agente,
+        )
     )
+    return None
+
+
+def guardar_consultas(*, lote: int = 5000) -> int:
+    """Write the buffered lookups to the database, in batches; returns how many were read.
+
+    One flusher at a time (a cache lock). Each batch is read from the head of the buffer,
+    inserted, and only then trimmed: a flush cut short between the two steps inserts the
+    same entries again next time, and their UUIDs make the second insert a no-op. An
+    entry that cannot be read is logged and dropped rather than blocking the ones behind.
+    """
+    buffer = verificacion.pendientes()
+    if buffer is None:
+        return 0
+    total = 0
+    with verificacion.candado_de_vaciado() as obtenido:
+        if not obtenido:
+            return 0
+        while entradas := buffer.leer(lote):
+            filas = []
+            for entrada in entradas:
+                try:
+                    datos = json.loads(entrada)
+                    filas.append(
+                        VerificacionConsulta(
+                            clave=uuid.UUID(datos["clave"]),
+                            medio=datos["medio"],
+                            constancia_id=datos["constancia"],
+                            encontrada=datos["constancia"] is not None,
+                            dato=datos["dato"],
+                            ip=datos["ip"],
+                            agente=datos["agente"],
+                            consultada_en=datetime.datetime.fromisoformat(datos["en"]),
+                        )
+                    )
+                except (ValueError, KeyError, TypeError):
+                    logger.exception("Consulta de verificación ilegible en el búfer; se omite.")
+            # A constancia deleted meanwhile (never in normal use) leaves the lookup unlinked.
+            existentes = set(
+                Constancia.objects.filter(
+                    pk__in={f.constancia_id for f in filas if f.constancia_id}
+                ).values_list("pk", flat=True)
+            )
+            for fila in filas:
+                if fila.constancia_id not in existentes:
+                    fila.constancia_id = None
+            with transaction.atomic():
+                VerificacionConsulta.objects.bulk_create(
+                    filas, batch_size=1000, ignore_conflicts=True
+                )
+            buffer.quitar(len(entradas))
+            total += len(entradas)
+    return total
+
+
+def invalidar_paginas_de_verificacion() -> None:
+    """Forget every cached verification page (after a change to what they show)."""
+    verificacion.invalidar_verificacion()

@@ -29,3 +29,9 @@ def emitir_constancias_pendientes_task() -> int:
 def procesar_trabajo_emision_task(self: Any, trabajo_id: int) -> int:
     """Run a bulk job to the end; a redelivered or re-queued message resumes it."""
     return services.procesar_trabajo_emision(trabajo_id=trabajo_id).hechas
+
+
+@shared_task(acks_late=True)
+def guardar_consultas_task() -> int:
+    """Periodic (celery beat, every minute): write the buffered verification lookups."""
+    return services.guardar_consultas()

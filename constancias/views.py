@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -26,10 +27,11 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from constancias import pdf, selectors, services
+from constancias import pdf, selectors, services, verificacion
 from constancias.forms import (
     ArchivoVerificacionForm,
     MotivoForm,
@@ -138,16 +140,20 @@ def _demasiadas(request: HttpRequest) -> HttpResponse:
     return respuesta
 
 
-def _resultado(
-    request: HttpRequest, medio: str, dato: str, constancia: Constancia | None, **contexto: Any
-) -> HttpResponse:
+def _registrar(request: HttpRequest, medio: str, dato: str, constancia_id: int | None) -> None:
     services.registrar_consulta(
         medio=medio,
-        constancia=constancia,
+        constancia_id=constancia_id,
         dato=dato,
         ip=_ip(request),
         agente=request.META.get("HTTP_USER_AGENT", ""),
     )
+
+
+def _resultado(
+    request: HttpRequest, medio: str, dato: str, constancia: Constancia | None, **contexto: Any
+) -> HttpResponse:
+    _registrar(request, medio, dato, constancia.pk if constancia else None)
     diseno = constancia.instantanea.get("diseno", {}) if constancia else {}
     datos = constancia.datos if constancia else {}
     contexto.update(
@@ -173,12 +179,41 @@ def _publica(codigo: str | None = None, **filtro: Any) -> Constancia | None:
     return consulta.filter(**filtro).first()
 
 
+def _sin_estado(request: HttpRequest) -> bool:
+    """A visitor without session or messages: the page is the same for every one of them."""
+    return request.method == "GET" and not (
+        request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+    )
+
+
 def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
-    """The QR's target: anyone can see whether the constancia is valid."""
+    """The QR's target: anyone can see whether the constancia is valid.
+
+    A visitor without session or messages gets the page cached for the code
+    (`constancias.verificacion`): no database query, no session, one cache read, and the
+    lookup appended to the log's buffer. Everyone else gets it rendered.
+    """
     if _excede_limite(request):
         return _demasiadas(request)
-    constancia = _publica(codigo[:64])
-    return _resultado(request, VerificacionConsulta.Medio.ENLACE, codigo, constancia)
+    codigo = codigo[:64]
+    medio = VerificacionConsulta.Medio.ENLACE
+    guardada, generacion = None, ""
+    if _sin_estado(request):
+        guardada, generacion = verificacion.respuesta_guardada(codigo)
+    if guardada is not None:
+        _registrar(request, medio, codigo, guardada["constancia"])
+        respuesta = HttpResponse(guardada["html"])
+    else:
+        constancia = _publica(codigo)
+        respuesta = _resultado(request, medio, codigo, constancia, desde_enlace=True)
+        respuesta.render()
+        # Kept only if nothing in it belongs to this request (no CSRF token was asked for).
+        if generacion and constancia and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            verificacion.guardar_respuesta(
+                codigo, respuesta.content.decode(), generacion, constancia_id=constancia.pk
+            )
+    patch_vary_headers(respuesta, ("Cookie",))
+    return respuesta
 
 
 def verificar(request: HttpRequest) -> HttpResponse:

@@ -433,3 +433,6 @@ CONSTANCIAS_FIRMA_CERT = os.environ.get("CONSTANCIAS_FIRMA_CERT", "")
 CONSTANCIAS_FIRMA_KEY = os.environ.get("CONSTANCIAS_FIRMA_KEY", "")
 CONSTANCIAS_FIRMA_CLAVE = os.environ.get("CONSTANCIAS_FIRMA_CLAVE", "")
 CONSTANCIAS_FIRMA_CADENA = env_list("CONSTANCIAS_FIRMA_CADENA")
+# Public verification lookups wait in a Redis list and are written every minute in batches
+# (constancias.verificacion); without Redis each one is written at once.
+CONSTANCIAS_CONSULTAS_EN_LOTE = env_bool("CONSTANCIAS_CONSULTAS_EN_LOTE", True)

@@ -24,3 +24,5 @@ elif os.environ.get("PYTEST_XDIST_WORKER"):
     # clearing a cached value (Wagtail's site root paths, say) changes another's query counts.
     CACHES["default"]["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests read verification lookups right after the request; those about the buffer turn it on.
+CONSTANCIAS_CONSULTAS_EN_LOTE = False
