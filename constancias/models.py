@@ -79,6 +79,18 @@ class PlantillaConstancia(
         related_name="+",
         help_text=_("Ocupa toda la hoja; use una imagen clara para que el texto se lea."),
     )
+    sello = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("sello"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Sello de la institución, redondo y con fondo transparente; se imprime entre las "
+            "firmas."
+        ),
+    )
     titulo = models.CharField(_("título"), max_length=100, default="Constancia")
     texto_previo = models.CharField(
         _("texto antes del nombre"), max_length=200, default="otorga la presente constancia a"
@@ -145,6 +157,7 @@ class PlantillaConstancia(
             heading=_("Texto"),
         ),
         InlinePanel("firmantes", label=_("Firmante"), max_num=4),
+        FieldPanel("sello"),
         MultiFieldPanel(
             [FieldPanel("reverso"), FieldPanel("reverso_titulo")], heading=_("Reverso")
         ),
@@ -180,6 +193,7 @@ class PlantillaConstancia(
             "tamano": self.tamano,
             "orientacion": self.orientacion,
             "fondo": url_de_imagen(self.fondo),
+            "sello": url_de_imagen(self.sello),
             "logos": [
                 url_de_imagen(logo.imagen) for logo in self.logotipos.all() if logo.imagen_id
             ],

@@ -3,8 +3,9 @@
 A constancia is drawn from two frozen dicts taken from its snapshot:
 
 ``diseno`` holds what every constancia of one template and edition shares: ``tamano``
-("letter", "A4", "legal"), ``orientacion`` ("landscape", "portrait"), ``fondo`` and
-``logos`` (image URLs, ``file://`` or ``http(s)://``), ``emisores`` (names of the issuing
+("letter", "A4", "legal"), ``orientacion`` ("landscape", "portrait"), ``fondo``, ``sello``
+and ``logos`` (image URLs, ``file://`` or ``http(s)://``; logos go half left, half right of
+the issuers, the seal between the signatories), ``emisores`` (names of the issuing
 institutions), ``titulo``, ``texto_previo``, ``cuerpo`` (text with placeholders such as
 ``{curso}``), ``firmantes`` (up to four dicts with ``nombre``, ``cargo`` and ``firma``),
 and the optional back page: ``reverso``, ``reverso_titulo`` and ``contenidos``.
@@ -31,6 +32,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import string
 import urllib.parse
 import urllib.request
@@ -45,8 +47,12 @@ from xml.sax.saxutils import escape as xml_escape
 import segno
 
 from django.conf import settings
+from django.core import checks
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from lms.direcciones import url_publica
 
 FUENTES_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 PRODUCTOR = "Plataforma de Capacitación en Transparencia Proactiva"
@@ -91,8 +97,15 @@ CARACTERES_ESTAMPA = (
 COLOR_TEXTO = "0.102 0.102 0.102"
 TAM_NOMBRE = (24.0, 13.0)  # largest and smallest size (pt) of the person's name
 TAM_CUERPO = (12.5, 8.5)
+TAM_PIE = (8.0, 5.0)
+INTERLINEA_PIE = 1.25
 INTERLINEA_NOMBRE = 1.2
 INTERLINEA_CUERPO = 1.3
+# The QR is sized for a 150 dpi scan of the printed page: at that resolution a module of
+# 0.5 mm is 3 pixels, which zbar and phone cameras read. LADO_QR_MM (quiet zone included)
+# is the one declaration of the QR's size; the template and the stamping path read it.
+LADO_QR_MM = 28.0
+MODULO_QR_MIN_MM = 0.5
 # Any of the eight QR masks is valid; fixing one skips segno's scoring of all eight,
 # which is most of the encoding time. The tests decode the result with zbarimg.
 MASCARA_QR = 2
@@ -199,12 +212,20 @@ def lugar_y_fecha(datos: dict[str, Any]) -> str:
     return _("%(lugar)s, a %(fecha)s") % {"lugar": lugar, "fecha": fecha}
 
 
-def linea_folio(datos: dict[str, Any]) -> str:
-    return _("Folio: %(folio)s") % {"folio": datos.get("folio", "")}
+def lineas_pie(datos: dict[str, Any]) -> list[str]:
+    """The footer beside the QR: folio, and the verification URL on a line of its own."""
+    return [
+        _("Folio: %(folio)s") % {"folio": datos.get("folio", "")},
+        _("Verifique su autenticidad en:"),
+        str(datos.get("url_verificacion", "")),
+    ]
 
 
-def linea_verificacion(datos: dict[str, Any]) -> str:
-    return _("Verifique su autenticidad en: %(url)s") % {"url": datos.get("url_verificacion", "")}
+def tam_pie(fuentes: _Fuentes, lineas: list[str], ancho: float) -> float:
+    """The footer's size: TAM_PIE[0], smaller when a long public address needs it."""
+    mayor, menor = TAM_PIE
+    ancho_1pt = max(fuentes.regular.ancho(linea, 1.0) for linea in lineas)
+    return max(menor, min(mayor, math.floor(ancho / ancho_1pt * 10) / 10))
 
 
 def metadatos(diseno: dict[str, Any], datos: dict[str, Any]) -> dict[str, str]:
@@ -242,7 +263,7 @@ def verificar_diseno(diseno: dict[str, Any]) -> None:
                 _("No se encontró la fuente %(ruta)s (paquete fonts-dejavu-core).")
                 % {"ruta": regular_o_negrita}
             )
-    imagenes = [("fondo", diseno.get("fondo"))]
+    imagenes = [("fondo", diseno.get("fondo")), ("sello", diseno.get("sello"))]
     imagenes += [("logotipo", url) for url in diseno.get("logos") or []]
     imagenes += [("firma", f.get("firma")) for f in diseno.get("firmantes") or []]
     for clase, url in imagenes:
@@ -268,6 +289,30 @@ def _imagen_disponible(url: str) -> bool:
     return False
 
 
+def modulo_qr_mm(url: str) -> float:
+    """The printed side of one QR module of `url`, in millimetres."""
+    return LADO_QR_MM / len(qr_matriz(url))
+
+
+@checks.register()
+def revisar_tamano_qr(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The QR of a verification URL at the public address must read from a 150 dpi scan."""
+    # A verification code is 128 bits in base64url: 22 characters.
+    muestra = url_publica(reverse("constancias:verificar", args=["A" * 22]))
+    modulo = modulo_qr_mm(muestra)
+    if modulo >= MODULO_QR_MIN_MM:
+        return []
+    return [
+        checks.Warning(
+            f"Con LMS_BASE_URL así de larga, el QR de las constancias tendría módulos de "
+            f"{modulo:.2f} mm (mínimo {MODULO_QR_MIN_MM} mm) y podría no leerse de una "
+            "copia escaneada a 150 dpi.",
+            hint="Use una dirección pública más corta.",
+            id="constancias.W001",
+        )
+    ]
+
+
 def qr_matriz(url: str) -> list[list[bool]]:
     """The QR modules of `url` (True = dark) with the 4-module quiet zone around them."""
     qr = segno.make(url, error="m", micro=False, mask=MASCARA_QR)
@@ -279,11 +324,19 @@ def qr_matriz(url: str) -> list[list[bool]]:
 # --- Naive path: the whole page through WeasyPrint ---------------------------------
 
 
+def _mitades(elementos: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """Split logos or signatories between the left and right of the page, left first."""
+    mitad = (len(elementos) + 1) // 2
+    return list(elementos[:mitad]), list(elementos[mitad:])
+
+
 def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict[str, Any]:
     regular, negrita = rutas_fuentes()
     ancho, alto = TAMANOS_MM[diseno["tamano"]]
     if diseno["orientacion"] == "landscape":
         ancho, alto = alto, ancho
+    logos_izquierda, logos_derecha = _mitades(diseno.get("logos") or [])
+    firmantes_izquierda, firmantes_derecha = _mitades(diseno.get("firmantes") or [])
     contexto: dict[str, Any] = {
         "diseno": diseno,
         "datos": datos,
@@ -291,24 +344,32 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
         "fuente_negrita": negrita.as_uri(),
         "ancho_mm": f"{ancho:.2f}",
         "alto_mm": f"{alto:.2f}",
-        "ancho_folio_mm": f"{ancho - 36 - 32:.2f}",
-        "base_firmantes_mm": 36,
+        "lado_qr_mm": f"{LADO_QR_MM:.2f}",
+        "logos_en_fila": len(diseno.get("logos") or []) > 2,
+        "logos_izquierda": logos_izquierda,
+        "logos_derecha": logos_derecha,
+        "firmantes_izquierda": firmantes_izquierda,
+        "firmantes_derecha": firmantes_derecha,
         "titulo_documento": diseno.get("titulo", ""),
     }
     if datos is not None:
-        fuentes = _fuentes_estampa()
-        ancho_hueco_pt = (ancho - 36 - 20) * PT_POR_MM
+        # The boxes measured once per design (without personal text) size the text here
+        # exactly as the stamping path does, so both renderers print the same sizes.
+        capa = _capa(diseno)
+        fuentes = capa.fuentes
         tramos = tramos_cuerpo(diseno.get("cuerpo", ""), datos)
+        pie = lineas_pie(datos)
+        nombre, cuerpo = capa.cajas["nombre"], capa.cajas["cuerpo"]
         tam_nombre, _lineas = _ajustar(
             fuentes,
             [(datos.get("nombre", ""), True)],
-            ancho_hueco_pt,
-            22 * PT_POR_MM,
+            nombre.ancho,
+            nombre.alto,
             TAM_NOMBRE,
             INTERLINEA_NOMBRE,
         )
         tam_cuerpo, _lineas = _ajustar(
-            fuentes, tramos, ancho_hueco_pt, 30 * PT_POR_MM, TAM_CUERPO, INTERLINEA_CUERPO
+            fuentes, tramos, cuerpo.ancho, cuerpo.alto, TAM_CUERPO, INTERLINEA_CUERPO
         )
         contexto.update(
             {
@@ -316,8 +377,8 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
                 "tam_nombre": f"{tam_nombre:.1f}",
                 "tam_cuerpo": f"{tam_cuerpo:.1f}",
                 "lugar_fecha": lugar_y_fecha(datos),
-                "linea_folio": linea_folio(datos),
-                "linea_verificacion": linea_verificacion(datos),
+                "lineas_pie": pie,
+                "tam_pie": f"{tam_pie(fuentes, pie, capa.cajas['folio'].ancho):.1f}",
                 "qr_uri": segno.make(
                     datos.get("url_verificacion", ""), error="m", micro=False, mask=MASCARA_QR
                 ).png_data_uri(scale=8, border=4),
@@ -794,7 +855,8 @@ def _texto(
 def _texto_izquierda(fuentes: _Fuentes, lineas: list[str], caja: _Caja, tam: float) -> list[str]:
     ops = []
     for numero, linea in enumerate(lineas):
-        base = caja.arriba - tam * fuentes.regular.ascenso / 1000 - numero * tam * 1.25
+        base = caja.arriba - numero * tam * INTERLINEA_PIE - tam * (INTERLINEA_PIE - 1) / 2
+        base -= tam * fuentes.regular.ascenso / 1000
         ops.append(f"1 0 0 1 {caja.x:.2f} {base:.2f} Tm")
         ops.append(f"/CSR {tam:.2f} Tf <{fuentes.regular.codificar(linea)}> Tj")
     return ops
@@ -863,7 +925,7 @@ def _estampar(capa: _Capa, diseno: dict[str, Any], datos: dict[str, Any]) -> byt
     fuentes = capa.fuentes
     tramos = tramos_cuerpo(diseno.get("cuerpo", ""), datos)
     lugar = lugar_y_fecha(datos)
-    pie = [linea_folio(datos), linea_verificacion(datos)]
+    pie = lineas_pie(datos)
     nombre = str(datos.get("nombre", ""))
     todo = nombre + "".join(t for t, _n in tramos) + lugar + "".join(pie)
     if not (fuentes.regular.cubre(todo) and fuentes.negrita.cubre(todo)):
@@ -887,9 +949,11 @@ def _estampar(capa: _Capa, diseno: dict[str, Any], datos: dict[str, Any]) -> byt
         TAM_CUERPO,
         INTERLINEA_CUERPO,
     )
-    ops += _texto(fuentes, lineas, cajas["cuerpo"], tam, INTERLINEA_CUERPO)
+    ops += _texto(fuentes, lineas, cajas["cuerpo"], tam, INTERLINEA_CUERPO, True)
     ops += _texto(fuentes, [[(lugar, False)]], cajas["lugar"], 11.0, 1.2)
-    ops += _texto_izquierda(fuentes, pie, cajas["folio"], 8.0)
+    ops += _texto_izquierda(
+        fuentes, pie, cajas["folio"], tam_pie(fuentes, pie, cajas["folio"].ancho)
+    )
     ops.append("ET")
     qr = cajas["qr"]
     ops.append(f"{qr.ancho:.2f} 0 0 {qr.alto:.2f} {qr.x:.2f} {qr.arriba - qr.alto:.2f} cm /CQR Do")
