@@ -1,8 +1,10 @@
 """Demo course for `make run`: the national proactive-transparency training day.
 
 Every step is idempotent: pages are found by slug, editions by name, sessions by
-title, and enrolments, lesson completions and attendance go through the services,
-which never duplicate a fact.
+title, and enrolments, lesson completions, attendance and attempts go through the
+services, which never duplicate a fact. Dates of editions, sessions and evaluations
+are recomputed relative to today on every load, so a live session is always open
+right after `make run`; facts already recorded keep their dates.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from cursos.models import (
     ProgramaPage,
     SesionEnVivo,
 )
+from evaluaciones import demo as evaluaciones_demo
+from evaluaciones.demo import Perfil
 from lms import services as lms_services
 from lms.demo import CONTRASENA_DEMO
 from lms.models import EntidadFederativa, Organizacion, Usuario
@@ -351,16 +355,53 @@ class ParticipanteDemo:
     clave_entidad: str
     # 0 nothing, 1 one lesson, 2 theoretical phase done, 3 everything done.
     etapa: int
+    # How they fare in the theoretical evaluation and in the practical activity.
+    teorica: Perfil | None = None
+    practica: Perfil | None = None
 
 
 PARTICIPANTES_DEMO = [
-    ParticipanteDemo("participante@demo.mx", "José Ángel", "Peña Güemes", "14", 1),
-    ParticipanteDemo("lucia.hernandez@demo.mx", "Lucía", "Hernández Ruiz", "09", 3),
-    ParticipanteDemo("mario.lopez@demo.mx", "Mario", "López Cruz", "20", 2),
+    # Part-way: one lesson read and the evaluation started, not submitted.
+    ParticipanteDemo("participante@demo.mx", "José Ángel", "Peña Güemes", "14", 1, Perfil.EN_CURSO),
+    # Finished: passed both, attended, constancia issued.
+    ParticipanteDemo(
+        "lucia.hernandez@demo.mx",
+        "Lucía",
+        "Hernández Ruiz",
+        "09",
+        3,
+        Perfil.SOBRESALIENTE,
+        Perfil.SOBRESALIENTE,
+    ),
+    # Theoretical phase passed; the practice sheet waits for the instructor's grade.
+    ParticipanteDemo(
+        "mario.lopez@demo.mx",
+        "Mario",
+        "López Cruz",
+        "20",
+        2,
+        Perfil.SUFICIENTE,
+        Perfil.POR_CALIFICAR,
+    ),
     ParticipanteDemo("ana.canul@demo.mx", "Ana María", "Canul Pech", "31", 0),
-    ParticipanteDemo("rocio.navarro@demo.mx", "Rocío", "Navarro Íñiguez", "14", 3),
-    ParticipanteDemo("pedro.santiago@demo.mx", "Pedro", "Santiago Ramírez", "20", 1),
+    ParticipanteDemo(
+        "rocio.navarro@demo.mx",
+        "Rocío",
+        "Navarro Íñiguez",
+        "14",
+        3,
+        Perfil.SUFICIENTE,
+        Perfil.SUFICIENTE,
+    ),
+    # Failed a first attempt; two are left.
+    ParticipanteDemo(
+        "pedro.santiago@demo.mx", "Pedro", "Santiago Ramírez", "20", 1, Perfil.INSUFICIENTE
+    ),
 ]
+
+# The session open right after loading the demo, and its check-in code.
+SESION_ABIERTA = "Asesoría en vivo: dudas sobre la ficha de la práctica"
+CODIGO_SESION_ABIERTA = "TRANSP"
 
 
 def _pagina(padre: Page, modelo: type[Page], slug: str, **campos: Any) -> Page:
@@ -453,28 +494,36 @@ def _contenido() -> CursoPage:
 def _ediciones(curso: CursoPage) -> tuple[Edicion, Edicion]:
     hoy = timezone.localdate()
     ahora = timezone.now()
-    nacional, _ = Edicion.objects.get_or_create(
+    fechas_nacional = {
+        "inscripcion_abre": ahora - datetime.timedelta(days=30),
+        "inscripcion_cierra": ahora + datetime.timedelta(days=10),
+        "fecha_inicio": hoy - datetime.timedelta(days=20),
+        "fecha_fin": hoy + datetime.timedelta(days=40),
+    }
+    nacional, _ = Edicion.objects.update_or_create(
         curso=curso,
         nombre="Edición nacional 2026",
-        defaults={
+        defaults=fechas_nacional,
+        create_defaults={
+            **fechas_nacional,
             "modalidad": Edicion.Modalidad.VIRTUAL,
-            "inscripcion_abre": ahora - datetime.timedelta(days=30),
-            "inscripcion_cierra": ahora + datetime.timedelta(days=10),
-            "fecha_inicio": hoy - datetime.timedelta(days=20),
-            "fecha_fin": hoy + datetime.timedelta(days=40),
             "cupo": 300,
         },
     )
-    occidente, creada = Edicion.objects.get_or_create(
+    fechas_occidente = {
+        "inscripcion_abre": ahora - datetime.timedelta(days=2),
+        "inscripcion_cierra": ahora + datetime.timedelta(days=25),
+        "fecha_inicio": hoy + datetime.timedelta(days=30),
+        "fecha_fin": hoy + datetime.timedelta(days=60),
+    }
+    occidente, creada = Edicion.objects.update_or_create(
         curso=curso,
         nombre="Edición regional Occidente",
-        defaults={
+        defaults=fechas_occidente,
+        create_defaults={
+            **fechas_occidente,
             "modalidad": Edicion.Modalidad.MIXTA,
             "sede": "Guadalajara, Jalisco",
-            "inscripcion_abre": ahora - datetime.timedelta(days=2),
-            "inscripcion_cierra": ahora + datetime.timedelta(days=25),
-            "fecha_inicio": hoy + datetime.timedelta(days=30),
-            "fecha_fin": hoy + datetime.timedelta(days=60),
             "cupo": 40,
         },
     )
@@ -486,19 +535,100 @@ def _ediciones(curso: CursoPage) -> tuple[Edicion, Edicion]:
 
 
 def _sesion(
-    edicion: Edicion, fase: FasePage, titulo: str, inicio: datetime.datetime
+    edicion: Edicion,
+    fase: FasePage,
+    titulo: str,
+    inicio: datetime.datetime,
+    *,
+    duracion_minutos: int = 120,
+    codigo: str = "",
 ) -> SesionEnVivo:
-    sesion, _ = SesionEnVivo.objects.get_or_create(
+    extra = {"codigo_asistencia": codigo} if codigo else {}
+    sesion, _ = SesionEnVivo.objects.update_or_create(
         edicion=edicion,
         titulo=titulo,
-        defaults={
+        defaults={"inicio": inicio, "duracion_minutos": duracion_minutos, **extra},
+        create_defaults={
             "fase": fase,
             "inicio": inicio,
-            "duracion_minutos": 120,
+            "duracion_minutos": duracion_minutos,
             "enlace": "https://reuniones.example.org/transparencia-proactiva",
+            **extra,
         },
     )
     return sesion
+
+
+def _a_las(fecha: datetime.date, hora: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(fecha, hora))
+
+
+def _evaluaciones(
+    curso: CursoPage, edicion: Edicion, instructora: Usuario | None
+) -> evaluaciones_demo.Evaluaciones:
+    """The phases' evaluation and practical activity, open while the national edition runs."""
+    evaluaciones = evaluaciones_demo.cargar(
+        curso=curso,
+        abre_en=_a_las(edicion.fecha_inicio, datetime.time(9)),
+        abre_practica_en=_a_las(
+            edicion.fecha_inicio + datetime.timedelta(days=7), datetime.time(9)
+        ),
+        cierra_en=_a_las(edicion.fecha_fin, datetime.time(23, 59)),
+        autora=instructora,
+    )
+    for slug, campo, evaluacion in (
+        ("fase-teorica", "evaluacion", evaluaciones.teorica),
+        ("fase-practica", "actividad_practica", evaluaciones.practica),
+    ):
+        fase = FasePage.objects.child_of(curso).get(slug=slug)
+        if getattr(fase, f"{campo}_id") != evaluacion.pk:
+            # A new published revision, as an author would do in the admin.
+            setattr(fase, campo, evaluacion)
+            fase.save_revision().publish()
+    return evaluaciones
+
+
+def _historia(
+    persona: Usuario,
+    datos: ParticipanteDemo,
+    evaluaciones: evaluaciones_demo.Evaluaciones,
+    instructora: Usuario | None,
+    hace: datetime.datetime,
+) -> None:
+    """The person's attempts and grades, told once: someone with attempts is left alone."""
+    institucion = persona.organizacion.nombre if persona.organizacion else ""
+    dias = datetime.timedelta(days=1)
+    casos = (
+        (
+            evaluaciones.teorica,
+            datos.teorica,
+            evaluaciones_demo.desempeno_teorica,
+            # After the theoretical lessons (one lesson, for whoever read only one).
+            hace + (2 if datos.etapa <= 1 else 3) * dias + datetime.timedelta(hours=3),
+            hace + 5 * dias,
+        ),
+        (
+            evaluaciones.practica,
+            datos.practica,
+            evaluaciones_demo.desempeno_practica,
+            # After the first workshop; graded the day before today.
+            hace + (14 if datos.practica == Perfil.POR_CALIFICAR else 11) * dias,
+            hace + 14 * dias,
+        ),
+    )
+    for evaluacion, perfil, desempeno_de, inicio, calificada in casos:
+        if perfil is None or evaluaciones_demo.ya_presento(evaluacion=evaluacion, usuario=persona):
+            continue
+        if perfil == Perfil.EN_CURSO:
+            inicio = timezone.now() - dias
+        desempeno = desempeno_de(perfil, institucion=institucion)
+        intento = evaluaciones_demo.presentar(
+            evaluacion=evaluacion, usuario=persona, desempeno=desempeno, inicio=inicio
+        )
+        if desempeno.enviar and desempeno.rubrica:
+            evaluaciones_demo.calificar(
+                intento=intento, desempeno=desempeno, calificador=instructora, ahora=calificada
+            )
 
 
 @transaction.atomic
@@ -510,9 +640,19 @@ def cargar() -> None:
         curso.instructores.add(instructora)
         curso.save_revision().publish()
     nacional, occidente = _ediciones(curso)
+    evaluaciones = _evaluaciones(curso, nacional, instructora)
     teorica = FasePage.objects.child_of(curso).get(slug="fase-teorica")
     practica = FasePage.objects.child_of(curso).get(slug="fase-practica")
     hoy_10 = timezone.now().replace(hour=17, minute=0, second=0, microsecond=0)
+    # Open now, long enough to try checking in after `make run`.
+    _sesion(
+        nacional,
+        practica,
+        SESION_ABIERTA,
+        timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=30),
+        duracion_minutos=240,
+        codigo=CODIGO_SESION_ABIERTA,
+    )
     sesiones = [
         _sesion(nacional, practica, "Taller 1: diagnóstico", hoy_10 - datetime.timedelta(days=6)),
         _sesion(nacional, practica, "Taller 2: publicación", hoy_10 - datetime.timedelta(days=2)),
@@ -560,4 +700,8 @@ def cargar() -> None:
                     registrada_por=instructora,
                     ahora=sesion.fin,
                 )
+        _historia(persona, datos, evaluaciones, instructora, hace)
+    # Progress is derived from the facts above; publishing the phases' rules queues the
+    # same recomputation for a worker, done here at once so the demo is right on load.
+    services.recalcular_avances(inscripciones=Inscripcion.objects.filter(edicion__curso=curso))
     services.configurar_autoria()

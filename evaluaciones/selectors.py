@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db import models
+from django.db.models import F, Max, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluaciones import analisis, scoring
 from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Respuesta
+from evaluaciones.revision import revision_permitida
 from lms.alcance import (
     alcance_de,
     cursos_a_cargo,
@@ -136,11 +139,29 @@ def situacion(*, evaluacion: Evaluacion, usuario: Any, ahora: datetime.datetime)
     intentos = list(
         Intento.objects.filter(evaluacion=evaluacion, usuario=usuario).order_by("numero")
     )
+    return _situacion_de(
+        evaluacion,
+        intentos,
+        excepcion,
+        presentable=puede_presentar(usuario, evaluacion),
+        ahora=ahora,
+    )
+
+
+def _situacion_de(
+    evaluacion: Evaluacion,
+    intentos: list[Intento],
+    excepcion: Excepcion | None,
+    *,
+    presentable: bool,
+    ahora: datetime.datetime,
+) -> Situacion:
+    """`situacion` from the person's attempts (by number) and extras, already read."""
     en_curso = next((i for i in intentos if i.estado == Intento.Estado.EN_CURSO), None)
     permitidos = intentos_permitidos(evaluacion, excepcion)
     cierre = cierre_efectivo(evaluacion, excepcion)
     motivo = ""
-    if not puede_presentar(usuario, evaluacion):
+    if not presentable:
         motivo = _("Esta evaluación no está disponible para usted.")
     elif evaluacion.abre_en is not None and ahora < evaluacion.abre_en:
         motivo = _("La evaluación todavía no abre.")
@@ -156,6 +177,131 @@ def situacion(*, evaluacion: Evaluacion, usuario: Any, ahora: datetime.datetime)
         cierre=cierre,
         motivo_bloqueo=motivo,
     )
+
+
+class EstadoParticipante(models.TextChoices):
+    """Where a person stands with one evaluation, as their list of evaluations shows it."""
+
+    SIN_INICIAR = "sin_iniciar", gettext_lazy("Sin iniciar")
+    EN_CURSO = "en_curso", gettext_lazy("En curso")
+    POR_CALIFICAR = "por_calificar", gettext_lazy("Por calificar")
+    APROBADA = "aprobada", gettext_lazy("Aprobada")
+    NO_APROBADA = "no_aprobada", gettext_lazy("No aprobada")
+    # Scored, but the evaluation does not let the person see their score yet.
+    ENVIADA = "enviada", gettext_lazy("Enviada; resultado pendiente de publicar")
+
+
+@dataclass(frozen=True)
+class EvaluacionPropia:
+    """One row of a participant's list of evaluations."""
+
+    evaluacion: Evaluacion
+    situacion: Situacion
+    estado: EstadoParticipante
+    # The final grade by the evaluation's method; None before one exists or while the
+    # evaluation's review options do not let the person see their score yet.
+    calificacion: Decimal | None
+    # The latest submitted attempt, whose result page the row links to.
+    ultimo_enviado: Intento | None
+
+
+def _calificados(intentos: Iterable[Intento]) -> list[scoring.IntentoCalificado]:
+    return [
+        scoring.IntentoCalificado(i.numero, i.porcentaje, i.calificado_en)
+        for i in intentos
+        if i.estado == Intento.Estado.CALIFICADO
+        and i.porcentaje is not None
+        and i.calificado_en is not None
+    ]
+
+
+def estado_participante(
+    evaluacion: Evaluacion, intentos: Iterable[Intento], *, ve_puntaje: bool
+) -> EstadoParticipante:
+    """The person's state from their attempts; passing is decided by `scoring`, as for progress.
+
+    Passed or not is told only when the evaluation lets the person see their score.
+    """
+    intentos = list(intentos)
+    estados = {i.estado for i in intentos}
+    if Intento.Estado.EN_CURSO in estados:
+        return EstadoParticipante.EN_CURSO
+    metodo = scoring.MetodoCalificacion(evaluacion.metodo_calificacion)
+    aprobada = (
+        scoring.fecha_aprobacion(metodo, _calificados(intentos), evaluacion.puntaje_aprobatorio)
+        is not None
+    )
+    if aprobada and ve_puntaje:
+        return EstadoParticipante.APROBADA
+    if Intento.Estado.POR_CALIFICAR in estados:
+        return EstadoParticipante.POR_CALIFICAR
+    if not intentos:
+        return EstadoParticipante.SIN_INICIAR
+    return EstadoParticipante.NO_APROBADA if ve_puntaje else EstadoParticipante.ENVIADA
+
+
+def evaluaciones_propias(usuario: Any, *, ahora: datetime.datetime) -> list[EvaluacionPropia]:
+    """The published evaluations of the courses `usuario` is actively enrolled in, and their state.
+
+    The list holds exactly what `puede_presentar` opens to an enrolled person, in a
+    fixed number of queries whatever the number of evaluations and attempts. The grade,
+    and whether it passes, only once the evaluation's review options let the person
+    see their score.
+    """
+    cursos = cursos_inscritos(usuario)
+    if not (cursos and getattr(usuario, "is_active", False)):
+        return []
+    evaluaciones = list(
+        Evaluacion.objects.filter(publicada=True, curso_id__in=sorted(cursos))
+        .select_related("curso")
+        .order_by("curso__path", F("abre_en").asc(nulls_first=True), "titulo", "pk")
+    )
+    ids = [e.pk for e in evaluaciones]
+    intentos: dict[int, list[Intento]] = defaultdict(list)
+    for intento in (
+        Intento.objects.filter(usuario_id=usuario.pk, evaluacion_id__in=ids)
+        .defer("instantanea")
+        .order_by("evaluacion_id", "numero")
+    ):
+        intentos[intento.evaluacion_id].append(intento)
+    excepciones = {
+        e.evaluacion_id: e
+        for e in Excepcion.objects.filter(usuario_id=usuario.pk, evaluacion_id__in=ids)
+    }
+    cierres = cierres_para_revision(evaluaciones)
+    filas = []
+    for evaluacion in evaluaciones:
+        propios = intentos[evaluacion.pk]
+        enviados = [i for i in propios if i.enviado_en is not None]
+        ve_puntaje = revision_permitida(
+            puntaje=evaluacion.revision_puntaje,
+            respuestas=evaluacion.revision_respuestas,
+            correctas=evaluacion.revision_correctas,
+            retroalimentacion=evaluacion.revision_retroalimentacion,
+            enviado=bool(enviados),
+            cierre=cierres[evaluacion.pk],
+            ahora=ahora,
+        ).puntaje
+        estado = estado_participante(evaluacion, propios, ve_puntaje=ve_puntaje)
+        calificacion = scoring.calificacion_final(
+            scoring.MetodoCalificacion(evaluacion.metodo_calificacion), _calificados(propios)
+        )
+        filas.append(
+            EvaluacionPropia(
+                evaluacion=evaluacion,
+                situacion=_situacion_de(
+                    evaluacion,
+                    propios,
+                    excepciones.get(evaluacion.pk),
+                    presentable=True,
+                    ahora=ahora,
+                ),
+                estado=estado,
+                calificacion=calificacion if ve_puntaje else None,
+                ultimo_enviado=enviados[-1] if enviados else None,
+            )
+        )
+    return filas
 
 
 def aprobaciones(

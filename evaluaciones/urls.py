@@ -1,10 +1,11 @@
 from django.urls import path
 
-from evaluaciones import views, views_instructores
+from evaluaciones import views, views_instructores, views_lista
 
 app_name = "evaluaciones"
 
 urlpatterns = [
+    path("", views_lista.mis_evaluaciones, name="mis_evaluaciones"),
     path("<int:pk>/", views.evaluacion_detalle, name="detalle"),
     path("<int:pk>/iniciar/", views.iniciar, name="iniciar"),
     path("intentos/<int:pk>/", views.intento, name="intento"),

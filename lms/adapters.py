@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from lms import services
+from lms.alcance import alcance_de
 from lms.direcciones import dominio_publico, url_publica
 from lms.models import ConfiguracionSitio, Usuario
 from lms.red import direccion_cliente
@@ -31,7 +32,10 @@ class SitioPublico:
 
 
 class CuentaAdapter(DefaultAccountAdapter):
-    """Records the privacy-notice acceptance and sends new people to their profile.
+    """Records the privacy-notice acceptance and, after login, sends people where their work is.
+
+    New people complete their profile first; participants land on "Mis cursos"; staff
+    roles keep the home page, from which their own areas are linked.
 
     Every link in allauth's e-mails points at the configured public address
     (lms.direcciones), never at the host the request happened to arrive at.
@@ -129,4 +133,10 @@ class CuentaAdapter(DefaultAccountAdapter):
         user = request.user
         if isinstance(user, Usuario) and not user.perfil_completo:
             return reverse("perfil")
+        if not alcance_de(user).roles:
+            try:
+                # Named, not imported: lms sits below the courses app.
+                return reverse("cursos:mis_cursos")
+            except NoReverseMatch:
+                pass
         return super().get_login_redirect_url(request)

@@ -302,11 +302,11 @@ def test_flujo_completo_registro_confirmacion_login_perfil_y_salida(client, sett
     assert usuario.perfil_completo
     assert usuario.entidad_id == organizacion.entidad_id
 
-    # With a complete profile, the next login goes to the home page.
+    # With a complete profile, the next login goes to the participant's courses.
     respuesta = client.post("/cuentas/logout/")
     assert respuesta.status_code == 302
     assert "_auth_user_id" not in client.session
-    assert iniciar_sesion(client, "jose.nunez@itei.org.mx")["Location"] == "/"
+    assert iniciar_sesion(client, "jose.nunez@itei.org.mx")["Location"] == "/cursos/mis-cursos/"
 
 
 def test_sin_confirmar_el_correo_no_se_puede_iniciar_sesion(client):
