@@ -17,6 +17,7 @@ from cursos.models import (
     CursoPage,
     Edicion,
     ExportacionSolicitada,
+    FormatoLista,
     Inscripcion,
     ProgresoLeccion,
     SesionEnVivo,
@@ -146,6 +147,23 @@ class PoliticaDeExportaciones:
         return alcance_de(usuario).coordina
 
 
+@dataclass(frozen=True)
+class PoliticaDeFormatosDeLista:
+    """How a coordinator's enrolment lists are laid out: theirs alone, while they enrol."""
+
+    def accede(self, usuario: Any, accion: Accion) -> bool:
+        alcance = alcance_de(usuario)
+        return alcance.coordina or alcance.es_administrador
+
+    def filtrar(self, usuario: Any, accion: Accion, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.accede(usuario, accion):
+            return queryset.none()
+        return queryset.filter(usuario_id=alcance_de(usuario).usuario_id)
+
+    def puede_crear(self, usuario: Any) -> bool:
+        return self.accede(usuario, Accion.CAMBIAR)
+
+
 def registrar() -> None:
     """Declare the courses app's policies and course memberships to `lms.alcance`."""
     from lms.wagtail_alcance import registrar_en_wagtail
@@ -172,4 +190,5 @@ def registrar() -> None:
         ),
     )
     politica.registrar_politica(ExportacionSolicitada, PoliticaDeExportaciones())
+    politica.registrar_politica(FormatoLista, PoliticaDeFormatosDeLista())
     registrar_en_wagtail(Edicion)

@@ -29,11 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.log_actions import log
+
 from cursos import importacion
 from cursos.importacion import CREAR, INSCRIBIR, FilaInscripcion, PersonaReporte
 from cursos.models import Asistencia, Edicion, Inscripcion, SesionEnVivo
+from lms.alcance import puede_crear
 from lms.direcciones import url_publica
-from lms.models import Usuario
+from lms.models import Organizacion, Usuario
 
 LOTE = 1000
 MAX_MINUTOS = 24 * 60
@@ -131,6 +134,12 @@ def inscribir_en_bloque(
         ):
             raise _cambio()
 
+    curps = [f.curp for f in nuevas if f.curp]
+    for lote in _lotes(curps):
+        if Usuario.objects.filter(curp__in=list(lote)).exists():
+            raise _cambio()
+    organizaciones_nuevas = _crear_organizaciones(nuevas, coordinador=coordinador)
+
     # New accounts: one unusable password hash shared is not acceptable (it would
     # let one token fit many accounts), so each gets its own random unusable value.
     cuentas = [
@@ -139,7 +148,12 @@ def inscribir_en_bloque(
             first_name=f.nombre,
             last_name=f.apellidos,
             cargo=f.cargo,
-            organizacion_id=f.organizacion_id,
+            curp=f.curp,
+            organizacion_id=(
+                organizaciones_nuevas[(f.organizacion_nueva, f.entidad_id)]
+                if f.organizacion_nueva
+                else f.organizacion_id
+            ),
             entidad_id=f.entidad_id,
             password=make_password(None),
             is_active=True,
@@ -198,7 +212,48 @@ def inscribir_en_bloque(
         "inscritas": len(existentes) - len(reactivar),
         "reactivadas": len(reactivar),
         "creadas": len(creadas),
+        "organizaciones_creadas": len(organizaciones_nuevas),
     }
+
+
+def _crear_organizaciones(
+    filas: Sequence[FilaInscripcion], *, coordinador: Usuario
+) -> dict[tuple[str, int | None], int]:
+    """Add to the catalogue the institutions the coordinator chose to create, once each.
+
+    Only who may create organizations gets here with such rows (`cargar_contexto`
+    asks `lms.alcance.puede_crear`); it is asked again, since the preview may be old.
+    A name that meanwhile entered the catalogue in that entity is used, not repeated.
+    """
+    pedidas = sorted({(f.organizacion_nueva, f.entidad_id) for f in filas if f.organizacion_nueva})
+    if not pedidas:
+        return {}
+    if not puede_crear(coordinador, Organizacion):
+        raise _cambio()
+    creadas: dict[tuple[str, int | None], int] = {}
+    for nombre, entidad_id in pedidas:
+        existente = (
+            Organizacion.objects.filter(
+                clase=Organizacion.Clase.SUJETO_OBLIGADO,
+                entidad_id=entidad_id,
+                nombre__iexact=nombre,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existente is None:
+            nueva = Organizacion.objects.create(
+                clase=Organizacion.Clase.SUJETO_OBLIGADO,
+                nombre=nombre,
+                entidad_id=entidad_id,
+                ambito=Organizacion.Ambito.ESTATAL,
+                tipo=Organizacion.Tipo.OTRO,
+            )
+            # In the organization's history in the admin, with who created it.
+            log(nueva, "wagtail.create", user=coordinador)
+            existente = nueva.pk
+        creadas[(nombre, entidad_id)] = existente
+    return creadas
 
 
 def _invitacion(*, usuario: Usuario, edicion: Edicion) -> EmailMessage:

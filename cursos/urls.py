@@ -41,6 +41,16 @@ urlpatterns += [
         name="inscribir_revisar",
     ),
     path(
+        "gestion/ediciones/<int:pk>/inscribir/<str:token>/columnas/",
+        views_importacion.inscribir_columnas,
+        name="inscribir_columnas",
+    ),
+    path(
+        "gestion/ediciones/<int:pk>/inscribir/<str:token>/organizaciones/",
+        views_importacion.inscribir_organizaciones,
+        name="inscribir_organizaciones",
+    ),
+    path(
         "gestion/ediciones/<int:pk>/inscribir/<str:token>/resultado/",
         views_importacion.inscribir_resultado,
         name="inscribir_resultado",

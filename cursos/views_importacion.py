@@ -21,13 +21,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cursos import importacion, selectors, services_importacion
-from cursos.importacion import ArchivoInvalido, FilaCruda
-from cursos.models import Edicion, SesionEnVivo
-from lms.alcance import alcance_de
+from cursos import columnas, importacion, selectors, services_importacion
+from cursos.importacion import ArchivoInvalido
+from cursos.models import Edicion, FormatoLista, SesionEnVivo
+from lms.alcance import Accion, alcance_de, permitidos, puede_crear
 from lms.models import Usuario
 
 VIGENCIA = 60 * 60 * 2  # seconds a preview stays available
@@ -62,13 +62,18 @@ def _actualizar(token: str, entrada: dict[str, Any]) -> None:
 
 # --- Bulk enrolment ------------------------------------------------------------------
 
+# Stored uploads carry this version; an older preview left in the cache is asked again.
+VERSION_INSCRIPCION = 2
+
 
 class ArchivoInscripcionForm(forms.Form):
     archivo = forms.FileField(
-        label=gettext_lazy("Archivo CSV o Excel (.xlsx)"),
+        label=gettext_lazy("Archivo de Excel (.xlsx) o CSV"),
         help_text=gettext_lazy(
-            "Primera fila con los nombres de las columnas: correo (obligatoria), nombre, "
-            "apellidos, cargo, organizacion (nombre o siglas) u organizacion_id, y entidad."
+            "Una fila por persona y, arriba, los nombres de las columnas: correo electrónico "
+            "(obligatorio), nombre(s), primer y segundo apellido, CURP, cargo, sujeto obligado "
+            "y entidad federativa. Si algún encabezado no se reconoce, se le preguntará qué "
+            "contiene esa columna."
         ),
         error_messages={
             "required": gettext_lazy("Elija el archivo que va a importar."),
@@ -76,7 +81,7 @@ class ArchivoInscripcionForm(forms.Form):
         },
     )
 
-    def clean_archivo(self) -> list[FilaCruda]:
+    def clean_archivo(self) -> importacion.Hoja:
         archivo = self.cleaned_data["archivo"]
         self.nombre_archivo = str(archivo.name)
         maximo = settings.LMS_MAX_UPLOAD_BYTES
@@ -86,9 +91,57 @@ class ArchivoInscripcionForm(forms.Form):
                 % {"max": f"{maximo / (1024 * 1024):.0f}"}
             )
         try:
-            return importacion.leer_inscripciones(archivo.name, archivo.read(), max_bytes=maximo)
+            return importacion.leer_hoja(archivo.name, archivo.read(), max_bytes=maximo)
         except ArchivoInvalido as error:
             raise forms.ValidationError(error.mensaje) from error
+
+
+class AsignacionColumnasForm(forms.Form):
+    """One choice per column of the list: which field it holds, or none."""
+
+    def __init__(self, *args: Any, hoja: importacion.Hoja, inicial: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.hoja = hoja
+        opciones = [("", _("— Elija qué contiene —"))] + [
+            (clave, str(etiqueta)) for clave, etiqueta in columnas.OPCIONES.items()
+        ]
+        for i, _encabezado in enumerate(hoja.encabezados):
+            self.fields[f"columna_{i}"] = forms.ChoiceField(
+                label=columnas.nombre_columna(hoja.encabezados, i),
+                choices=opciones,
+                required=True,
+                initial=inicial[i] if i < len(inicial) else "",
+                error_messages={
+                    "required": _("Indique qué contiene esta columna."),
+                    "invalid_choice": _("Elija una de las opciones de la lista."),
+                },
+            )
+
+    def asignacion(self) -> list[str | None]:
+        return [
+            self.cleaned_data.get(f"columna_{i}") or None for i in range(len(self.hoja.encabezados))
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        datos = super().clean() or {}
+        if not self.errors:
+            for error in columnas.errores_asignacion(self.hoja.encabezados, self.asignacion()):
+                self.add_error(None, error)
+        return datos
+
+    def columnas_con_muestra(self) -> list[dict[str, Any]]:
+        """Each column's field with up to three values of the file, to recognise it by."""
+        resultado = []
+        for i, _encabezado in enumerate(self.hoja.encabezados):
+            muestra = []
+            for _numero, celdas in self.hoja.filas:
+                valor = celdas[i].strip() if i < len(celdas) else ""
+                if valor and valor not in muestra:
+                    muestra.append(valor[:60])
+                if len(muestra) == 3:
+                    break
+            resultado.append({"campo": self[f"columna_{i}"], "muestra": muestra})
+        return resultado
 
 
 def _edicion_coordinada(request: HttpRequest, pk: int) -> Edicion:
@@ -101,20 +154,59 @@ def _edicion_coordinada(request: HttpRequest, pk: int) -> Edicion:
     )
 
 
-def _filas(entrada: dict[str, Any]) -> list[FilaCruda]:
-    return [FilaCruda(numero=n, datos=d) for n, d in entrada["filas"]]
+def _entrada_inscripcion(request: HttpRequest, token: str, edicion: Edicion) -> dict[str, Any]:
+    entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
+    if entrada.get("version") != VERSION_INSCRIPCION:
+        raise Http404
+    return entrada
 
 
-def _revisar(edicion: Edicion, usuario: Any, entrada: dict[str, Any]) -> list[Any]:
-    filas = _filas(entrada)
-    contexto = importacion.cargar_contexto(
-        edicion=edicion, coordinador=usuario, correos=[f.datos.get("correo", "") for f in filas]
+def _hoja(entrada: dict[str, Any]) -> importacion.Hoja:
+    return importacion.Hoja(
+        encabezados=list(entrada["encabezados"]),
+        filas=[(n, list(c)) for n, c in entrada["filas"]],
+        filas_titulo=entrada.get("filas_titulo", 0),
     )
-    return importacion.revisar_inscripciones(filas, contexto=contexto)
+
+
+def _asignacion_lista(entrada: dict[str, Any]) -> bool:
+    asignacion = entrada.get("asignacion")
+    return bool(asignacion) and not columnas.errores_asignacion(entrada["encabezados"], asignacion)
+
+
+def _revisar(
+    edicion: Edicion, usuario: Any, entrada: dict[str, Any]
+) -> tuple[list[Any], importacion.ContextoInscripcion]:
+    filas = importacion.aplicar_asignacion(_hoja(entrada), entrada["asignacion"])
+    contexto = importacion.cargar_contexto(
+        edicion=edicion,
+        coordinador=usuario,
+        correos=[f.datos.get("correo", "") for f in filas],
+        curps=[f.datos.get("curp", "") for f in filas],
+        resoluciones=entrada.get("resoluciones") or {},
+    )
+    return importacion.revisar_inscripciones(filas, contexto=contexto), contexto
 
 
 def _huella(filas: list[Any]) -> list[list[Any]]:
-    return [[f.numero, f.estado, f.usuario_id, f.organizacion_id] for f in filas]
+    return [
+        [f.numero, f.estado, f.usuario_id, f.organizacion_id, f.organizacion_nueva, f.curp]
+        for f in filas
+    ]
+
+
+def _formato_guardado(usuario: Any, hoja: importacion.Hoja) -> list[str | None] | None:
+    """The assignment this coordinator saved for lists with these headers, if it still fits."""
+    formato = (
+        permitidos(usuario, Accion.VER, FormatoLista.objects.all())
+        .filter(huella=columnas.huella(hoja.encabezados))
+        .first()
+    )
+    if formato is None or len(formato.asignacion) != len(hoja.encabezados):
+        return None
+    if any(a is not None and a not in columnas.OPCIONES for a in formato.asignacion):
+        return None
+    return list(formato.asignacion)
 
 
 @login_required
@@ -128,36 +220,120 @@ def inscribir_subir(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         if form.is_valid():
+            hoja: importacion.Hoja = form.cleaned_data["archivo"]
+            guardada = _formato_guardado(request.user, hoja)
+            asignacion = guardada or importacion.asignacion_sugerida(hoja)
             token = _guardar(
                 {
                     "tipo": "inscripcion",
+                    "version": VERSION_INSCRIPCION,
                     "usuario_id": request.user.pk,
                     "objeto_id": edicion.pk,
                     "archivo": form.nombre_archivo,
-                    "filas": [[f.numero, f.datos] for f in form.cleaned_data["archivo"]],
+                    "encabezados": hoja.encabezados,
+                    "filas": [[n, c] for n, c in hoja.filas],
+                    "filas_titulo": hoja.filas_titulo,
+                    "asignacion": asignacion,
+                    "asignacion_guardada": guardada is not None,
+                    "resoluciones": {},
                 }
             )
+            if columnas.errores_asignacion(hoja.encabezados, asignacion):
+                return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
             return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
         messages.error(request, _("No se pudo leer el archivo; revise el mensaje."))
     return render(
         request,
         "cursos/importacion/inscribir_subir.html",
-        {"edicion": edicion, "form": form, "columnas": importacion.COLUMNAS},
+        {"edicion": edicion, "form": form, "campos": columnas.CAMPOS.values()},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inscribir_columnas(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Say what each column holds; remembered for the next list with the same headers."""
+    edicion = _edicion_coordinada(request, pk)
+    entrada = _entrada_inscripcion(request, token, edicion)
+    if entrada["aplicada"]:
+        return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
+    hoja = _hoja(entrada)
+    form = AsignacionColumnasForm(
+        request.POST if request.method == "POST" else None,
+        hoja=hoja,
+        inicial=[a or "" for a in entrada.get("asignacion") or []],
+    )
+    if request.method == "POST" and form.is_valid():
+        asignacion = form.asignacion()
+        entrada["asignacion"] = asignacion
+        entrada["asignacion_guardada"] = True
+        _actualizar(token, entrada)
+        if puede_crear(request.user, FormatoLista):
+            FormatoLista.objects.update_or_create(
+                usuario=request.user,
+                huella=columnas.huella(hoja.encabezados),
+                defaults={"encabezados": hoja.encabezados, "asignacion": asignacion},
+            )
+        messages.success(
+            request,
+            _(
+                "Se guardó qué contiene cada columna; la próxima lista con estos mismos "
+                "encabezados se leerá igual."
+            ),
+        )
+        return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+    if request.method == "POST":
+        messages.error(request, _("Revise qué contiene cada columna; nada se ha guardado."))
+    desconocidas = [
+        columnas.nombre_columna(hoja.encabezados, i)
+        for i, campo in enumerate(importacion.asignacion_sugerida(hoja))
+        if campo is None
+    ]
+    return render(
+        request,
+        "cursos/importacion/inscribir_columnas.html",
+        {
+            "edicion": edicion,
+            "entrada": entrada,
+            "form": form,
+            "columnas": form.columnas_con_muestra(),
+            "desconocidas": desconocidas,
+            "avisos": []
+            if form.is_bound
+            else columnas.errores_asignacion(
+                hoja.encabezados, entrada.get("asignacion") or [None] * len(hoja.encabezados)
+            ),
+            "token": token,
+        },
+    )
+
+
+def _columnas_leidas(entrada: dict[str, Any]) -> list[dict[str, str]]:
+    encabezados = entrada["encabezados"]
+    return [
+        {
+            "columna": columnas.nombre_columna(encabezados, i),
+            "campo": str(columnas.OPCIONES.get(campo or "", "")),
+            "usada": campo in columnas.CAMPOS,
+        }
+        for i, campo in enumerate(entrada["asignacion"])
+    ]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def inscribir_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
+    entrada = _entrada_inscripcion(request, token, edicion)
     if entrada["aplicada"]:
         if request.method == "POST":
             messages.info(request, _("Esta importación ya se aplicó; no se hizo ningún cambio."))
         return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
+    if not _asignacion_lista(entrada):
+        return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
     if request.method == "POST":
         return _confirmar_inscripcion(request, edicion, token, entrada)
-    filas = _revisar(edicion, request.user, entrada)
+    filas, contexto = _revisar(edicion, request.user, entrada)
     # What the coordinator saw; confirming applies exactly this or nothing.
     entrada["vista"] = _huella(filas)
     _actualizar(token, entrada)
@@ -170,9 +346,84 @@ def inscribir_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse
             "filas": filas,
             "resumen": importacion.resumen_inscripciones(filas),
             "aceptadas": sum(f.aceptada for f in filas),
+            "columnas_leidas": _columnas_leidas(entrada),
+            "por_resolver": importacion.organizaciones_por_resolver(filas, contexto),
+            "puede_crear_organizacion": contexto.puede_crear_organizacion,
+            "entidad_unica": contexto.entidades.get(contexto.entidad_unica or 0, ""),
             "token": token,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def inscribir_organizaciones(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The coordinator's decision for each institution name the catalogue does not know."""
+    edicion = _edicion_coordinada(request, pk)
+    entrada = _entrada_inscripcion(request, token, edicion)
+    if entrada["aplicada"] or not _asignacion_lista(entrada):
+        return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+    filas, contexto = _revisar(edicion, request.user, entrada)
+    por_resolver = importacion.organizaciones_por_resolver(filas, contexto)
+    resoluciones: dict[str, dict[str, Any]] = {}
+    for i, pendiente in enumerate(por_resolver):
+        valor = str(request.POST.get(f"org_{i}", ""))[:40]
+        clave_recibida = str(request.POST.get(f"clave_{i}", ""))
+        if clave_recibida != pendiente.clave:
+            messages.error(
+                request,
+                _(
+                    "La lista de organizaciones cambió mientras la revisaba; no se guardó "
+                    "ninguna decisión. Elija de nuevo."
+                ),
+            )
+            return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+        decision = _decision(valor, pendiente, contexto)
+        if decision is False:
+            messages.error(
+                request,
+                _(
+                    "La opción elegida para «%(organizacion)s» no es válida; no se guardó "
+                    "ninguna decisión."
+                )
+                % {"organizacion": pendiente.texto},
+            )
+            return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+        if decision:
+            resoluciones[pendiente.clave] = decision
+    entrada["resoluciones"] = resoluciones
+    _actualizar(token, entrada)
+    messages.success(
+        request,
+        ngettext(
+            "Se guardó su decisión para %(n)s organización; revise la vista previa.",
+            "Se guardaron sus decisiones para %(n)s organizaciones; revise la vista previa.",
+            len(resoluciones),
+        )
+        % {"n": len(resoluciones)},
+    )
+    return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+
+
+def _decision(
+    valor: str,
+    pendiente: importacion.OrganizacionPorResolver,
+    contexto: importacion.ContextoInscripcion,
+) -> dict[str, Any] | bool | None:
+    """The decision a form value stands for; None for "decide later", False if not allowed."""
+    if valor == "":
+        return None
+    if valor == importacion.SIN_ORGANIZACION:
+        return {"accion": importacion.SIN_ORGANIZACION}
+    if valor == importacion.CREAR_ORGANIZACION:
+        if not contexto.puede_crear_organizacion:
+            return False
+        return {"accion": importacion.CREAR_ORGANIZACION}
+    accion, _sep, identificador = valor.partition(":")
+    org = contexto.organizacion_por_id(identificador) if accion == importacion.USAR else None
+    if org is None or not org.activa or org.id not in contexto.organizaciones_en_alcance:
+        return False
+    return {"accion": importacion.USAR, "organizacion_id": org.id}
 
 
 def _confirmar_inscripcion(
@@ -185,11 +436,11 @@ def _confirmar_inscripcion(
         messages.info(request, _("Esta importación ya se está aplicando; espere un momento."))
         return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
     try:
-        entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
+        entrada = _entrada_inscripcion(request, token, edicion)
         if entrada["aplicada"]:
             messages.info(request, _("Esta importación ya se aplicó; no se hizo ningún cambio."))
             return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
-        filas = _revisar(edicion, request.user, entrada)
+        filas, _contexto = _revisar(edicion, request.user, entrada)
         if entrada.get("vista") != _huella(filas):
             messages.error(
                 request,
@@ -223,7 +474,9 @@ def _confirmar_inscripcion(
             "rechazadas": resumen[importacion.RECHAZADA],
         }
         # The report of rejected rows is the one computed at confirmation time.
-        entrada["reporte"] = importacion.reporte_rechazadas(filas)
+        entrada["reporte"] = importacion.reporte_rechazadas(
+            filas, encabezados=entrada["encabezados"]
+        )
         _actualizar(token, entrada)
     finally:
         cache.delete(candado)
@@ -235,7 +488,7 @@ def _confirmar_inscripcion(
 @require_GET
 def inscribir_resultado(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
+    entrada = _entrada_inscripcion(request, token, edicion)
     if not entrada["aplicada"]:
         return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
     return render(
@@ -249,10 +502,13 @@ def inscribir_resultado(request: HttpRequest, pk: int, token: str) -> HttpRespon
 @require_GET
 def inscribir_rechazadas(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
+    entrada = _entrada_inscripcion(request, token, edicion)
     contenido = entrada.get("reporte")
     if contenido is None:
-        contenido = importacion.reporte_rechazadas(_revisar(edicion, request.user, entrada))
+        if not _asignacion_lista(entrada):
+            return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
+        filas, _contexto = _revisar(edicion, request.user, entrada)
+        contenido = importacion.reporte_rechazadas(filas, encabezados=entrada["encabezados"])
     respuesta = HttpResponse(contenido, content_type="text/csv; charset=utf-8")
     fecha = timezone.localdate().isoformat()
     respuesta["Content-Disposition"] = f'attachment; filename="rechazadas-{edicion.pk}-{fecha}.csv"'
@@ -354,6 +610,22 @@ def asistencia_subir(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _asistencia_importada(*, marcadas: int, ya: int, insuficientes: int, sin: int) -> str:
+    """The summary of an applied attendance import, each count with its own plural."""
+    return _("Asistencia importada: %(marcadas)s, %(ya)s, %(insuficientes)s y %(sin)s.") % {
+        "marcadas": ngettext("%(n)s persona registrada", "%(n)s personas registradas", marcadas)
+        % {"n": marcadas},
+        "ya": ngettext("%(n)s ya tenía registro", "%(n)s ya tenían registro", ya) % {"n": ya},
+        "insuficientes": ngettext(
+            "%(n)s con menos minutos del mínimo",
+            "%(n)s con menos minutos del mínimo",
+            insuficientes,
+        )
+        % {"n": insuficientes},
+        "sin": ngettext("%(n)s sin coincidencia", "%(n)s sin coincidencia", sin) % {"n": sin},
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse:
@@ -382,17 +654,12 @@ def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpRespons
             cache.delete(candado)
         messages.success(
             request,
-            _(
-                "Asistencia importada: %(marcadas)s personas registradas, %(ya)s ya tenían "
-                "registro, %(insuficientes)s con menos minutos del mínimo y %(sin)s sin "
-                "coincidencia."
-            )
-            % {
-                "marcadas": resultado["marcadas"],
-                "ya": resultado["ya_registradas"],
-                "insuficientes": len(resultado["insuficientes"]),
-                "sin": len(resultado["sin_coincidencia"]) + len(reporte.sin_correo),
-            },
+            _asistencia_importada(
+                marcadas=resultado["marcadas"],
+                ya=resultado["ya_registradas"],
+                insuficientes=len(resultado["insuficientes"]),
+                sin=len(resultado["sin_coincidencia"]) + len(reporte.sin_correo),
+            ),
         )
         return redirect("cursos:marcar_asistencia", pk=sesion.pk)
     inscritas, registradas = importacion.inscritas_de_sesion(sesion, request.user)

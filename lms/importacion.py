@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from lms import tabular
+from lms.entidades import EntidadRef, IndiceEntidades
 from lms.tabular import (  # noqa: F401  (re-exported for callers)
     ArchivoInvalido,
     FilaCruda,
@@ -41,23 +42,6 @@ NUEVA = "nueva"
 ACTUALIZADA = "actualizada"
 RECHAZADA = "rechazada"
 
-# Names people commonly write for some states instead of the official one.
-ALIAS_ENTIDAD = {
-    "05": ("coahuila",),
-    "09": ("distrito federal", "df", "cd mx", "cd. de mexico"),
-    "15": ("estado de mexico", "edo de mexico", "edo. de mexico", "edomex", "edo mex"),
-    "16": ("michoacan",),
-    "30": ("veracruz",),
-}
-
-
-@dataclass(frozen=True)
-class EntidadRef:
-    id: int
-    clave_inegi: str
-    nombre: str
-    abreviatura: str
-
 
 @dataclass(frozen=True)
 class OrganizacionRef:
@@ -80,17 +64,7 @@ class Catalogo:
     tipos: dict[str, str]
 
     def __post_init__(self) -> None:
-        self._entidades: dict[str, EntidadRef] = {}
-        for entidad in self.entidades:
-            claves = {
-                entidad.clave_inegi,
-                str(int(entidad.clave_inegi)),
-                entidad.nombre,
-                entidad.abreviatura,
-                *ALIAS_ENTIDAD.get(entidad.clave_inegi, ()),
-            }
-            for clave in claves:
-                self._entidades[normalizar(clave)] = entidad
+        self._entidades = IndiceEntidades(self.entidades)
         self._ambitos = _indice_opciones(self.ambitos)
         self._tipos = _indice_opciones(self.tipos)
         self._sujetos: dict[tuple[int | None, str], list[OrganizacionRef]] = {}
@@ -99,7 +73,7 @@ class Catalogo:
             self._sujetos.setdefault(llave, []).append(sujeto)
 
     def entidad(self, texto: str) -> EntidadRef | None:
-        return self._entidades.get(normalizar(texto))
+        return self._entidades.buscar(texto)
 
     def ambito(self, texto: str) -> str | None:
         return self._ambitos.get(normalizar(texto))

@@ -253,6 +253,30 @@ def leer_tabla(
     )
 
 
+def _utf16_sin_bom(contenido: bytes) -> str | None:
+    """Text saved as UTF-16 without its byte-order mark, told by where the zero bytes fall.
+
+    Latin text in UTF-16 has a zero in every other byte: the odd ones in
+    little-endian, the even ones in big-endian. Anything else is not this case.
+    """
+    muestra = contenido[:4096]
+    if len(muestra) < 4 or len(muestra) % 2:
+        muestra = muestra[: len(muestra) - len(muestra) % 2]
+    if len(muestra) < 4:
+        return None
+    pares, impares = muestra[0::2], muestra[1::2]
+    for ceros, codigo in ((impares, "utf-16-le"), (pares, "utf-16-be")):
+        if (
+            ceros.count(0) >= len(ceros) * 0.9
+            and (pares if ceros is impares else impares).count(0) == 0
+        ):
+            try:
+                return contenido.decode(codigo)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def decodificar(contenido: bytes) -> str:
     """The text of a file saved as UTF-8 (with or without BOM), UTF-16 or Windows-1252."""
     if contenido.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -262,6 +286,9 @@ def decodificar(contenido: bytes) -> str:
             raise ArchivoInvalido(_("No se pudo leer el texto del archivo.")) from error
     if contenido.startswith(b"\xef\xbb\xbf"):
         contenido = contenido[3:]
+    sin_bom = _utf16_sin_bom(contenido)
+    if sin_bom is not None:
+        return sin_bom
     if b"\x00" in contenido:
         raise ArchivoInvalido(_("El archivo no es un CSV ni un libro de Excel (.xlsx)."))
     try:

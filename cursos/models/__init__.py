@@ -9,6 +9,7 @@ from cursos.models.ediciones import (
     SesionEnVivo,
     generar_codigo_asistencia,
 )
+from cursos.models.listas import FormatoLista
 from cursos.models.paginas import CursoPage, FasePage, HomePage, LeccionPage, ProgramaPage
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "CursoPage",
     "Edicion",
     "FasePage",
+    "FormatoLista",
     "HomePage",
     "Inscripcion",
     "LeccionPage",

@@ -133,7 +133,7 @@ def test_xlsx_con_clave_de_organizacion(edicion, sej, coordinador_jal):
 
 
 def test_sin_columna_de_correo_da_mensaje_claro():
-    with pytest.raises(ArchivoInvalido, match="Faltan: correo"):
+    with pytest.raises(ArchivoInvalido, match="correo electrónico: es el único dato obligatorio"):
         leer_inscripciones("p.csv", b"nombre,apellidos\nAna,Lopez\n")
 
 
@@ -184,7 +184,8 @@ def test_organizacion_desconocida_y_datos_faltantes_se_rechazan(edicion, sej, co
     filas = _revisar(texto, edicion, coordinador_jal)
 
     assert [f.estado for f in filas] == [RECHAZADA] * 4
-    assert "No se reconoce la organización «Secretaría Inventada» en Jalisco" in filas[0].motivo
+    assert "«Secretaría Inventada» no está en el catálogo" in filas[0].motivo
+    assert filas[0].pendiente  # listed once in the preview, for the coordinator to decide
     assert "Falta el nombre" in filas[1].motivo
     assert "Faltan los apellidos" in filas[1].motivo
     assert "Falta la organización" in filas[2].motivo
@@ -256,13 +257,24 @@ def test_ya_inscrita_y_retirada_que_se_reactiva(edicion, sej, coordinador_jal):
 def test_reporte_de_rechazadas_en_utf8_con_bom_y_sin_formulas(edicion, sej, coordinador_jal):
     texto = ENCABEZADO + "=HYPERLINK(1),Ana,Uno,,SEJ,14\nbien@sej.gob.mx,Bea,Dos,,SEJ,14\n"
 
-    contenido = importacion.reporte_rechazadas(_revisar(texto, edicion, coordinador_jal))
+    contenido = importacion.reporte_rechazadas(
+        _revisar(texto, edicion, coordinador_jal),
+        encabezados=["correo", "nombre", "apellidos", "cargo", "organizacion", "entidad"],
+    )
 
     assert contenido.startswith(b"\xef\xbb\xbf")
     lineas = list(csv.reader(io.StringIO(contenido.decode("utf-8-sig"))))
-    assert lineas[0] == ["fila", *importacion.COLUMNAS, "motivo"]
+    assert lineas[0] == [
+        "correo",
+        "nombre",
+        "apellidos",
+        "cargo",
+        "organizacion",
+        "entidad",
+        "Motivo del rechazo",
+    ]
     assert len(lineas) == 2
-    assert lineas[1][1] == "'=HYPERLINK(1)"
+    assert lineas[1][0] == "'=HYPERLINK(1)"
     assert "no es válido" in lineas[1][-1]
 
 
@@ -284,7 +296,12 @@ def test_inscribir_en_bloque_crea_cuentas_inscribe_y_envia_invitaciones(
             edicion=edicion, filas_revisadas=filas, coordinador=coordinador_jal
         )
 
-    assert resultado == {"inscritas": 1, "reactivadas": 0, "creadas": 1}
+    assert resultado == {
+        "inscritas": 1,
+        "reactivadas": 0,
+        "creadas": 1,
+        "organizaciones_creadas": 0,
+    }
     nueva = Usuario.objects.get(email="nueva.persona@sej.gob.mx")
     assert not nueva.has_usable_password()
     assert (nueva.first_name, nueva.last_name, nueva.cargo) == ("Nueva", "Persona Uno", "Analista")

@@ -56,7 +56,7 @@ def _vista_previa(client, edicion, texto):
     previa = client.get(reverse("cursos:inscribir_revisar", args=[edicion.pk, token]))
     rechazadas = client.get(reverse("cursos:inscribir_rechazadas", args=[edicion.pk, token]))
     filas = list(csv.reader(io.StringIO(rechazadas.content.decode("utf-8-sig"))))
-    return previa, {fila[1]: fila[-1] for fila in filas[1:]}
+    return previa, {fila[0]: fila[-1] for fila in filas[1:]}
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_fila_ajena_con_datos_completos_se_rechaza_sin_crear_ni_inscribir(
     client.post(previa.request["PATH_INFO"])
 
     assert "fuera de su coordinación" in motivos[ajena.email]
-    assert "No hay filas que inscribir" in previa.content.decode()
+    assert "Ninguna fila se puede inscribir" in previa.content.decode()
     assert previa.context["filas"][0].estado == RECHAZADA
     assert previa.context["filas"][0].usuario_id is None
     assert not edicion.inscripciones.exists()

@@ -107,7 +107,17 @@ def test_subir_revisar_confirmar_y_descargar_rechazadas(
     assert descarga["Content-Type"].startswith("text/csv")
     assert descarga.content.startswith(b"\xef\xbb\xbf")
     lineas = list(csv.reader(io.StringIO(descarga.content.decode("utf-8-sig"))))
-    assert [linea[0] for linea in lineas[1:]] == ["5", "6"]
+    # Every column as written, plus the reason: the file can be fixed and uploaded as is.
+    assert lineas[0] == [
+        "correo",
+        "nombre",
+        "apellidos",
+        "cargo",
+        "organizacion",
+        "entidad",
+        "Motivo del rechazo",
+    ]
+    assert [linea[0] for linea in lineas[1:]] == ["no-es-correo", "nueva@sej.gob.mx"]
 
 
 def test_doble_confirmacion_inscribe_una_vez(
@@ -206,7 +216,7 @@ def test_coordinador_estatal_ve_rechazadas_las_personas_de_otro_estado(
     client.post(reverse("cursos:inscribir_revisar", args=[edicion.pk, token]))
 
     assert "fuera de su coordinación" in contenido
-    assert "No hay filas que inscribir" in contenido
+    assert "Ninguna fila se puede inscribir" in contenido
     assert not Usuario.objects.filter(email="otra@sedema.gob.mx").exists()
 
 
@@ -214,7 +224,6 @@ def test_coordinador_estatal_ve_rechazadas_las_personas_de_otro_estado(
     ("contenido", "mensaje"),
     [
         (b"", "vac"),
-        (b"nombre,apellidos\nAna,Lopez\n", "Faltan: correo"),
         (("correo\n" + "a@b.mx\n" * 50_000).encode(), "más de 10,000 filas"),
     ],
 )

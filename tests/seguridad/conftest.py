@@ -177,6 +177,8 @@ _OBJETO_POR_NOMBRE = {
     "cursos:inscribir_subir": "edicion",
     "cursos:inscribir_revisar": "edicion",
     "cursos:inscribir_resultado": "edicion",
+    "cursos:inscribir_columnas": "edicion",
+    "cursos:inscribir_organizaciones": "edicion",
     "cursos:inscribir_rechazadas": "edicion",
     "cursos:ir_a_leccion": "leccion",
     "cursos:completar_leccion": "leccion",

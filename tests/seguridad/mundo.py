@@ -45,7 +45,7 @@ def crear_mundo() -> MundoPropiedad:
     from constancias import services as servicios_constancias
     from constancias.models import Constancia, TrabajoEmision, VerificacionConsulta
     from cursos import services as servicios_cursos
-    from cursos.models import Asistencia, ExportacionSolicitada, ProgresoLeccion
+    from cursos.models import Asistencia, ExportacionSolicitada, FormatoLista, ProgresoLeccion
     from evaluaciones import services as servicios_evaluaciones
     from evaluaciones.models import Excepcion, Pregunta, Respuesta
     from lms import services as servicios_lms
@@ -161,6 +161,12 @@ def crear_mundo() -> MundoPropiedad:
         expira_en=timezone.now() + datetime.timedelta(days=1),
     )
     exportacion.entidades.set([entidad_a])  # the scope it was built with
+    formato = FormatoLista.objects.create(
+        usuario=usuarios["coordinador_a"],
+        huella="f" * 64,
+        encabezados=["Correo", "Teléfono"],
+        asignacion=["correo", "ignorar"],
+    )
     auditoria = servicios_lms.registrar_auditoria(
         usuario=usuarios["coordinador_a"],
         accion=RegistroAuditoria.Accion.CONSULTA_KARDEX,
@@ -190,6 +196,7 @@ def crear_mundo() -> MundoPropiedad:
         "asistencia": asistencia,
         "progreso": progreso,
         "exportacion": exportacion,
+        "formato_lista": formato,
         "constancia": constancia,
         "trabajo": trabajo,
         "plantilla": regla.plantilla,

@@ -75,6 +75,7 @@ ESPERADO: dict[str, dict[Accion, frozenset[str]]] = {
     "asistencia": _fila({P, IC, CA, NA, AD}, {CA, NA, AD}, set()),
     "progreso": _fila({P, IC, CA, NA, AD}, {CA, NA, AD}, set()),
     "exportacion": _fila({CA}, set(), {CA}),
+    "formato_lista": _fila({CA}, {CA}, {CA}),
     "constancia": _fila({P, CA, NA, AD}, {NA, AD}, set()),
     "trabajo": _fila({CA, NA, AD}, set(), set()),
     "plantilla": _fila({NA, AD}, {NA, AD}, {NA, AD}),
@@ -165,6 +166,8 @@ TIPO_POR_NOMBRE = {
             "cursos:inscribir_revisar",
             "cursos:inscribir_resultado",
             "cursos:inscribir_rechazadas",
+            "cursos:inscribir_columnas",
+            "cursos:inscribir_organizaciones",
         ],
         "edicion",
     ),
@@ -326,6 +329,8 @@ ROLES_POR_NOMBRE: dict[str, frozenset[str]] = {
     "cursos:inscribir_revisar": frozenset({CA, CB, NA, AD}),
     "cursos:inscribir_resultado": frozenset({CA, CB, NA, AD}),
     "cursos:inscribir_rechazadas": frozenset({CA, CB, NA, AD}),
+    "cursos:inscribir_columnas": frozenset({CA, CB, NA, AD}),
+    "cursos:inscribir_organizaciones": frozenset({CA, CB, NA, AD}),
     "cursos:kardex": frozenset({CA, NA, AD}),
     "evaluaciones:detalle": frozenset({P, IC, NA, AD}),  # `selectors.puede_presentar`
     "evaluaciones:iniciar": frozenset({P, IC, NA, AD}),
@@ -372,6 +377,8 @@ ROLES_CON_ADMIN = frozenset({IC, IO, NA, AD})
 # refusal of the roles that may not is checked.
 SIN_CASO_POSITIVO = {
     "cursos:inscribir_revisar",
+    "cursos:inscribir_columnas",
+    "cursos:inscribir_organizaciones",
     "cursos:inscribir_resultado",
     "cursos:inscribir_rechazadas",
     "cursos:asistencia_revisar",
