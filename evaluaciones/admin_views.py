@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from evaluaciones import services
 from evaluaciones.importers.aiken import interpretar_aiken
@@ -40,8 +41,16 @@ def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("Se revisaron %(n)d intentos; cambió la calificación de %(c)d.")
-            % {"n": registro.intentos_revisados, "c": len(registro.cambios)},
+            _("%(revisados)s; cambió la calificación de %(c)d.")
+            % {
+                "revisados": ngettext(
+                    "Se revisó %(n)d intento",
+                    "Se revisaron %(n)d intentos",
+                    registro.intentos_revisados,
+                )
+                % {"n": registro.intentos_revisados},
+                "c": len(registro.cambios),
+            },
         )
         return redirect("evaluaciones_recalificar", pk=pregunta.pk)
     return TemplateResponse(
@@ -144,8 +153,19 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("Se importaron %(n)d preguntas; %(e)d tenían errores y no se importaron.")
-                % {"n": len(creadas), "e": len(resultado.errores)},
+                _("%(importadas)s; %(con_errores)s.")
+                % {
+                    "importadas": ngettext(
+                        "Se importó %(n)d pregunta", "Se importaron %(n)d preguntas", len(creadas)
+                    )
+                    % {"n": len(creadas)},
+                    "con_errores": ngettext(
+                        "%(n)d tenía errores y no se importó",
+                        "%(n)d tenían errores y no se importaron",
+                        len(resultado.errores),
+                    )
+                    % {"n": len(resultado.errores)},
+                },
             )
             return redirect("wagtailsnippets_evaluaciones_pregunta:list")
         form = ImportarPreguntasForm(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Page
@@ -156,9 +157,12 @@ class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
             disponibles = categoria.preguntas.exclude(pk__in=fijas).count()
             if cantidad > disponibles:
                 raise forms.ValidationError(
-                    _(
+                    ngettext(
+                        "La categoría «%(categoria)s» tiene %(disponibles)d pregunta disponible "
+                        "y se piden %(cantidad)d.",
                         "La categoría «%(categoria)s» tiene %(disponibles)d preguntas disponibles "
-                        "y se piden %(cantidad)d."
+                        "y se piden %(cantidad)d.",
+                        disponibles,
                     )
                     % {"categoria": categoria, "disponibles": disponibles, "cantidad": cantidad}
                 )

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -154,7 +154,11 @@ def intento(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _textos_script() -> dict[str, str]:
+# Minutes left at which the attempt page warns, once each.
+AVISOS_MINUTOS = (10, 5, 1)
+
+
+def _textos_script() -> dict[str, Any]:
     """Messages the attempt page's script shows, translated here."""
     return {
         "subiendo": _("Subiendo archivo…"),
@@ -166,7 +170,14 @@ def _textos_script() -> dict[str, str]:
             "cambiarla o al enviar."
         ),
         "confirmar": _("¿Enviar sus respuestas? Después ya no podrá cambiarlas."),
-        "quedan": _("Quedan %(minutos)s minutos."),
+        # Seconds left -> warning; the script warns at exactly these thresholds.
+        "quedan": {
+            str(minutos * 60): ngettext(
+                "Queda %(minutos)d minuto.", "Quedan %(minutos)d minutos.", minutos
+            )
+            % {"minutos": minutos}
+            for minutos in AVISOS_MINUTOS
+        },
         "vencido": _("El tiempo terminó. Enviando sus respuestas guardadas."),
     }
 

@@ -328,7 +328,7 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     _revisar(pagina, admin=True, hallazgos=hallazgos, ajenas=ajenas)
     pagina.get_by_role("button", name="Importar las preguntas válidas").click()
     expect(pagina.locator(".messages")).to_contain_text(
-        "Se importaron 3 preguntas; 1 tenían errores y no se importaron."
+        "Se importaron 3 preguntas; 1 tenía errores y no se importó."
     )
     assert set(Pregunta.objects.filter(categoria=banco).values_list("titulo", flat=True)) == {
         "Plazo de respuesta",

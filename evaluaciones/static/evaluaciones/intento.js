@@ -118,10 +118,11 @@
   function tic() {
     var s = Math.max(0, Math.round((fin - Date.now()) / 1000));
     reloj.textContent = formato(s);
-    [600, 300, 60].forEach(function (umbral) {
+    Object.keys(T.quedan).forEach(function (clave) {
+      var umbral = Number(clave);
       if (s <= umbral && s > umbral - 5 && !avisados[umbral]) {
         avisados[umbral] = true;
-        aviso.textContent = T.quedan.replace("%(minutos)s", String(umbral / 60));
+        aviso.textContent = T.quedan[clave];
         cuenta.classList.add("cuenta-regresiva--poco");
       }
     });
