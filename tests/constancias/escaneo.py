@@ -36,3 +36,24 @@ def leer_qr_escaneado(contenido: bytes, carpeta: Path, ppp: int = PPP_ESCANEO) -
         check=False,
     )
     return [linea for linea in salida.stdout.splitlines() if linea]
+
+
+def banda_vacia_mm(imagen: Image.Image, margen_mm: float = 12.0, ppp: int = PPP_ESCANEO) -> float:
+    """The tallest horizontal band with no ink inside the page's margins, in millimetres."""
+    px_por_mm = ppp / 25.4
+    margen = round(margen_mm * px_por_mm)
+    recorte = imagen.convert("L").crop(
+        (margen, margen, imagen.width - margen, imagen.height - margen)
+    )
+    # A row has ink when its darkest pixel is darker than very light grey: the thin gold
+    # rule under the name counts, the paper does not.
+    tinta = [minimo < 235 for minimo, _maximo in _extremos_por_fila(recorte)]
+    mayor = actual = 0
+    for con_tinta in tinta:
+        actual = 0 if con_tinta else actual + 1
+        mayor = max(mayor, actual)
+    return mayor / px_por_mm
+
+
+def _extremos_por_fila(imagen: Image.Image) -> list[tuple[int, int]]:
+    return [imagen.crop((0, y, imagen.width, y + 1)).getextrema() for y in range(imagen.height)]
