@@ -143,7 +143,7 @@ class ContextoInscripcion:
         return self.entidades_en_alcance is None or entidad_id in self.entidades_en_alcance
 
     def organizacion_por_id(self, texto: str | int) -> OrganizacionRef | None:
-        identificador = parsear_id(texto)
+        identificador = parsear_id(str(texto))
         return self._por_id.get(identificador) if identificador is not None else None
 
     def organizaciones_llamadas(self, texto: str, entidad_id: int | None) -> list[OrganizacionRef]:

@@ -197,16 +197,30 @@ def _huella(filas: list[Any]) -> list[list[Any]]:
 
 def _formato_guardado(usuario: Any, hoja: importacion.Hoja) -> list[str | None] | None:
     """The assignment this coordinator saved for lists with these headers, if it still fits."""
-    formato = (
-        permitidos(usuario, Accion.VER, FormatoLista.objects.all())
-        .filter(huella=columnas.huella(hoja.encabezados))
-        .first()
-    )
-    if formato is None or len(formato.asignacion) != len(hoja.encabezados):
-        return None
-    if any(a is not None and a not in columnas.OPCIONES for a in formato.asignacion):
-        return None
-    return list(formato.asignacion)
+    encabezados = list(hoja.encabezados)
+    # Our own rejected-rows file, corrected and sent back: its layout plus the reason.
+    devuelta = bool(encabezados) and columnas.reconocer(encabezados[-1]) == columnas.IGNORAR
+    huellas = [columnas.huella(encabezados)]
+    if devuelta:
+        huellas.append(columnas.huella(encabezados[:-1]))
+    formatos = {
+        f.huella: f
+        for f in permitidos(usuario, Accion.VER, FormatoLista.objects.all()).filter(
+            huella__in=huellas
+        )
+    }
+    for huella in huellas:
+        formato = formatos.get(huella)
+        if formato is None:
+            continue
+        asignacion = list(formato.asignacion)
+        if huella != huellas[0]:
+            asignacion.append(columnas.IGNORAR)
+        if len(asignacion) == len(encabezados) and all(
+            a is None or a in columnas.OPCIONES for a in asignacion
+        ):
+            return asignacion
+    return None
 
 
 @login_required

@@ -61,6 +61,8 @@ ABREVIATURAS = {
     "pub": "publica",
     "cd": "ciudad",
 }
+# Courtesy titles some write and others do not ("H. Ayuntamiento", "Honorable Congreso").
+TRATAMIENTOS = frozenset({"honorable"})
 # Suggestions below this similarity (0-100) are not worth showing.
 UMBRAL_SUGERENCIA = 60
 MAX_SUGERENCIAS = 5
@@ -81,9 +83,11 @@ class ConNombre(Protocol):
 
 
 def clave_nombre(texto: object) -> str:
-    """`H. Ayto. de San Pedro Tlaquepaque` → `honorable ayuntamiento san pedro tlaquepaque`."""
-    palabras = re.sub(r"[^0-9a-z]+", " ", normalizar(texto)).split()
-    return " ".join(ABREVIATURAS.get(p, p) for p in palabras if p not in ARTICULOS)
+    """`H. Ayto. de San Pedro Tlaquepaque` → `ayuntamiento san pedro tlaquepaque`."""
+    palabras = (
+        ABREVIATURAS.get(p, p) for p in re.sub(r"[^0-9a-z]+", " ", normalizar(texto)).split()
+    )
+    return " ".join(p for p in palabras if p not in ARTICULOS and p not in TRATAMIENTOS)
 
 
 def clave_siglas(texto: object) -> str:

@@ -77,6 +77,7 @@ MAX_ELEMENTOS_FUERA = 50_000
 MAX_ELEMENTOS_CELDA = 500
 
 SEPARADORES = (";", ",", "\t", "|")
+LINEAS_SEPARADOR = 12  # lines read to tell the separator
 _BLOQUE = 64 * 1024
 
 Tabla = list[tuple[int, list[str]]]
@@ -342,9 +343,14 @@ def _primera_linea(texto: str) -> str:
 
 
 def detectar_separador(texto: str) -> str:
-    """The separator of the first non-blank line (comma if it has none)."""
-    linea = _primera_linea(texto)
-    conteos = {sep: linea.count(sep) for sep in SEPARADORES}
+    """The separator used most in any of the first non-blank lines (comma if none has one).
+
+    Several lines, because lists often open with a title line that has no separator.
+    """
+    lineas = [linea for linea in itertools.islice(_lineas(texto), 1_000) if linea.strip()][
+        :LINEAS_SEPARADOR
+    ]
+    conteos = {sep: max((linea.count(sep) for linea in lineas), default=0) for sep in SEPARADORES}
     mejor = max(conteos, key=lambda sep: conteos[sep])
     return mejor if conteos[mejor] else ","
 
