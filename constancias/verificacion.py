@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -32,7 +33,6 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
-from django.utils.translation import get_language
 
 PREFIJO = "constancias:verificacion"
 CLAVE_GENERACION = f"{PREFIJO}:generacion"
@@ -44,13 +44,146 @@ SEGUNDOS_RESPUESTA = 15 * 60
 # A flush that takes longer than this (a dead worker) no longer blocks the next one.
 SEGUNDOS_CANDADO = 5 * 60
 
+# One round trip for a scan: count the visitor's address (fixed window, as
+# cache.add + cache.incr do), and unless over the limit read the page and, if it is
+# of the current generation, append the lookup (its JSON closed with the page's
+# constancia id) to the log's buffer. The page is stored as "generation\nid\nhtml".
+ESCANEO_LUA = r"""
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[2]) then return {n} end
+local generacion = redis.call('GET', KEYS[3]) or '0'
+local pagina = redis.call('GET', KEYS[2])
+if pagina then
+  local a = string.find(pagina, '\n', 1, true)
+  local b = a and string.find(pagina, '\n', a + 1, true)
+  if b and string.sub(pagina, 1, a - 1) == generacion then
+    redis.call('RPUSH', KEYS[4], ARGV[3] .. string.sub(pagina, a + 1, b - 1) .. '}')
+    return {n, generacion, string.sub(pagina, b + 1)}
+  end
+end
+return {n, generacion}
+"""
+
 
 # --- The answer per code --------------------------------------------------------------
 
 
 def _clave_respuesta(codigo: str) -> str:
     resumen = hashlib.sha256(codigo.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"{PREFIJO}:{get_language() or settings.LANGUAGE_CODE}:{resumen}"
+    return f"{PREFIJO}:{settings.LANGUAGE_CODE}:{resumen}"
+
+
+def _segundos() -> int:
+    return int(getattr(settings, "CONSTANCIAS_VERIFICACION_SEGUNDOS", SEGUNDOS_RESPUESTA))
+
+
+@dataclass(frozen=True)
+class Escaneo:
+    """What one scan found in the cache: over the limit, or the page (None on a miss)."""
+
+    excedido: bool
+    generacion: str = "0"
+    html: str | None = None
+
+
+class _Redis:
+    """The keys of this module straight on Redis, through one client per process.
+
+    Django's RedisCache builds a client object on every call and pickles values; the
+    hot path instead runs one Lua script (EVALSHA) per scan on values stored as text.
+    """
+
+    def __init__(self, backend: RedisCache) -> None:
+        self.cliente = backend._cache.get_client(write=True)
+        self.clave = backend.make_and_validate_key
+        self.escaneo = self.cliente.register_script(ESCANEO_LUA)
+
+    def escanear(
+        self, *, clave_limite: str, limite: int, ventana: int, codigo: str, entrada: str
+    ) -> Escaneo:
+        claves = [
+            self.clave(clave_limite),
+            self.clave(_clave_respuesta(codigo)),
+            self.clave(CLAVE_GENERACION),
+            self.clave(CLAVE_PENDIENTES),
+        ]
+        resultado = self.escaneo(keys=claves, args=[ventana, limite, entrada])
+        if len(resultado) == 1:
+            return Escaneo(excedido=True)
+        html = resultado[2].decode() if len(resultado) > 2 else None
+        return Escaneo(excedido=False, generacion=resultado[1].decode(), html=html)
+
+    def leer(self, codigo: str) -> tuple[str | None, str]:
+        pagina, generacion = self.cliente.mget(
+            [self.clave(_clave_respuesta(codigo)), self.clave(CLAVE_GENERACION)]
+        )
+        return (pagina.decode() if pagina else None), (generacion or b"0").decode()
+
+    def guardar(self, codigo: str, valor: str) -> None:
+        segundos = _segundos()
+        if segundos > 0:
+            self.cliente.set(self.clave(_clave_respuesta(codigo)), valor, ex=segundos)
+
+    def nueva_generacion(self, generacion: str) -> None:
+        self.cliente.set(self.clave(CLAVE_GENERACION), generacion)
+
+
+class _Cache:
+    """The same keys through Django's cache API (tests, the embedded mode)."""
+
+    def leer(self, codigo: str) -> tuple[str | None, str]:
+        valores = cache.get_many([_clave_respuesta(codigo), CLAVE_GENERACION])
+        return valores.get(_clave_respuesta(codigo)), str(valores.get(CLAVE_GENERACION) or "0")
+
+    def guardar(self, codigo: str, valor: str) -> None:
+        cache.set(_clave_respuesta(codigo), valor, _segundos())
+
+    def nueva_generacion(self, generacion: str) -> None:
+        cache.set(CLAVE_GENERACION, generacion, None)
+
+
+_CLIENTES: dict[int, _Redis] = {}
+
+
+def _almacen() -> _Redis | _Cache:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One client per connection pool (Django keeps one cache object per thread).
+        clave = id(backend._cache)
+        if clave not in _CLIENTES:
+            _CLIENTES[clave] = _Redis(backend)
+        return _CLIENTES[clave]
+    return _Cache()
+
+
+def _partir(valor: str | None, generacion: str) -> tuple[str, int] | None:
+    """(html, constancia id) of a stored page if it belongs to `generacion`."""
+    if not valor:
+        return None
+    partes = valor.split("\n", 2)
+    if len(partes) != 3 or partes[0] != generacion:
+        return None
+    return partes[2], int(partes[1])
+
+
+def escanear(
+    *, codigo: str, clave_limite: str, limite: int, ventana: int, entrada: Any
+) -> Escaneo | None:
+    """The scan's whole cache work in one round trip, or None without Redis.
+
+    `entrada` builds the lookup's log entry; the script appends it only on a hit.
+    """
+    almacen = _almacen()
+    if not isinstance(almacen, _Redis) or pendientes() is None:
+        return None
+    return almacen.escanear(
+        clave_limite=clave_limite,
+        limite=limite,
+        ventana=ventana,
+        codigo=codigo,
+        entrada=entrada(),
+    )
 
 
 def respuesta_guardada(codigo: str) -> tuple[dict[str, Any] | None, str]:
@@ -60,22 +193,16 @@ def respuesta_guardada(codigo: str) -> tuple[dict[str, Any] | None, str]:
     The generation is read before the database: a page rendered from it and stored
     with it is dropped by any invalidation that happened in between.
     """
-    clave = _clave_respuesta(codigo)
-    valores = cache.get_many([clave, CLAVE_GENERACION])
-    generacion = str(valores.get(CLAVE_GENERACION) or "0")
-    guardada = valores.get(clave)
-    if isinstance(guardada, dict) and guardada.get("generacion") == generacion:
-        return guardada, generacion
-    return None, generacion
+    valor, generacion = _almacen().leer(codigo)
+    partes = _partir(valor, generacion)
+    if partes is None:
+        return None, generacion
+    return {"html": partes[0], "constancia": partes[1]}, generacion
 
 
 def guardar_respuesta(codigo: str, html: str, generacion: str, *, constancia_id: int) -> None:
     """Keep the page of `codigo` (a constancia that exists) as rendered in `generacion`."""
-    cache.set(
-        _clave_respuesta(codigo),
-        {"html": html, "generacion": generacion, "constancia": constancia_id},
-        getattr(settings, "CONSTANCIAS_VERIFICACION_SEGUNDOS", SEGUNDOS_RESPUESTA),
-    )
+    _almacen().guardar(codigo, f"{generacion}\n{constancia_id}\n{html}")
 
 
 def invalidar_verificacion() -> None:
@@ -88,7 +215,7 @@ def invalidar_verificacion() -> None:
     read back as "0". Changes are rare (a revocation, a replacement, the site's name),
     so dropping every page costs one re-render per code afterwards.
     """
-    cache.set(CLAVE_GENERACION, str(time.time_ns()), None)
+    _almacen().nueva_generacion(str(time.time_ns()))
 
 
 # --- The lookup log buffer ---------------------------------------------------------------
@@ -160,11 +287,10 @@ def pendientes() -> Pendientes | None:
     """Where lookups wait for the next flush, or None when each is written at once."""
     if not getattr(settings, "CONSTANCIAS_CONSULTAS_EN_LOTE", True):
         return None
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        cliente = backend._cache.get_client(write=True)  # Django's own redis-py client
-        return PendientesRedis(cliente, backend.make_and_validate_key(CLAVE_PENDIENTES))
-    if isinstance(backend, LocMemCache):
+    almacen = _almacen()
+    if isinstance(almacen, _Redis):
+        return PendientesRedis(almacen.cliente, almacen.clave(CLAVE_PENDIENTES))
+    if isinstance(caches["default"], LocMemCache):
         return _EN_MEMORIA
     return None
 
@@ -173,18 +299,24 @@ def entrada_de_consulta(
     *, medio: str, constancia_id: int | None, dato: str, ip: str | None, agente: str
 ) -> str:
     """One lookup serialized for the buffer, stamped with its time and a UUID."""
-    return json.dumps(
-        {
-            "clave": uuid.uuid4().hex,
-            "medio": medio,
-            "constancia": constancia_id,
-            "dato": dato[:100],
-            "ip": ip,
-            "agente": agente[:255],
-            "en": timezone.now().isoformat(),
-        },
-        separators=(",", ":"),
-    )
+    return _entrada(medio=medio, dato=dato, ip=ip, agente=agente) + json.dumps(constancia_id) + "}"
+
+
+def prefijo_de_consulta(*, medio: str, dato: str, ip: str | None, agente: str) -> str:
+    """The same entry without its constancia id and closing brace (the Lua script adds them)."""
+    return _entrada(medio=medio, dato=dato, ip=ip, agente=agente)
+
+
+def _entrada(*, medio: str, dato: str, ip: str | None, agente: str) -> str:
+    datos = {
+        "clave": uuid.uuid4().hex,
+        "medio": medio,
+        "dato": dato[:100],
+        "ip": ip,
+        "agente": agente[:255],
+        "en": timezone.now().isoformat(),
+    }
+    return json.dumps(datos, separators=(",", ":"))[:-1] + ',"constancia":'
 
 
 @contextmanager

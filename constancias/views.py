@@ -120,9 +120,17 @@ def _ip(request: HttpRequest) -> str | None:
     return direccion_cliente(request) or None
 
 
+def _limite() -> tuple[int, int]:
+    return getattr(settings, "CONSTANCIAS_LIMITE_VERIFICACION", LIMITE_VERIFICACION)
+
+
+def _clave_limite(request: HttpRequest) -> str:
+    return f"constancias:verificar:{_ip(request)}"
+
+
 def _excede_limite(request: HttpRequest) -> bool:
-    limite, ventana = getattr(settings, "CONSTANCIAS_LIMITE_VERIFICACION", LIMITE_VERIFICACION)
-    clave = f"constancias:verificar:{_ip(request)}"
+    limite, ventana = _limite()
+    clave = _clave_limite(request)
     cache.add(clave, 0, ventana)
     try:
         consultas = cache.incr(clave)
@@ -190,28 +198,54 @@ def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
     """The QR's target: anyone can see whether the constancia is valid.
 
     A visitor without session or messages gets the page cached for the code
-    (`constancias.verificacion`): no database query, no session, one cache read, and the
-    lookup appended to the log's buffer. Everyone else gets it rendered.
+    (`constancias.verificacion`): no database query and no session; with Redis, one
+    round trip counts the address, reads the page and logs the lookup. Everyone else,
+    and the first visitor of a code, gets it rendered.
     """
-    if _excede_limite(request):
-        return _demasiadas(request)
     codigo = codigo[:64]
     medio = VerificacionConsulta.Medio.ENLACE
-    guardada, generacion = None, ""
+    generacion = ""
     if _sin_estado(request):
-        guardada, generacion = verificacion.respuesta_guardada(codigo)
-    if guardada is not None:
-        _registrar(request, medio, codigo, guardada["constancia"])
-        respuesta = HttpResponse(guardada["html"])
-    else:
-        constancia = _publica(codigo)
-        respuesta = _resultado(request, medio, codigo, constancia, desde_enlace=True)
-        respuesta.render()
-        # Kept only if nothing in it belongs to this request (no CSRF token was asked for).
-        if generacion and constancia and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            verificacion.guardar_respuesta(
-                codigo, respuesta.content.decode(), generacion, constancia_id=constancia.pk
-            )
+        limite, ventana = _limite()
+        ip = _ip(request)
+        escaneo = verificacion.escanear(
+            codigo=codigo,
+            clave_limite=f"constancias:verificar:{ip}",
+            limite=limite,
+            ventana=ventana,
+            entrada=lambda: verificacion.prefijo_de_consulta(
+                medio=medio, dato=codigo, ip=ip, agente=request.META.get("HTTP_USER_AGENT", "")
+            ),
+        )
+        if escaneo is not None:
+            if escaneo.excedido:
+                return _demasiadas(request)
+            if escaneo.html is not None:
+                return _pagina_guardada(escaneo.html)
+            generacion = escaneo.generacion
+        else:
+            if _excede_limite(request):
+                return _demasiadas(request)
+            guardada, generacion = verificacion.respuesta_guardada(codigo)
+            if guardada is not None:
+                _registrar(request, medio, codigo, guardada["constancia"])
+                return _pagina_guardada(guardada["html"])
+    elif _excede_limite(request):
+        return _demasiadas(request)
+    constancia = _publica(codigo)
+    respuesta = _resultado(request, medio, codigo, constancia, desde_enlace=True)
+    respuesta.render()
+    # Kept only if nothing in it belongs to this request (no CSRF token was asked for).
+    if generacion and constancia and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        verificacion.guardar_respuesta(
+            codigo, respuesta.content.decode(), generacion, constancia_id=constancia.pk
+        )
+    patch_vary_headers(respuesta, ("Cookie",))
+    return respuesta
+
+
+def _pagina_guardada(html: str) -> HttpResponse:
+    respuesta = HttpResponse(html)
     patch_vary_headers(respuesta, ("Cookie",))
     return respuesta
 

@@ -436,3 +436,5 @@ CONSTANCIAS_FIRMA_CADENA = env_list("CONSTANCIAS_FIRMA_CADENA")
 # Public verification lookups wait in a Redis list and are written every minute in batches
 # (constancias.verificacion); without Redis each one is written at once.
 CONSTANCIAS_CONSULTAS_EN_LOTE = env_bool("CONSTANCIAS_CONSULTAS_EN_LOTE", True)
+# How long a verification page stays cached at most (each revocation drops them all).
+CONSTANCIAS_VERIFICACION_SEGUNDOS = int(os.environ.get("CONSTANCIAS_VERIFICACION_SEGUNDOS", 900))
