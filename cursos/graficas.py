@@ -179,7 +179,11 @@ CLASES_MAPA = (
     (80, 101, "#08519c", "#ffffff"),
 )
 SIN_DATOS = ("#f2f2f2", "#595959")
-ALTO_LEYENDA = 44
+# The legend under the tiles: a title line, then its classes in rows of three, so each
+# label has room at the chart's 12 px text.
+CLASES_POR_FILA_LEYENDA = 3
+ALTO_FILA_LEYENDA = 22
+ALTO_LEYENDA = 22 + 2 * ALTO_FILA_LEYENDA
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,7 @@ class ClaseLeyenda:
     color: str
     texto: str
     x: int
+    y: int
 
 
 @dataclass(frozen=True)
@@ -250,14 +255,19 @@ def mapa_mosaicos(
     textos = [
         (color, f"{desde}–{min(hasta, 100)} %") for desde, hasta, color, _t in CLASES_MAPA
     ] + [(SIN_DATOS[0], sin_inscripciones)]
-    ancho_clase = (columnas * paso) // len(textos)
+    ancho_clase = (columnas * paso) // CLASES_POR_FILA_LEYENDA
     return Mapa(
         ancho=columnas * paso,
         alto=filas * paso,
         lado=LADO_MOSAICO,
         mosaicos=tuple(mosaicos),
         leyenda=tuple(
-            ClaseLeyenda(color=color, texto=texto, x=i * ancho_clase)
+            ClaseLeyenda(
+                color=color,
+                texto=texto,
+                x=(i % CLASES_POR_FILA_LEYENDA) * ancho_clase,
+                y=filas * paso + 22 + (i // CLASES_POR_FILA_LEYENDA) * ALTO_FILA_LEYENDA,
+            )
             for i, (color, texto) in enumerate(textos)
         ),
     )
