@@ -14,6 +14,11 @@ out of sync. Evaluating the map at query time instead costs about 30 µs a row o
 PostgreSQL (3 s for 100,000 people), while a LIKE on the stored column costs under 1 µs.
 Small tables (the 32 entities) are normalized at query time.
 
+On SQLite the function lives in each Django connection, so the stored values read
+anywhere (backups, the sqlite3 shell), but writing those two tables from outside Django
+fails with "unknown function: lms_sin_acentos()". A pure-SQL map (one REPLACE per
+letter, nested) overflows SQLite's parser.
+
 Changing `TABLA` changes what those generated columns hold, which Django's autodetector
 cannot see: it needs a migration that removes and re-adds them.
 """
