@@ -152,3 +152,37 @@ def constancias_de(usuario: Any) -> list[Constancia]:
 
 def alcance_fase(regla: ReglaConstancia) -> bool:
     return regla.alcance == Alcance.FASE
+
+
+@dataclass(frozen=True)
+class NoEmitida:
+    """A person a bulk job left without a constancia (named as the coordination knows them)."""
+
+    persona: str
+    motivo: str
+
+
+def no_emitidas(trabajo: Any, *, limite: int = 200) -> list[NoEmitida]:
+    """The first `limite` reasons of a bulk job, each with the person's name; one query.
+
+    The job stores enrolment ids, so a later change of name shows the current one. A
+    reason about the whole job names nobody; an enrolment deleted since is said to be so.
+    """
+    errores = trabajo.errores[:limite]
+    ids = {error["inscripcion"] for error in errores if error.get("inscripcion")}
+    inscripciones = Inscripcion.objects.filter(pk__in=ids).select_related("usuario")
+    nombres = {
+        i.pk: str(i.usuario)
+        for i in inscripciones.only("usuario__first_name", "usuario__last_name", "usuario__email")
+    }
+    return [
+        NoEmitida(
+            persona=(
+                nombres.get(error["inscripcion"], _("Inscripción eliminada"))
+                if error.get("inscripcion")
+                else ""
+            ),
+            motivo=error["motivo"],
+        )
+        for error in errores
+    ]

@@ -382,8 +382,11 @@ def _trabajo_visible(request: HttpRequest, pk: int) -> TrabajoEmision:
 
 @login_required
 def trabajo(request: HttpRequest, pk: int) -> HttpResponse:
+    trabajo = _trabajo_visible(request, pk)
     return TemplateResponse(
-        request, "constancias/trabajo.html", {"trabajo": _trabajo_visible(request, pk)}
+        request,
+        "constancias/trabajo.html",
+        {"trabajo": trabajo, "no_emitidas": selectors.no_emitidas(trabajo)},
     )
 
 
