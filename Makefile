@@ -6,8 +6,11 @@ STAMP := $(VENV)/.instalado
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+# The one public address (lms/direcciones.py): constancias' QR and printed URL and every
+# e-mail link point here. `make run` serves at HOST:PORT; set it to how others reach you.
+export LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones messages clean
+.PHONY: run servir test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones messages clean
 .PHONY: carga carga-pg carga-sqlite
 
 $(STAMP): pyproject.toml
@@ -36,10 +39,14 @@ run: setup
 	@echo "  Administración (Wagtail): http://$(HOST):$(PORT)/admin/"
 	@$(BIN)/python manage.py cuentas_demo
 	@echo ""
-	@trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/celery -A lms worker -B -l warning -Q default,correo,pdf,exportaciones --concurrency 2 \
-		--schedule var/celerybeat-schedule & WORKER=$$!; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@exec $(SERVIR)
+
+# The serving part of `run` alone: runserver and a Celery worker with beat, supervised by
+# `manage.py servir`. Ctrl-C or SIGTERM to make stops both in seconds, with nothing left
+# behind (tests/lms/test_make_run.py). `exec` makes make's SIGTERM reach the supervisor.
+SERVIR = $(BIN)/python manage.py servir --host $(HOST) --port $(PORT)
+servir:
+	@exec $(SERVIR)
 
 lint: install
 	$(BIN)/ruff check .
