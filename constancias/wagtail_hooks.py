@@ -11,13 +11,15 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from constancias import views
 from constancias.models import PlantillaConstancia, ReglaConstancia
 from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
+from lms.wagtail_mensajes import FEMENINO, MensajesConGeneroMixin
 
 
 class SelectorConAlcanceViewSet(SelectorConAlcanceMixin, SnippetChooserViewSet):
     pass
 
 
-class PlantillaConstanciaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class PlantillaConstanciaViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = PlantillaConstancia
     icon = "doc-full"
     menu_label = _("Plantillas de constancia")
@@ -43,7 +45,8 @@ def urls_constancias():
     ]
 
 
-class ReglaConstanciaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class ReglaConstanciaViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     """Per-edition issuance rules, edited next to the templates."""
 
     model = ReglaConstancia

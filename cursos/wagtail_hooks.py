@@ -21,13 +21,15 @@ from lms.wagtail_alcance import (
     es_gestion,
     listables,
 )
+from lms.wagtail_mensajes import FEMENINO, MensajesConGeneroMixin
 
 
 class EdicionChooserViewSet(SelectorConAlcanceMixin, SnippetChooserViewSet):
     pass
 
 
-class EdicionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class EdicionViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = Edicion
     icon = "date"
     menu_label = _("Ediciones")

@@ -27,6 +27,7 @@ from lms import alcance
 from lms.alcance import Accion
 from lms.busqueda_texto import BusquedaSinAcentosMixin, campos_persona
 from lms.wagtail_alcance import ConAlcanceViewSetMixin, SelectorConAlcanceMixin
+from lms.wagtail_mensajes import FEMENINO, MensajesConGeneroMixin
 
 
 class _AltaDesdeSelectorView(snippet_chooser.SnippetCreateView):
@@ -72,7 +73,8 @@ class PreguntaIndexView(snippet_views.IndexView):
         return botones
 
 
-class PreguntaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class PreguntaViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = Pregunta
     chooser_viewset_class = SelectorSinAltaViewSet
     icon = "help"
@@ -100,7 +102,8 @@ class CategoriaPreguntaIndexView(snippet_views.IndexView):
         return botones
 
 
-class CategoriaPreguntaViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class CategoriaPreguntaViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = CategoriaPregunta
     chooser_viewset_class = SelectorSinAltaViewSet
     index_view_class = CategoriaPreguntaIndexView
@@ -162,7 +165,8 @@ class EvaluacionDeleteView(snippet_views.DeleteView):
             )
 
 
-class EvaluacionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class EvaluacionViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = Evaluacion
     chooser_viewset_class = SelectorSinAltaViewSet
     delete_view_class = EvaluacionDeleteView
@@ -203,7 +207,8 @@ class ExcepcionIndexView(BusquedaSinAcentosMixin, snippet_views.IndexView):
     pass
 
 
-class ExcepcionViewSet(ConAlcanceViewSetMixin, SnippetViewSet):
+class ExcepcionViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, SnippetViewSet):
+    genero = FEMENINO
     model = Excepcion
     icon = "time"
     menu_label = _("Excepciones por persona")

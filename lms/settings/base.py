@@ -164,7 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Español (México)"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_wagtail/ turns Wagtail's own "tú" messages into "usted" (see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
@@ -289,7 +290,10 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.busqueda"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("es-mx", "Español (México)"), ("en", "English")]
+# One language for every user of the administration, whatever their browser asks for; with
+# a single language Wagtail's account settings offer no choice (lms.receivers ignores a
+# preference stored before).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("es-mx", "Español (México)")]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 

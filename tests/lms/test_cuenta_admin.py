@@ -25,7 +25,6 @@ def instructora(client):
 
 def _formulario(**extra):
     datos = {
-        "locale-preferred_language": "",
         "locale-current_time_zone": "",
         "theme-theme": "system",
         "theme-contrast": "system",
@@ -76,9 +75,9 @@ def test_la_cuenta_remite_al_perfil_y_a_los_correos(client, instructora):
 
 
 def test_las_demas_preferencias_siguen_guardandose(client, instructora):
-    respuesta = client.post(URL, _formulario(**{"locale-preferred_language": "en"}))
+    respuesta = client.post(URL, _formulario(**{"locale-current_time_zone": "America/Tijuana"}))
     assert respuesta.status_code == 302
-    assert UserProfile.get_for_user(instructora).preferred_language == "en"
+    assert UserProfile.get_for_user(instructora).current_time_zone == "America/Tijuana"
 
 
 def test_la_cuenta_sigue_pidiendo_acceso_a_la_administracion(client):
