@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cursos.models import (
@@ -57,26 +57,65 @@ def lecciones_de(fase: FasePage) -> QuerySet[LeccionPage]:
     return LeccionPage.objects.live().child_of(fase).defer_streamfields().order_by("path")
 
 
-def reglas_por_curso(cursos: Sequence[CursoPage]) -> dict[int, list[ReglaFase]]:
-    """Each course's phase rules (without sessions, which belong to editions)."""
+Estructura = list[tuple[FasePage, list[LeccionPage]]]
+
+
+def estructura_de_cursos(cursos: Sequence[CursoPage]) -> dict[int, Estructura]:
+    """Each course's published phases with their published lessons (bodies not loaded),
+    in tree order: two queries for any number of courses, phases and lessons."""
     cursos = list({c.pk: c for c in cursos}.values())
     if not cursos:
         return {}
-    fases = list(
+    fases = (
         FasePage.objects.live()
         .filter(_bajo_cursos(cursos, 1))
         .select_related("evaluacion", "actividad_practica")
         .order_by("path")
     )
-    lecciones = (
-        LeccionPage.objects.live()
-        .filter(_bajo_cursos(cursos, 2))
-        .order_by("path")
-        .values_list("pk", "title", "obligatoria", "path")
-    )
+    lecciones = LeccionPage.objects.live().filter(_bajo_cursos(cursos, 2)).defer_streamfields()
+    por_fase: dict[str, list[LeccionPage]] = defaultdict(list)
+    for leccion in lecciones.order_by("path"):
+        por_fase[leccion.path[:-PASO_RUTA]].append(leccion)
+    curso_por_ruta = {c.path: c.pk for c in cursos}
+    estructura: dict[int, Estructura] = {c.pk: [] for c in cursos}
+    for fase in fases:
+        estructura[curso_por_ruta[fase.path[:-PASO_RUTA]]].append((fase, por_fase[fase.path]))
+    return estructura
+
+
+def reglas_por_curso(
+    cursos: Sequence[CursoPage], *, estructura: dict[int, Estructura] | None = None
+) -> dict[int, list[ReglaFase]]:
+    """Each course's phase rules (without sessions, which belong to editions).
+
+    With `estructura` (from `estructura_de_cursos`, already loaded) no query is made.
+    """
+    cursos = list({c.pk: c for c in cursos}.values())
+    if not cursos:
+        return {}
     lecciones_por_fase: dict[str, list[LeccionRegla]] = defaultdict(list)
-    for pk, titulo, obligatoria, ruta in lecciones:
-        lecciones_por_fase[ruta[:-PASO_RUTA]].append(LeccionRegla(pk, titulo, obligatoria))
+    if estructura is not None and all(c.pk in estructura for c in cursos):
+        fases = [fase for c in cursos for fase, _lecciones in estructura[c.pk]]
+        for c in cursos:
+            for fase, lecciones_fase in estructura[c.pk]:
+                lecciones_por_fase[fase.path] = [
+                    LeccionRegla(x.pk, x.title, x.obligatoria) for x in lecciones_fase
+                ]
+    else:
+        fases = list(
+            FasePage.objects.live()
+            .filter(_bajo_cursos(cursos, 1))
+            .select_related("evaluacion", "actividad_practica")
+            .order_by("path")
+        )
+        lecciones = (
+            LeccionPage.objects.live()
+            .filter(_bajo_cursos(cursos, 2))
+            .order_by("path")
+            .values_list("pk", "title", "obligatoria", "path")
+        )
+        for pk, titulo, obligatoria, ruta in lecciones:
+            lecciones_por_fase[ruta[:-PASO_RUTA]].append(LeccionRegla(pk, titulo, obligatoria))
     curso_por_ruta = {c.path: c.pk for c in cursos}
     reglas: dict[int, list[ReglaFase]] = {c.pk: [] for c in cursos}
     for fase in fases:
@@ -97,14 +136,27 @@ def reglas_por_curso(cursos: Sequence[CursoPage]) -> dict[int, list[ReglaFase]]:
     return reglas
 
 
-def reglas_por_edicion(ediciones: Sequence[Edicion]) -> dict[int, list[ReglaFase]]:
-    """Each edition's phase rules, with the edition's own live sessions in each phase."""
+def reglas_por_edicion(
+    ediciones: Sequence[Edicion],
+    *,
+    estructura: dict[int, Estructura] | None = None,
+    sesiones_cargadas: Sequence[SesionEnVivo] | None = None,
+) -> dict[int, list[ReglaFase]]:
+    """Each edition's phase rules, with the edition's own live sessions in each phase.
+
+    The course structure and the editions' sessions, when the caller already loaded
+    them (`estructura_de_cursos`, `sesiones_de`), are not read again.
+    """
     ediciones = list({e.pk: e for e in ediciones}.values())
-    por_curso = reglas_por_curso([e.curso for e in ediciones])
+    por_curso = reglas_por_curso([e.curso for e in ediciones], estructura=estructura)
     sesiones: dict[tuple[int, int], list[SesionRegla]] = defaultdict(list)
-    for pk, titulo, edicion_id, fase_id in SesionEnVivo.objects.filter(
-        edicion__in=[e.pk for e in ediciones]
-    ).values_list("pk", "titulo", "edicion_id", "fase_id"):
+    if sesiones_cargadas is None:
+        filas: Iterable[tuple[int, str, int, int]] = SesionEnVivo.objects.filter(
+            edicion__in=[e.pk for e in ediciones]
+        ).values_list("pk", "titulo", "edicion_id", "fase_id")
+    else:
+        filas = [(s.pk, s.titulo, s.edicion_id, s.fase_id) for s in sesiones_cargadas]
+    for pk, titulo, edicion_id, fase_id in filas:
         sesiones[(edicion_id, fase_id)].append(SesionRegla(pk, titulo))
     return {
         edicion.pk: [
@@ -183,8 +235,11 @@ def estado_de(inscripcion: Inscripcion) -> EstadoCurso:
     return estados_de([inscripcion])[inscripcion.pk]
 
 
-def inscripcion_vigente(usuario: Any, curso: CursoPage) -> Inscripcion | None:
-    """The person's active enrolment in an edition of `curso`.
+def inscripcion_vigente(
+    usuario: Any, curso: CursoPage | None = None, *, ruta_curso: str | None = None
+) -> Inscripcion | None:
+    """The person's active enrolment in an edition of `curso` (or of the course at the
+    tree path `ruta_curso`, whose page then comes with the enrolment).
 
     Of several, the latest one that has already started (its lessons are open),
     else the soonest to start.
@@ -192,10 +247,9 @@ def inscripcion_vigente(usuario: Any, curso: CursoPage) -> Inscripcion | None:
     if not getattr(usuario, "is_authenticated", False):
         return None
     hoy = timezone.localdate()
+    del_curso = Q(edicion__curso=curso) if curso is not None else Q(edicion__curso__path=ruta_curso)
     return (
-        Inscripcion.objects.filter(
-            usuario=usuario, edicion__curso=curso, estado=Inscripcion.Estado.ACTIVA
-        )
+        Inscripcion.objects.filter(del_curso, usuario=usuario, estado=Inscripcion.Estado.ACTIVA)
         .select_related("edicion", "edicion__curso")
         .annotate(
             por_comenzar=Case(
@@ -210,11 +264,27 @@ def inscripcion_vigente(usuario: Any, curso: CursoPage) -> Inscripcion | None:
 
 
 def mis_inscripciones(usuario: Any) -> list[Inscripcion]:
-    """The person's active enrolments, with edition and course."""
+    """The person's active enrolments, with edition and course.
+
+    Each also says (`imparte`) whether the person teaches any course, so "Mis cursos"
+    needs no query of its own for it.
+    """
     return list(
         Inscripcion.objects.filter(usuario=usuario, estado=Inscripcion.Estado.ACTIVA)
         .select_related("edicion", "edicion__curso")
+        .annotate(
+            imparte=Exists(CursoPage.instructores.through.objects.filter(usuario_id=usuario.pk))
+        )
         .order_by("-edicion__fecha_inicio", "pk")
+    )
+
+
+def sesiones_de(edicion_ids: Iterable[int]) -> list[SesionEnVivo]:
+    """Every live session of these editions, soonest first, with its phase."""
+    return list(
+        SesionEnVivo.objects.filter(edicion_id__in=list(edicion_ids))
+        .select_related("fase")
+        .order_by("inicio")
     )
 
 
@@ -311,11 +381,16 @@ def lecciones_de_fases(fases: Sequence[FasePage]) -> dict[int, list[LeccionPage]
     return resultado
 
 
-def puede_gestionar_alguna(usuario: Any) -> bool:
-    """Whether `usuario` follows any edition (coordinator, administrator or instructor)."""
+def puede_gestionar_alguna(usuario: Any, *, imparte: bool | None = None) -> bool:
+    """Whether `usuario` follows any edition (coordinator, administrator or instructor).
+
+    `imparte`, when the caller already knows whether the person teaches a course.
+    """
     alcance = alcance_de(usuario)
     if alcance.coordina or alcance.es_administrador:
         return True
     if alcance.usuario_id is None:
         return False
+    if imparte is not None:
+        return imparte
     return CursoPage.instructores.through.objects.filter(usuario_id=alcance.usuario_id).exists()

@@ -30,6 +30,7 @@ from cursos.models import (
     LeccionPage,
     SesionEnVivo,
 )
+from cursos.models.paginas import PASO_RUTA
 from cursos.progreso import evaluar_curso, siguiente_leccion
 from lms.alcance import alcance_de
 from lms.busqueda_texto import campos_persona, filtrar_por_texto
@@ -75,21 +76,46 @@ def _memo(request: HttpRequest, clave: Any, calcular: Any) -> Any:
     return memo[clave]
 
 
+# How many levels a page sits below its course (parent_page_types hold the tree's shape).
+NIVELES_BAJO_CURSO = {FasePage: 1, LeccionPage: 2}
+
+
 def _curso_de(request: HttpRequest, pagina: Page) -> CursoPage | None:
+    """The page's course: the one its enrolment brings along, else read by tree path."""
     if isinstance(pagina, CursoPage):
         return pagina
+    niveles = NIVELES_BAJO_CURSO.get(type(pagina))
+    if niveles is None:
+        return _memo(
+            request, ("curso", pagina.pk), lambda: CursoPage.objects.ancestor_of(pagina).first()
+        )
+    ruta = pagina.path[: -PASO_RUTA * niveles]
+    inscripcion = _inscripcion_por_ruta(request, ruta)
+    if inscripcion is not None:
+        return inscripcion.edicion.curso
+    return _memo(request, ("curso", ruta), lambda: CursoPage.objects.filter(path=ruta).first())
+
+
+def _inscripcion_por_ruta(request: HttpRequest, ruta: str) -> Inscripcion | None:
     return _memo(
-        request, ("curso", pagina.pk), lambda: CursoPage.objects.ancestor_of(pagina).first()
+        request,
+        ("inscripcion", ruta),
+        lambda: selectors.inscripcion_vigente(request.user, ruta_curso=ruta),
     )
 
 
 def _inscripcion_en(request: HttpRequest, curso: CursoPage | None) -> Inscripcion | None:
     if curso is None:
         return None
+    return _inscripcion_por_ruta(request, curso.path)
+
+
+def _estructura(request: HttpRequest, curso: CursoPage) -> selectors.Estructura:
+    """The course's phases and lessons, read once per request."""
     return _memo(
         request,
-        ("inscripcion", curso.pk),
-        lambda: selectors.inscripcion_vigente(request.user, curso),
+        ("estructura", curso.pk),
+        lambda: selectors.estructura_de_cursos([curso])[curso.pk],
     )
 
 
@@ -142,8 +168,13 @@ def contexto_curso(request: HttpRequest, curso: CursoPage) -> dict[str, Any]:
     return contexto
 
 
-def _avance(inscripcion: Inscripcion) -> dict[str, Any]:
-    reglas = selectors.reglas_por_edicion([inscripcion.edicion])
+def _avance(
+    inscripcion: Inscripcion, estructura: selectors.Estructura | None = None
+) -> dict[str, Any]:
+    reglas = selectors.reglas_por_edicion(
+        [inscripcion.edicion],
+        estructura=None if estructura is None else {inscripcion.edicion.curso_id: estructura},
+    )
     hechos = selectors.hechos_de([inscripcion], reglas)[inscripcion.pk]
     estado = evaluar_curso(reglas[inscripcion.edicion_id], hechos)
     return {
@@ -176,10 +207,14 @@ def contexto_fase(request: HttpRequest, fase: FasePage) -> dict[str, Any]:
 
 
 def contexto_leccion(request: HttpRequest, leccion: LeccionPage) -> dict[str, Any]:
-    fase = FasePage.objects.ancestor_of(leccion).first()
     curso = _curso_de(request, leccion)
     inscripcion = _inscripcion_en(request, curso)
-    hermanas = list(selectors.lecciones_de(fase)) if fase else []
+    # The phase and its lessons come with the course's structure, which progress reads too.
+    estructura = _estructura(request, curso) if curso is not None else []
+    ruta_fase = leccion.path[:-PASO_RUTA]
+    fase, hermanas = next(
+        ((f, lecciones) for f, lecciones in estructura if f.path == ruta_fase), (None, [])
+    )
     posicion = next((i for i, h in enumerate(hermanas) if h.pk == leccion.pk), None)
     anterior = hermanas[posicion - 1] if posicion else None
     siguiente = (
@@ -195,7 +230,7 @@ def contexto_leccion(request: HttpRequest, leccion: LeccionPage) -> dict[str, An
         "indice": leccion.indice,
     }
     if inscripcion is not None and fase is not None:
-        avance = _avance(inscripcion)
+        avance = _avance(inscripcion, estructura)
         contexto["estado_fase"] = avance["estados_fase"].get(fase.pk)
         contexto["completadas"] = avance["completadas"]
         contexto["completada"] = leccion.pk in avance["completadas"]
@@ -299,7 +334,11 @@ def retirarme(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def mis_cursos(request: HttpRequest) -> HttpResponse:
     inscripciones = selectors.mis_inscripciones(request.user)
-    reglas = selectors.reglas_por_edicion([i.edicion for i in inscripciones])
+    # One read of the editions' sessions serves the rules and the upcoming list.
+    todas_sesiones = selectors.sesiones_de([i.edicion_id for i in inscripciones])
+    reglas = selectors.reglas_por_edicion(
+        [i.edicion for i in inscripciones], sesiones_cargadas=todas_sesiones
+    )
     hechos = selectors.hechos_de(inscripciones, reglas)
     tarjetas = []
     for inscripcion in inscripciones:
@@ -314,9 +353,11 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
                 "siguiente": siguiente_leccion(reglas_edicion, hechos[inscripcion.pk]),
             }
         )
-    sesiones = selectors.proximas_sesiones([i.edicion_id for i in inscripciones])
+    ediciones = {i.edicion_id: i.edicion for i in inscripciones}
     ahora = timezone.now()
-    sesiones = [s for s in sesiones if s.fin >= ahora]
+    sesiones = [s for s in todas_sesiones if s.fin >= ahora]
+    for sesion in sesiones:
+        sesion.edicion = ediciones[sesion.edicion_id]
     # Panels other apps add (e.g. the participant's constancias): each registered
     # function is called once for the whole page, never once per edition.
     with timezone.override(selectors.zona_horaria(request.user)):
@@ -331,7 +372,10 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
             "tarjetas": tarjetas,
             "sesiones": sesiones,
             "ahora": ahora,
-            "gestiona": selectors.puede_gestionar_alguna(request.user),
+            "gestiona": selectors.puede_gestionar_alguna(
+                request.user,
+                imparte=inscripciones[0].imparte if inscripciones else None,  # type: ignore[attr-defined]
+            ),
             "secciones": secciones,
         },
     )

@@ -316,23 +316,29 @@ def aprobaciones(
     evaluacion_ids = list(evaluacion_ids)
     if not usuario_ids or not evaluacion_ids:
         return {}
-    reglas = {
-        e["pk"]: (scoring.MetodoCalificacion(e["metodo_calificacion"]), e["puntaje_aprobatorio"])
-        for e in Evaluacion.objects.filter(pk__in=evaluacion_ids).values(
-            "pk", "metodo_calificacion", "puntaje_aprobatorio"
-        )
-    }
+    reglas: dict[int, tuple[scoring.MetodoCalificacion, Any]] = {}
     por_persona: dict[tuple[int, int], list[scoring.IntentoCalificado]] = defaultdict(list)
+    # One query: each attempt carries its evaluation's grading rule (an evaluation
+    # without scored attempts has nobody to approve).
     filas = Intento.objects.filter(
         usuario_id__in=usuario_ids,
-        evaluacion_id__in=list(reglas),
+        evaluacion_id__in=evaluacion_ids,
         estado=Intento.Estado.CALIFICADO,
         porcentaje__isnull=False,
         calificado_en__isnull=False,
-    ).values_list("usuario_id", "evaluacion_id", "numero", "porcentaje", "calificado_en")
-    for usuario_id, evaluacion_id, numero, porcentaje, calificado_en in filas:
+    ).values_list(
+        "usuario_id",
+        "evaluacion_id",
+        "numero",
+        "porcentaje",
+        "calificado_en",
+        "evaluacion__metodo_calificacion",
+        "evaluacion__puntaje_aprobatorio",
+    )
+    for usuario_id, evaluacion_id, numero, porcentaje, calificado_en, metodo, minimo in filas:
         if porcentaje is None or calificado_en is None:
             continue
+        reglas[evaluacion_id] = (scoring.MetodoCalificacion(metodo), minimo)
         por_persona[(usuario_id, evaluacion_id)].append(
             scoring.IntentoCalificado(numero, porcentaje, calificado_en)
         )

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -36,13 +39,34 @@ def _actual(ruta: str, url: str) -> str:
     return ""
 
 
-def puede_entrar_al_admin(usuario: object) -> bool:
+def cargar_permisos(usuario: Any) -> None:
+    """Load every permission of `usuario` (own and through groups) in one query.
+
+    Django's model backend reads them in two and keeps the set on the user object
+    (`_perm_cache`) for the rest of the request; filling that cache here lets the
+    navigation and Wagtail's user bar ask `has_perm` without any further query. Only
+    the model backend grants permissions here (allauth's backend extends it).
+    """
+    if (
+        getattr(usuario, "is_authenticated", False)
+        and usuario.is_active
+        and not usuario.is_superuser
+        and not hasattr(usuario, "_perm_cache")
+    ):
+        filas = (
+            Permission.objects.filter(Q(user=usuario) | Q(group__user=usuario))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        usuario._perm_cache = {f"{app}.{codigo}" for app, codigo in filas}
+
+
+def puede_entrar_al_admin(usuario: Any) -> bool:
     """Whether `usuario` may open the Wagtail admin."""
     if usuario is None or not getattr(usuario, "is_authenticated", False):
         return False
-    return bool(
-        getattr(usuario, "is_superuser", False) or usuario.has_perm("wagtailadmin.access_admin")  # type: ignore[attr-defined]
-    )
+    cargar_permisos(usuario)
+    return bool(usuario.is_superuser or usuario.has_perm("wagtailadmin.access_admin"))
 
 
 def navegacion(request: HttpRequest) -> dict[str, object]:

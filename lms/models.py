@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
+from wagtail.models import Site
 from wagtail.search import index
 
 from lms.busqueda_texto import SinAcentos
@@ -363,6 +366,43 @@ class ConfiguracionSitio(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("configuración del sitio")
+
+    @classmethod
+    def load(cls, request_or_site: Any = None) -> ConfiguracionSitio:
+        """The one row, read from the shared cache instead of the database on every page.
+
+        `save` and `delete` drop the cached copy (at once and again after the commit);
+        a copy stored by a request that read the row just before a change lives at
+        most `SEGUNDOS_CACHE`.
+        """
+        atributo = cls.get_cache_attr_name()
+        if request_or_site is not None and hasattr(request_or_site, atributo):
+            return getattr(request_or_site, atributo)
+        configuracion = cache.get(CLAVE_CONFIGURACION)
+        if not isinstance(configuracion, cls):
+            configuracion = cls._get_or_create()
+            cache.set(CLAVE_CONFIGURACION, configuracion, SEGUNDOS_CACHE_CONFIGURACION)
+        if request_or_site is not None and not isinstance(request_or_site, Site):
+            setattr(request_or_site, atributo, configuracion)
+        return configuracion
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _olvidar_configuracion()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        resultado = super().delete(*args, **kwargs)
+        _olvidar_configuracion()
+        return resultado
+
+
+CLAVE_CONFIGURACION = "lms:configuracion_sitio"
+SEGUNDOS_CACHE_CONFIGURACION = 60
+
+
+def _olvidar_configuracion() -> None:
+    cache.delete(CLAVE_CONFIGURACION)
+    transaction.on_commit(lambda: cache.delete(CLAVE_CONFIGURACION))
 
 
 class RegistroAuditoria(models.Model):

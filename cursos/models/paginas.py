@@ -9,19 +9,81 @@ from modelcluster.fields import ParentalManyToManyField
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Length, Substr
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from cursos.blocks import LeccionStreamBlock, ancla_de
 from cursos.forms import CursoAdminForm, FaseAdminForm
 
+PASO_RUTA = 4  # treebeard's materialised path step
 
-class HomePage(Page):
+
+class ArbolDirectoMixin:
+    """Routing and view restrictions of the tree in a fixed number of queries.
+
+    Wagtail walks a URL one level at a time (two queries per level: the child by slug,
+    then its specific row) and reads view restrictions by loading the ancestors first.
+    Every page of this tree uses Wagtail's own `route`, so a path below the site's
+    root names exactly the page whose `url_path` it spells: one query finds it and one
+    more loads its specific row. Anything else (no such page) falls back to Wagtail's walk.
+    """
+
+    def route(self, request: Any, path_components: list[str]) -> Any:
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"  # type: ignore[attr-defined]
+            destino = (
+                Page.objects.filter(url_path=url_path, path__startswith=self.path)  # type: ignore[attr-defined]
+                .annotate(
+                    restringida=Exists(
+                        PageViewRestriction.objects.annotate(largo=Length("page__path")).filter(
+                            page__path=Substr(OuterRef("path"), 1, F("largo"))
+                        )
+                    ),
+                    bajo_alias=Exists(
+                        Page.objects.annotate(largo=Length("path")).filter(
+                            path=Substr(OuterRef("path"), 1, F("largo")), alias_of__isnull=False
+                        )
+                    ),
+                )
+                .order_by("path")
+                .first()
+            )
+            if destino is not None:
+                pagina = destino.specific
+                if not pagina.live:
+                    raise Http404
+                # Read in the same query: no restriction on the page or an ancestor, and
+                # no alias among them, so `get_view_restrictions` needs no query.
+                pagina._sin_restricciones = not (destino.restringida or destino.bajo_alias)
+                return RouteResult(pagina)
+        return super().route(request, path_components)  # type: ignore[misc]
+
+    def get_view_restrictions(self) -> Any:
+        """Wagtail's rule (this page and its ancestors, aliases read as their source),
+        in one query built from the materialised path instead of loading the ancestors."""
+        if getattr(self, "_sin_restricciones", False):
+            return PageViewRestriction.objects.none()
+        rutas = [self.path[:fin] for fin in range(PASO_RUTA, len(self.path) + 1, PASO_RUTA)]  # type: ignore[attr-defined]
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=rutas, page__alias_of__isnull=True)
+            | Q(
+                page__in=Page.objects.filter(path__in=rutas, alias_of__isnull=False).values(
+                    "alias_of"
+                )
+            )
+        )
+
+
+class HomePage(ArbolDirectoMixin, Page):
     """The site's front page."""
 
     intro = RichTextField(_("introducción"), blank=True)
@@ -48,7 +110,7 @@ class HomePage(Page):
         return context
 
 
-class ProgramaPage(Page):
+class ProgramaPage(ArbolDirectoMixin, Page):
     """A training programme, e.g. the national campaign, grouping courses."""
 
     resumen = models.CharField(_("resumen"), max_length=300, blank=True)
@@ -74,7 +136,7 @@ class ProgramaPage(Page):
         return context
 
 
-class CursoPage(Page):
+class CursoPage(ArbolDirectoMixin, Page):
     """A course; its editions (dated runs) hang from it."""
 
     resumen = models.CharField(_("resumen"), max_length=300, blank=True)
@@ -144,7 +206,7 @@ class CursoPage(Page):
         return sum(fase.horas for fase in FasePage.objects.child_of(self).live())
 
 
-class FasePage(Page):
+class FasePage(ArbolDirectoMixin, Page):
     """A phase of a course (theoretical or practical) and its completion rule."""
 
     class Tipo(models.TextChoices):
@@ -233,7 +295,7 @@ class FasePage(Page):
         return views.servir(request, self, *args, **kwargs)
 
 
-class LeccionPage(Page):
+class LeccionPage(ArbolDirectoMixin, Page):
     """A lesson; its body is a stream of content blocks."""
 
     resumen = models.CharField(_("resumen"), max_length=300, blank=True)

@@ -33,12 +33,12 @@ PEQUENO, GRANDE = 2, 20
 
 # Wagtail's routing, site lookup and user bar account for part of each page screen.
 MAXIMO_CONSULTAS = {
-    "curso": 23,
-    "fase": 25,
-    "leccion": 27,
-    "mis_cursos": 15,
-    "edicion": 14,
-    "participantes": 20,
+    "curso": 17,
+    "fase": 16,
+    "leccion": 14,
+    "mis_cursos": 11,
+    "edicion": 11,
+    "participantes": 18,
 }
 
 
