@@ -30,6 +30,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from constancias import pdf, selectors, services, verificacion
 from constancias.forms import (
@@ -380,13 +381,34 @@ def _trabajo_visible(request: HttpRequest, pk: int) -> TrabajoEmision:
     )
 
 
+def _texto_avance(trabajo: TrabajoEmision) -> str:
+    """The job's progress in words, for the page and for the status the page polls."""
+    return _("%(estado)s: %(revisadas)s, %(emitidas)s.") % {
+        "estado": trabajo.get_estado_display(),
+        "revisadas": ngettext(
+            "%(hechas)s de %(total)s persona revisada",
+            "%(hechas)s de %(total)s personas revisadas",
+            trabajo.total,
+        )
+        % {"hechas": trabajo.hechas, "total": trabajo.total},
+        "emitidas": ngettext(
+            "%(n)s constancia emitida", "%(n)s constancias emitidas", trabajo.emitidas
+        )
+        % {"n": trabajo.emitidas},
+    }
+
+
 @login_required
 def trabajo(request: HttpRequest, pk: int) -> HttpResponse:
     trabajo = _trabajo_visible(request, pk)
     return TemplateResponse(
         request,
         "constancias/trabajo.html",
-        {"trabajo": trabajo, "no_emitidas": selectors.no_emitidas(trabajo)},
+        {
+            "trabajo": trabajo,
+            "no_emitidas": selectors.no_emitidas(trabajo),
+            "texto_avance": _texto_avance(trabajo),
+        },
     )
 
 
@@ -403,6 +425,7 @@ def trabajo_estado(request: HttpRequest, pk: int) -> JsonResponse:
             "emitidas": trabajo.emitidas,
             "no_emitidas": len(trabajo.errores),
             "porcentaje": trabajo.porcentaje,
+            "texto": _texto_avance(trabajo),
             "terminado": trabajo.estado
             in (TrabajoEmision.Estado.TERMINADO, TrabajoEmision.Estado.FALLIDO),
         }

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cursos import columnas
 from lms import tabular
@@ -337,7 +337,11 @@ def revisar_inscripciones(
         if not revisada.motivos and revisada.aceptada and lugares is not None:
             if lugares <= 0:
                 revisada.motivos.append(
-                    _("Ya no hay lugares: la edición tiene cupo de %(cupo)s personas.")
+                    ngettext(
+                        "Ya no hay lugares: la edición tiene cupo de %(cupo)s persona.",
+                        "Ya no hay lugares: la edición tiene cupo de %(cupo)s personas.",
+                        contexto.cupo,
+                    )
                     % {"cupo": contexto.cupo}
                 )
             else:

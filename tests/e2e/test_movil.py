@@ -148,6 +148,7 @@ def _rutas(e: dict) -> dict[str, list[str]]:
         "participante@demo.mx": [
             "/",
             "/cursos/mis-cursos/",
+            "/evaluaciones/",
             "/cursos/buscar/?q=transparencia",
             f"/cursos/ediciones/{e['edicion']}/",
             e["curso"],

@@ -13,6 +13,8 @@ from django.utils import translation
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 from wagtail.users.models import UserProfile
 
+from constancias.models import TrabajoEmision
+from constancias.views import _texto_avance
 from cursos.views_importacion import _asistencia_importada
 from evaluaciones.models import Pregunta
 from evaluaciones.views import _textos_script
@@ -146,3 +148,18 @@ def test_mensaje_de_edicion_de_un_modelo_femenino(client, instructora, catalogos
         follow=True,
     )
     assert "Pregunta «Plazo de respuesta» actualizada." in respuesta.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("total", "texto"),
+    [
+        (1, "Terminado: 1 de 1 persona revisada, 1 constancia emitida."),
+        (3, "Terminado: 3 de 3 personas revisadas, 3 constancias emitidas."),
+    ],
+)
+def test_avance_de_la_emision_en_bloque_en_singular_y_plural(total, texto):
+    trabajo = TrabajoEmision(
+        estado=TrabajoEmision.Estado.TERMINADO, total=total, hechas=total, emitidas=total
+    )
+    with translation.override("es-mx"):
+        assert _texto_avance(trabajo) == texto

@@ -13,9 +13,7 @@
         barra.setAttribute("aria-valuenow", d.porcentaje);
         barra.setAttribute("aria-valuetext", d.porcentaje + " %");
         relleno.setAttribute("width", d.porcentaje);
-        texto.textContent = caja.dataset.plantilla
-          .replace("{estado}", d.estado_texto).replace("{hechas}", d.hechas)
-          .replace("{total}", d.total).replace("{emitidas}", d.emitidas);
+        texto.textContent = d.texto;
         if (!d.terminado) { setTimeout(consultar, 1500); } else if (d.no_emitidas) { location.reload(); }
       })
       .catch(function () { setTimeout(consultar, 5000); });
