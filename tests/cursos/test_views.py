@@ -130,6 +130,7 @@ def test_mis_cursos_muestra_barras_siguiente_paso_y_sesiones(client, curso, insc
     assert reverse("cursos:registrar_asistencia", args=[sesion.pk]) in contenido
     assert "Le falta:" in contenido
     assert reverse("cursos:ediciones_gestion") not in contenido
+    assert reverse("evaluaciones:mis_evaluaciones") in contenido
 
 
 def test_mis_cursos_muestra_horas_en_la_zona_de_la_persona(client, curso, edicion):
