@@ -28,7 +28,7 @@ def _fuente(nombre: str, tam: int) -> ImageFont.FreeTypeFont:
 
 def _png(imagen: Image.Image) -> bytes:
     reducida = imagen.resize(
-        (imagen.width // SOBREMUESTREO, imagen.height // SOBREMUESTREO), Image.LANCZOS
+        (imagen.width // SOBREMUESTREO, imagen.height // SOBREMUESTREO), Image.Resampling.LANCZOS
     )
     salida = io.BytesIO()
     reducida.save(salida, "PNG", optimize=True)
@@ -101,10 +101,10 @@ def _texto_en_circulo(
             continue
         angulo = -90 + numero * paso
         caja = fuente.getbbox(letra)
-        ancho, alto = caja[2] - caja[0] + 8, caja[3] - caja[1] + 8
+        ancho, alto = round(caja[2] - caja[0]) + 8, round(caja[3] - caja[1]) + 8
         glifo = Image.new("RGBA", (ancho, alto), (0, 0, 0, 0))
         ImageDraw.Draw(glifo).text((4 - caja[0], 4 - caja[1]), letra, font=fuente, fill=TINTA_SELLO)
-        girado = glifo.rotate(-(angulo + 90), resample=Image.BICUBIC, expand=True)
+        girado = glifo.rotate(-(angulo + 90), resample=Image.Resampling.BICUBIC, expand=True)
         x = centro + radio * math.cos(math.radians(angulo)) - girado.width / 2
         y = centro + radio * math.sin(math.radians(angulo)) - girado.height / 2
         imagen.alpha_composite(girado, (round(x), round(y)))
