@@ -164,8 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Español (México)"))]
-# locale_wagtail/ turns Wagtail's own "tú" messages into "usted" (see its header).
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
+# locale_paquetes/ turns Wagtail's and allauth's "tú" messages into "usted" (see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_paquetes"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True

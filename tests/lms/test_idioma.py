@@ -24,13 +24,13 @@ from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import PreguntaFactory
 from tests.factories.evaluaciones_cursos import curso_impartido
 
-CATALOGO_WAGTAIL = Path(ajustes.BASE_DIR) / "locale_wagtail" / "es_MX" / "LC_MESSAGES"
+CATALOGO_PAQUETES = Path(ajustes.BASE_DIR) / "locale_paquetes" / "es_MX" / "LC_MESSAGES"
 
 
 @pytest.fixture(scope="module")
 def catalogos_compilados():
     """The project's catalogues compiled (`make messages` does it before the suite)."""
-    po, mo = CATALOGO_WAGTAIL / "django.po", CATALOGO_WAGTAIL / "django.mo"
+    po, mo = CATALOGO_PAQUETES / "django.po", CATALOGO_PAQUETES / "django.mo"
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
         if shutil.which("msgfmt") is None:
             pytest.fail("Se necesita msgfmt (paquete gettext) para compilar los catálogos.")
@@ -163,3 +163,10 @@ def test_avance_de_la_emision_en_bloque_en_singular_y_plural(total, texto):
     )
     with translation.override("es-mx"):
         assert _texto_avance(trabajo) == texto
+
+
+def test_mensajes_de_allauth_en_usted(catalogos_compilados):
+    with translation.override("es-mx"):
+        assert translation.gettext("Be patient, you are sending too many requests.") == (
+            "Tenga paciencia: está enviando demasiadas solicitudes."
+        )
