@@ -1,4 +1,4 @@
-"""The coordination's people list follows the search box as one types, accents or not."""
+"""People lists follow the search box as one types, accents or not."""
 
 import re
 
@@ -8,7 +8,14 @@ from playwright.sync_api import expect
 from lms import services
 from lms.models import Rol
 from tests.e2e.pasos import entrar
-from tests.factories import SujetoObligadoFactory, UsuarioFactory
+from tests.factories import (
+    CursoPageFactory,
+    EdicionFactory,
+    FasePageFactory,
+    InscripcionFactory,
+    SujetoObligadoFactory,
+    UsuarioFactory,
+)
 from tests.factories.personas import entidad
 
 pytestmark = pytest.mark.e2e
@@ -46,3 +53,25 @@ def test_la_lista_sigue_a_lo_que_se_escribe(pagina):
     pagina.reload()
     expect(pagina.get_by_role("searchbox", name="Buscar")).to_have_value("pena JOSÉ")
     expect(pagina.locator("#estado-personas")).to_contain_text("1 persona encontrada.")
+
+
+def test_participantes_de_una_edicion_se_filtran_al_escribir(pagina):
+    curso = CursoPageFactory(title="Transparencia proactiva")
+    FasePageFactory(parent=curso, title="Fase teórica")
+    edicion = EdicionFactory(curso=curso, nombre="Grupo 1")
+    for nombre, apellidos in (("Iñaki", "Núñez Peña"), ("Tomás", "Ortiz Luna")):
+        InscripcionFactory(
+            edicion=edicion, usuario__first_name=nombre, usuario__last_name=apellidos
+        )
+    coordinadora = UsuarioFactory(email="coordinacion@ejemplo.gob.mx")
+    services.asignar_rol(usuario=coordinadora, rol=Rol.COORDINADOR_NACIONAL)
+    entrar(pagina, coordinadora.email)
+    pagina.goto(f"/cursos/gestion/ediciones/{edicion.pk}/")
+    tabla = pagina.get_by_role("table", name="Participantes y su avance")
+    expect(tabla).to_contain_text("Ortiz Luna")
+
+    pagina.get_by_role("searchbox", name="Buscar").press_sequentially("INAKI nunez", delay=60)
+
+    expect(pagina.locator("#estado-participantes")).to_contain_text("1 persona inscrita")
+    expect(tabla).to_contain_text("Iñaki Núñez Peña")
+    expect(tabla).not_to_contain_text("Ortiz Luna")
