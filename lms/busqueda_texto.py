@@ -103,8 +103,16 @@ class SinAcentos(Func):
     arity = 1
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        raise NotSupportedError(f"SinAcentos no está disponible en {connection.vendor}.")
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        raise NotSupportedError(f"SinAcentos has no SQL for {connection.vendor}.")
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(compiler, connection, function=FUNCION_SQLITE, **extra_context)
@@ -120,7 +128,9 @@ def _ya_normalizado(modelo: type[Model], ruta: str) -> bool:
     for relacion in relaciones:
         modelo = modelo._meta.get_field(relacion).related_model  # type: ignore[assignment]
     campo = modelo._meta.get_field(nombre)
-    return isinstance(campo, GeneratedField) and isinstance(campo.expression, SinAcentos)
+    return isinstance(campo, GeneratedField) and isinstance(
+        getattr(campo, "expression", None), SinAcentos
+    )
 
 
 def filtrar_por_texto(

@@ -24,6 +24,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,7 +34,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lms import services
 from lms.busqueda_texto import campos_persona, filtrar_por_texto
+from lms.models import EntidadFederativa, Organizacion, Rol, Usuario
 
 NOMBRES = [
     "José Ángel", "María José", "Rocío", "Guadalupe", "Iñaki", "Sofía", "Andrés", "Inés",
@@ -58,11 +61,23 @@ def _icontains(personas: QuerySet[Any], consulta: str) -> QuerySet[Any]:
     return personas
 
 
+def _columnas_guardadas(personas: QuerySet[Any], consulta: str) -> QuerySet[Any]:
+    return filtrar_por_texto(personas, consulta, campos_persona())
+
+
+def _normalizando_al_consultar(personas: QuerySet[Any], consulta: str) -> QuerySet[Any]:
+    return filtrar_por_texto(personas, consulta, CAMPOS_CRUDOS)
+
+
 MANERAS: dict[str, Callable[[QuerySet[Any], str], QuerySet[Any]]] = {
-    "columnas guardadas": lambda qs, q: filtrar_por_texto(qs, q, campos_persona()),
-    "normalizando al consultar": lambda qs, q: filtrar_por_texto(qs, q, CAMPOS_CRUDOS),
+    "columnas guardadas": _columnas_guardadas,
+    "normalizando al consultar": _normalizando_al_consultar,
     "antes (icontains, con acentos)": _icontains,
 }
+
+
+def _contar(filtrar: Callable[[QuerySet[Any], str], QuerySet[Any]], consulta: str) -> int:
+    return filtrar(Usuario.objects.all(), consulta).count()
 
 
 def _mejor(funcion: Callable[[], Any], repeticiones: int) -> tuple[float, Any]:
@@ -104,9 +119,6 @@ class Command(BaseCommand):
             shutil.rmtree(carpeta, ignore_errors=True)
 
     def _datos(self) -> tuple[Any, Any]:
-        from lms import services
-        from lms.models import EntidadFederativa, Organizacion, Rol, Usuario
-
         azar = random.Random(self.opciones["semilla"])  # noqa: S311 - reproducible data
         n = self.opciones["personas"]
         organizaciones = Organizacion.objects.bulk_create(
@@ -147,8 +159,6 @@ class Command(BaseCommand):
         return roles[Rol.COORDINADOR_NACIONAL], roles[Rol.ADMINISTRADOR]
 
     def _medir(self) -> None:
-        from lms.models import Usuario
-
         repeticiones = self.opciones["repeticiones"]
         nacional, administrador = self._datos()
         pantallas = {"coordinación": (nacional, "/coordinacion/")}
@@ -161,7 +171,7 @@ class Command(BaseCommand):
                 cliente.get(url)
                 with CaptureQueriesContext(connection) as consultas:
                     segundos, respuesta = _mejor(
-                        lambda c=cliente, u=url, q=consulta: c.get(u, {"q": q}), repeticiones
+                        partial(cliente.get, url, {"q": consulta}), repeticiones
                     )
                 if respuesta.status_code != 200:
                     raise CommandError(f"{url} respondió {respuesta.status_code}.")
@@ -170,8 +180,5 @@ class Command(BaseCommand):
                     f"({len(consultas) // repeticiones} consultas)"
                 )
             for etiqueta, filtrar in MANERAS.items():
-                segundos, cuantas = _mejor(
-                    lambda f=filtrar, q=consulta: f(Usuario.objects.all(), q).count(),
-                    repeticiones,
-                )
+                segundos, cuantas = _mejor(partial(_contar, filtrar, consulta), repeticiones)
                 self.stdout.write(f"  {etiqueta}: {segundos * 1000:,.0f} ms, {cuantas:,} personas")
