@@ -125,6 +125,13 @@ def test_filtrar_por_texto(personas, consulta, esperadas):
 
 
 @pytest.mark.django_db
+def test_quien_no_tiene_institucion_tambien_se_encuentra():
+    sin_institucion = UsuarioFactory(first_name="Íñigo", last_name="Sola", organizacion=None)
+    encontradas = filtrar(Usuario.objects.all(), "inigo", ("busqueda", "organizacion__busqueda"))
+    assert list(encontradas) == [sin_institucion]
+
+
+@pytest.mark.django_db
 def test_campos_sin_columna_normalizada_se_normalizan_al_consultar():
     def nombres(consulta):
         campos = ["nombre", "abreviatura"]
