@@ -360,7 +360,7 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
         tramos = tramos_cuerpo(diseno.get("cuerpo", ""), datos)
         pie = lineas_pie(datos)
         nombre, cuerpo = capa.cajas["nombre"], capa.cajas["cuerpo"]
-        tam_nombre, _lineas = _ajustar(
+        tam_nombre, lineas_nombre = _ajustar(
             fuentes,
             [(datos.get("nombre", ""), True)],
             nombre.ancho,
@@ -368,14 +368,21 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
             TAM_NOMBRE,
             INTERLINEA_NOMBRE,
         )
-        tam_cuerpo, _lineas = _ajustar(
+        tam_cuerpo, lineas_cuerpo = _ajustar(
             fuentes, tramos, cuerpo.ancho, cuerpo.alto, TAM_CUERPO, INTERLINEA_CUERPO
         )
+        # The text is centred in its box by a top padding, as the stamping path places it:
+        # a nested flexbox would centre it too but makes WeasyPrint lay the page out
+        # several times over (three times slower).
+        alto_nombre = len(lineas_nombre) * tam_nombre * INTERLINEA_NOMBRE
+        alto_cuerpo = len(lineas_cuerpo) * tam_cuerpo * INTERLINEA_CUERPO
         contexto.update(
             {
                 "tramos": tramos,
                 "tam_nombre": f"{tam_nombre:.1f}",
                 "tam_cuerpo": f"{tam_cuerpo:.1f}",
+                "sangria_nombre": f"{max(0.0, (nombre.alto - alto_nombre) / 2):.2f}",
+                "sangria_cuerpo": f"{max(0.0, (cuerpo.alto - alto_cuerpo) / 2):.2f}",
                 "lugar_fecha": lugar_y_fecha(datos),
                 "lineas_pie": pie,
                 "tam_pie": f"{tam_pie(fuentes, pie, capa.cajas['folio'].ancho):.1f}",
