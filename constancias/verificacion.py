@@ -35,6 +35,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 PREFIJO = "constancias:verificacion"
+NO_ENCONTRADA = "null"
 CLAVE_GENERACION = f"{PREFIJO}:generacion"
 CLAVE_PENDIENTES = "constancias:consultas:pendientes"
 CLAVE_VACIANDO = "constancias:consultas:vaciando"
@@ -45,24 +46,30 @@ SEGUNDOS_RESPUESTA = 15 * 60
 SEGUNDOS_CANDADO = 5 * 60
 
 # One round trip for a scan: count the visitor's address (fixed window, as
-# cache.add + cache.incr do), and unless over the limit read the page and, if it is
-# of the current generation, append the lookup (its JSON closed with the page's
-# constancia id) to the log's buffer. The page is stored as "generation\nid\nhtml".
+# cache.add + cache.incr do), and unless over the limit read the code's entry and, if
+# it is of the current generation, append the lookup (its JSON closed with the entry's
+# constancia id) to the log's buffer. An entry is "generation\nid\nhtml"; a code that
+# names no constancia has "generation\nnull\n" and the one shared "not found" page.
 ESCANEO_LUA = r"""
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 if n > tonumber(ARGV[2]) then return {n} end
 local generacion = redis.call('GET', KEYS[3]) or '0'
-local pagina = redis.call('GET', KEYS[2])
-if pagina then
-  local a = string.find(pagina, '\n', 1, true)
-  local b = a and string.find(pagina, '\n', a + 1, true)
-  if b and string.sub(pagina, 1, a - 1) == generacion then
-    redis.call('RPUSH', KEYS[4], ARGV[3] .. string.sub(pagina, a + 1, b - 1) .. '}')
-    return {n, generacion, string.sub(pagina, b + 1)}
-  end
+local function partir(valor)
+  if not valor then return nil end
+  local a = string.find(valor, '\n', 1, true)
+  local b = a and string.find(valor, '\n', a + 1, true)
+  if not b or string.sub(valor, 1, a - 1) ~= generacion then return nil end
+  return string.sub(valor, a + 1, b - 1), string.sub(valor, b + 1)
 end
-return {n, generacion}
+local id, html = partir(redis.call('GET', KEYS[2]))
+if id == 'null' then
+  local _, comun = partir(redis.call('GET', KEYS[5]))
+  html = comun
+end
+if not html then return {n, generacion} end
+redis.call('RPUSH', KEYS[4], ARGV[3] .. id .. '}')
+return {n, generacion, html, id}
 """
 
 
@@ -72,6 +79,10 @@ return {n, generacion}
 def _clave_respuesta(codigo: str) -> str:
     resumen = hashlib.sha256(codigo.encode("utf-8", "surrogatepass")).hexdigest()[:40]
     return f"{PREFIJO}:{settings.LANGUAGE_CODE}:{resumen}"
+
+
+def _clave_no_encontrada() -> str:
+    return f"{PREFIJO}:{settings.LANGUAGE_CODE}:no-encontrada"
 
 
 def _segundos() -> int:
@@ -85,6 +96,7 @@ class Escaneo:
     excedido: bool
     generacion: str = "0"
     html: str | None = None
+    encontrada: bool = True
 
 
 class _Redis:
@@ -107,23 +119,38 @@ class _Redis:
             self.clave(_clave_respuesta(codigo)),
             self.clave(CLAVE_GENERACION),
             self.clave(CLAVE_PENDIENTES),
+            self.clave(_clave_no_encontrada()),
         ]
         resultado = self.escaneo(keys=claves, args=[ventana, limite, entrada])
         if len(resultado) == 1:
             return Escaneo(excedido=True)
-        html = resultado[2].decode() if len(resultado) > 2 else None
-        return Escaneo(excedido=False, generacion=resultado[1].decode(), html=html)
-
-    def leer(self, codigo: str) -> tuple[str | None, str]:
-        pagina, generacion = self.cliente.mget(
-            [self.clave(_clave_respuesta(codigo)), self.clave(CLAVE_GENERACION)]
+        if len(resultado) == 2:
+            return Escaneo(excedido=False, generacion=resultado[1].decode())
+        return Escaneo(
+            excedido=False,
+            generacion=resultado[1].decode(),
+            html=resultado[2].decode(),
+            encontrada=resultado[3] != NO_ENCONTRADA.encode(),
         )
-        return (pagina.decode() if pagina else None), (generacion or b"0").decode()
 
-    def guardar(self, codigo: str, valor: str) -> None:
+    def leer(self, codigo: str) -> tuple[str | None, str | None, str]:
+        valor, comun, generacion = self.cliente.mget(
+            [
+                self.clave(_clave_respuesta(codigo)),
+                self.clave(_clave_no_encontrada()),
+                self.clave(CLAVE_GENERACION),
+            ]
+        )
+        return (
+            valor.decode() if valor else None,
+            comun.decode() if comun else None,
+            (generacion or b"0").decode(),
+        )
+
+    def guardar(self, clave: str, valor: str) -> None:
         segundos = _segundos()
         if segundos > 0:
-            self.cliente.set(self.clave(_clave_respuesta(codigo)), valor, ex=segundos)
+            self.cliente.set(self.clave(clave), valor, ex=segundos)
 
     def nueva_generacion(self, generacion: str) -> None:
         self.cliente.set(self.clave(CLAVE_GENERACION), generacion)
@@ -132,12 +159,17 @@ class _Redis:
 class _Cache:
     """The same keys through Django's cache API (tests, the embedded mode)."""
 
-    def leer(self, codigo: str) -> tuple[str | None, str]:
-        valores = cache.get_many([_clave_respuesta(codigo), CLAVE_GENERACION])
-        return valores.get(_clave_respuesta(codigo)), str(valores.get(CLAVE_GENERACION) or "0")
+    def leer(self, codigo: str) -> tuple[str | None, str | None, str]:
+        claves = [_clave_respuesta(codigo), _clave_no_encontrada(), CLAVE_GENERACION]
+        valores = cache.get_many(claves)
+        return (
+            valores.get(claves[0]),
+            valores.get(claves[1]),
+            str(valores.get(CLAVE_GENERACION) or "0"),
+        )
 
-    def guardar(self, codigo: str, valor: str) -> None:
-        cache.set(_clave_respuesta(codigo), valor, _segundos())
+    def guardar(self, clave: str, valor: str) -> None:
+        cache.set(clave, valor, _segundos())
 
     def nueva_generacion(self, generacion: str) -> None:
         cache.set(CLAVE_GENERACION, generacion, None)
@@ -157,14 +189,14 @@ def _almacen() -> _Redis | _Cache:
     return _Cache()
 
 
-def _partir(valor: str | None, generacion: str) -> tuple[str, int] | None:
-    """(html, constancia id) of a stored page if it belongs to `generacion`."""
+def _partir(valor: str | None, generacion: str) -> tuple[str, str] | None:
+    """(constancia id or "null", html) of a stored entry if it belongs to `generacion`."""
     if not valor:
         return None
     partes = valor.split("\n", 2)
     if len(partes) != 3 or partes[0] != generacion:
         return None
-    return partes[2], int(partes[1])
+    return partes[1], partes[2]
 
 
 def escanear(
@@ -187,22 +219,41 @@ def escanear(
 
 
 def respuesta_guardada(codigo: str) -> tuple[dict[str, Any] | None, str]:
-    """The cached page of `codigo` if still current ({"html", "constancia"}), and the
-    current generation, read together in one round trip to the cache.
+    """The cached page of `codigo` if still current ({"html", "constancia"}, the id None
+    for a code that names no constancia), and the current generation, read together in
+    one round trip to the cache.
 
     The generation is read before the database: a page rendered from it and stored
     with it is dropped by any invalidation that happened in between.
     """
-    valor, generacion = _almacen().leer(codigo)
+    valor, comun, generacion = _almacen().leer(codigo)
     partes = _partir(valor, generacion)
     if partes is None:
         return None, generacion
-    return {"html": partes[0], "constancia": partes[1]}, generacion
+    identificador, html = partes
+    if identificador == NO_ENCONTRADA:
+        pagina_comun = _partir(comun, generacion)
+        if pagina_comun is None:
+            return None, generacion
+        return {"html": pagina_comun[1], "constancia": None}, generacion
+    return {"html": html, "constancia": int(identificador)}, generacion
 
 
-def guardar_respuesta(codigo: str, html: str, generacion: str, *, constancia_id: int) -> None:
-    """Keep the page of `codigo` (a constancia that exists) as rendered in `generacion`."""
-    _almacen().guardar(codigo, f"{generacion}\n{constancia_id}\n{html}")
+def guardar_respuesta(
+    codigo: str, html: str, generacion: str, *, constancia_id: int | None
+) -> None:
+    """Keep the page of `codigo` as rendered in `generacion`.
+
+    A code that names no constancia keeps only a marker; its page, the same for every
+    such code, is kept once. Codes are 128 random bits chosen when a constancia is
+    issued, so no marker can exist for the code of a constancia issued later.
+    """
+    almacen = _almacen()
+    if constancia_id is None:
+        almacen.guardar(_clave_no_encontrada(), f"{generacion}\n{NO_ENCONTRADA}\n{html}")
+        almacen.guardar(_clave_respuesta(codigo), f"{generacion}\n{NO_ENCONTRADA}\n")
+    else:
+        almacen.guardar(_clave_respuesta(codigo), f"{generacion}\n{constancia_id}\n{html}")
 
 
 def invalidar_verificacion() -> None:

@@ -222,7 +222,7 @@ def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
             if escaneo.excedido:
                 return _demasiadas(request)
             if escaneo.html is not None:
-                return _pagina_guardada(escaneo.html)
+                return _pagina_guardada(escaneo.html, encontrada=escaneo.encontrada)
             generacion = escaneo.generacion
         else:
             if _excede_limite(request):
@@ -230,24 +230,38 @@ def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
             guardada, generacion = verificacion.respuesta_guardada(codigo)
             if guardada is not None:
                 _registrar(request, medio, codigo, guardada["constancia"])
-                return _pagina_guardada(guardada["html"])
+                return _pagina_guardada(
+                    guardada["html"], encontrada=guardada["constancia"] is not None
+                )
     elif _excede_limite(request):
         return _demasiadas(request)
     constancia = _publica(codigo)
     respuesta = _resultado(request, medio, codigo, constancia, desde_enlace=True)
     respuesta.render()
     # Kept only if nothing in it belongs to this request (no CSRF token was asked for).
-    if generacion and constancia and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+    if generacion and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         verificacion.guardar_respuesta(
-            codigo, respuesta.content.decode(), generacion, constancia_id=constancia.pk
+            codigo,
+            respuesta.content.decode(),
+            generacion,
+            constancia_id=constancia.pk if constancia else None,
         )
-    patch_vary_headers(respuesta, ("Cookie",))
-    return respuesta
+    return _sin_registro_de_404(respuesta)
 
 
-def _pagina_guardada(html: str) -> HttpResponse:
-    respuesta = HttpResponse(html)
+def _pagina_guardada(html: str, *, encontrada: bool) -> HttpResponse:
+    return _sin_registro_de_404(HttpResponse(html, status=200 if encontrada else 404))
+
+
+def _sin_registro_de_404(respuesta: HttpResponse) -> HttpResponse:
+    """Vary on the cookie; an unknown code is an answer, already in the lookup log.
+
+    Django would also log every such 404 as a warning ("Not Found"): one log line per
+    mistyped or invented code, which a flood of invented codes would turn into noise.
+    """
     patch_vary_headers(respuesta, ("Cookie",))
+    if respuesta.status_code == 404:
+        respuesta._has_been_logged = True  # type: ignore[attr-defined]
     return respuesta
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -53,11 +53,17 @@ def cargar_permisos(usuario: Any) -> None:
         and not usuario.is_superuser
         and not hasattr(usuario, "_perm_cache")
     ):
-        filas = (
-            Permission.objects.filter(Q(user=usuario) | Q(group__user=usuario))
-            .values_list("content_type__app_label", "codename")
-            .distinct()
+        # Two indexed subqueries: joining the groups' members instead would multiply
+        # every permission by everyone in the person's groups.
+        propios = usuario.user_permissions.through.objects.filter(usuario_id=usuario.pk)
+        de_grupos = Group.permissions.through.objects.filter(
+            group_id__in=usuario.groups.through.objects.filter(usuario_id=usuario.pk).values(
+                "group_id"
+            )
         )
+        filas = Permission.objects.filter(
+            Q(pk__in=propios.values("permission_id")) | Q(pk__in=de_grupos.values("permission_id"))
+        ).values_list("content_type__app_label", "codename")
         usuario._perm_cache = {f"{app}.{codigo}" for app, codigo in filas}
 
 

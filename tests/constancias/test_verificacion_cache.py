@@ -133,17 +133,29 @@ def test_con_sesion_se_dibuja_y_no_se_guarda_para_otros(client, constancia, coor
     assert "Cerrar sesión" in client.get(_url(constancia)).content.decode()
 
 
-def test_un_codigo_inexistente_siempre_pregunta_a_la_base(constancia):
+def test_un_codigo_inexistente_se_recuerda_sin_guardar_una_pagina_por_codigo(
+    constancia, django_assert_num_queries
+):
     url = reverse("constancias:verificar", args=["no-existe-1234567890"])
+    otra = reverse("constancias:verificar", args=["tampoco-existe-0987654321"])
     assert _visitante().get(url).status_code == 404
     with CaptureQueriesContext(connection) as consultas:
-        assert _visitante(2).get(url).status_code == 404
-    assert any("constancias_constancia" in q["sql"] for q in consultas.captured_queries)
+        respuesta = _visitante(2).get(url)
+    assert respuesta.status_code == 404
+    assert "No corresponde a ninguna constancia" in respuesta.content.decode()
+    assert not any("constancias_constancia" in q["sql"] for q in consultas.captured_queries)
+    # Another unknown code asks the database once; the valid one is unaffected.
+    assert _visitante(3).get(otra).status_code == 404
+    assert "Constancia válida" in _visitante(4).get(_url(constancia)).content.decode()
     services.guardar_consultas()
-    assert list(VerificacionConsulta.objects.values_list("encontrada", flat=True)) == [
-        False,
-        False,
-    ]
+    assert sorted(VerificacionConsulta.objects.values_list("dato", "encontrada")) == sorted(
+        [
+            ("no-existe-1234567890", False),
+            ("no-existe-1234567890", False),
+            (constancia.codigo_verificacion, True),
+            ("tampoco-existe-0987654321", False),
+        ]
+    )
 
 
 def test_el_limite_por_direccion_vale_tambien_desde_la_cache(constancia, settings):
