@@ -239,6 +239,13 @@ def respuesta_guardada(codigo: str) -> tuple[dict[str, Any] | None, str]:
     return {"html": html, "constancia": int(identificador)}, generacion
 
 
+def pagina_no_encontrada(generacion: str) -> str | None:
+    """The shared "not found" page, if one of `generacion` is kept."""
+    _valor, comun, _actual = _almacen().leer("")
+    partes = _partir(comun, generacion)
+    return partes[1] if partes else None
+
+
 def guardar_respuesta(
     codigo: str, html: str, generacion: str, *, constancia_id: int | None
 ) -> None:

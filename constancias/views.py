@@ -236,6 +236,13 @@ def verificar_codigo(request: HttpRequest, codigo: str) -> HttpResponse:
     elif _excede_limite(request):
         return _demasiadas(request)
     constancia = _publica(codigo)
+    if constancia is None and generacion:
+        # The page of an unknown code is the same for every code: not rendered again.
+        comun = verificacion.pagina_no_encontrada(generacion)
+        if comun is not None:
+            _registrar(request, medio, codigo, None)
+            verificacion.guardar_respuesta(codigo, comun, generacion, constancia_id=None)
+            return _pagina_guardada(comun, encontrada=False)
     respuesta = _resultado(request, medio, codigo, constancia, desde_enlace=True)
     respuesta.render()
     # Kept only if nothing in it belongs to this request (no CSRF token was asked for).

@@ -144,8 +144,10 @@ def test_un_codigo_inexistente_se_recuerda_sin_guardar_una_pagina_por_codigo(
     assert respuesta.status_code == 404
     assert "No corresponde a ninguna constancia" in respuesta.content.decode()
     assert not any("constancias_constancia" in q["sql"] for q in consultas.captured_queries)
-    # Another unknown code asks the database once; the valid one is unaffected.
-    assert _visitante(3).get(otra).status_code == 404
+    # Another unknown code asks the database once and gets the same page, not re-rendered.
+    tercera = _visitante(3).get(otra)
+    assert tercera.status_code == 404
+    assert tercera.content == respuesta.content
     assert "Constancia válida" in _visitante(4).get(_url(constancia)).content.decode()
     services.guardar_consultas()
     assert sorted(VerificacionConsulta.objects.values_list("dato", "encontrada")) == sorted(
