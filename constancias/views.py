@@ -269,6 +269,8 @@ def _sin_registro_de_404(respuesta: HttpResponse) -> HttpResponse:
     patch_vary_headers(respuesta, ("Cookie",))
     if respuesta.status_code == 404:
         respuesta._has_been_logged = True  # type: ignore[attr-defined]
+        # Nor is it a missing page that a redirect could fix (lms.middleware).
+        respuesta.respuesta_definitiva = True  # type: ignore[attr-defined]
     return respuesta
 
 

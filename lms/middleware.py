@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from wagtail.contrib.redirects.middleware import RedirectMiddleware as WagtailRedirectMiddleware
+
 from lms import services
 from lms.models import ConfiguracionSitio, Usuario
 
@@ -101,3 +103,17 @@ def aceptar_aviso(request: HttpRequest) -> HttpResponse:
         "siguiente": siguiente,
     }
     return render(request, "lms/aceptar_aviso.html", contexto)
+
+
+class RedireccionesMiddleware(WagtailRedirectMiddleware):
+    """Wagtail's redirects, except for a 404 that is itself the answer.
+
+    The public verification of an unknown code answers 404 on purpose; looking up a
+    redirect for it costs the site and two redirect queries on every invented code.
+    Such responses carry `respuesta_definitiva = True`.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(response, "respuesta_definitiva", False):
+            return response
+        return super().process_response(request, response)

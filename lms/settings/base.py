@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "lms.subidas.LimiteSubidaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's redirects, skipped for a 404 that is the answer (an unknown verification code).
+    "lms.middleware.RedireccionesMiddleware",
     "lms.middleware.AvisoPrivacidadMiddleware",
     "lms.wagtail_alcance.AdminConAlcanceMiddleware",
 ]

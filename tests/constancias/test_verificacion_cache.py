@@ -229,3 +229,15 @@ def test_sin_lote_cada_consulta_se_escribe_al_momento(constancia, settings):
     _visitante(2).get(_url(constancia))
     assert VerificacionConsulta.objects.count() == 2
     assert services.guardar_consultas() == 0
+
+
+def test_un_codigo_inexistente_no_busca_redirecciones_pero_las_demas_rutas_si(constancia):
+    from wagtail.contrib.redirects.models import Redirect
+
+    Redirect.objects.create(old_path="/pagina-vieja", redirect_link="/aviso-de-privacidad/")
+    assert _visitante().get("/pagina-vieja/").status_code in (301, 302)
+
+    url = reverse("constancias:verificar", args=["inventado-1234567890"])
+    with CaptureQueriesContext(connection) as consultas:
+        assert _visitante(2).get(url).status_code == 404
+    assert not any("wagtailredirects" in q["sql"] for q in consultas.captured_queries)
