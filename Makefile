@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 # e-mail link point here. `make run` serves at HOST:PORT; set it to how others reach you.
 export LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run servir test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones messages clean
+.PHONY: run servir test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones bench-verificacion messages clean
 .PHONY: carga carga-pg carga-sqlite
 
 $(STAMP): pyproject.toml
@@ -88,6 +88,16 @@ bench: install
 	$(BIN)/python manage.py bench_cursos $(BENCH_CURSOS_ARGS)
 	$(BIN)/python manage.py bench_reportes $(BENCH_REPORTES_ARGS)
 	$(BIN)/python manage.py bench_importaciones $(BENCH_IMPORTACIONES_ARGS)
+
+# The public verification page against gunicorn with production settings, PostgreSQL and
+# Redis (docs/BENCHMARKS.md): only valid codes (a printed QR), then 10 % invented codes.
+bench-verificacion: install
+	createdb -h 127.0.0.1 -U postgres lms_bench_verificacion 2>/dev/null || true
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_verificacion \
+	REDIS_URL=redis://127.0.0.1:6379/7 CELERY_BROKER_URL=redis://127.0.0.1:6379/7 \
+	DJANGO_SETTINGS_MODULE=lms.settings.test sh -c '$(BIN)/python manage.py migrate --noinput -v0 \
+		&& $(BIN)/python -W ignore manage.py bench_verificacion --iniciar-gunicorn --segundos 15 --invalidos 0 \
+		&& $(BIN)/python -W ignore manage.py bench_verificacion --iniciar-gunicorn --segundos 15'
 
 # The quiz-engine load test needs the production stack: PostgreSQL on 127.0.0.1, Redis, gunicorn.
 bench-evaluaciones: install
