@@ -7,6 +7,7 @@ instructor can never hang their work on, or draw from, another course's bank.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -34,6 +35,44 @@ class _CursoDelAutorMixin:
         administra = alcance.alcance_de(usuario).es_administrador
         campo.required = not administra
         campo.empty_label = _("— General (solo la administración) —") if administra else None
+
+
+# 33.33 % three times is 99.99 %: what two decimals can write of a third.
+TOLERANCIA_CREDITO = Decimal("0.05")
+
+
+def _credito(fila: dict[str, Any]) -> Decimal:
+    """An option's credit in %, as scoring reads it: its own, or 100 if marked correct."""
+    if fila.get("fraccion") is not None:
+        return Decimal(fila["fraccion"])
+    return Decimal(100) if fila.get("correcta") else Decimal(0)
+
+
+def _revisar_creditos(tipo: str, filas: list[dict[str, Any]]) -> None:
+    """Refuse credits no answer can reach 100 % with, as Moodle does."""
+    if tipo == TipoPregunta.OPCION_UNICA:
+        if max((_credito(f) for f in filas), default=Decimal(0)) < 100 - TOLERANCIA_CREDITO:
+            raise forms.ValidationError(
+                _(
+                    "En opción única, una de las opciones debe valer 100 %: con los créditos "
+                    "escritos nadie podría obtener la calificación completa."
+                )
+            )
+        return
+    # Multiple answer: written positive credits must add up to 100 %. Correct options
+    # left without a credit share what remains, so only fully written credits are summed.
+    positivas = [f for f in filas if f.get("correcta") or (f.get("fraccion") or 0) > 0]
+    if not positivas or any(f.get("fraccion") is None for f in positivas):
+        return
+    suma = sum((_credito(f) for f in positivas), Decimal(0))
+    if abs(suma - 100) > TOLERANCIA_CREDITO:
+        raise forms.ValidationError(
+            _(
+                "En respuesta múltiple, los créditos positivos deben sumar 100 %%; suman "
+                "%(suma)s %%."
+            )
+            % {"suma": f"{suma.normalize():f}"}
+        )
 
 
 class PreguntaAdminForm(WagtailAdminModelForm):
@@ -66,6 +105,7 @@ class PreguntaAdminForm(WagtailAdminModelForm):
                 raise forms.ValidationError(_("Agregue al menos dos opciones con texto."))
             if not correctas and not any(f.get("fraccion") for f in con_texto):
                 raise forms.ValidationError(_("Marque al menos una opción correcta."))
+            _revisar_creditos(tipo, con_texto)
         elif tipo == TipoPregunta.VERDADERO_FALSO:
             if datos.get("es_verdadera") is None:
                 self.add_error("es_verdadera", _("Indique si la afirmación es verdadera o falsa."))

@@ -55,12 +55,12 @@ def _pregunta_post(categoria, opciones, tipo="opcion_unica", criterios=None, **e
     return nested_form_data(datos)
 
 
-def _opcion(texto, correcta=False, pareja=""):
+def _opcion(texto, correcta=False, pareja="", fraccion=""):
     return {
         "texto": texto,
         "correcta": "on" if correcta else "",
         "pareja": pareja,
-        "fraccion": "",
+        "fraccion": fraccion,
         "retroalimentacion": "",
     }
 
@@ -116,6 +116,19 @@ def test_instructor_define_rubrica_de_un_ensayo(client, instructor, curso):
         ("numerica", [], {}, "Escriba la respuesta numérica"),
         ("relacionar", [_opcion("A", pareja="1")], {}, "premisa y pareja"),
         ("respuesta_corta", [], {}, "respuesta aceptada"),
+        # Moodle refuses both: no option worth 100 %, positive credits adding to 80 %.
+        (
+            "opcion_unica",
+            [_opcion("A", True, fraccion="50"), _opcion("B", fraccion="25")],
+            {},
+            "una de las opciones debe valer 100 %",
+        ),
+        (
+            "opcion_multiple",
+            [_opcion("A", True, fraccion="40"), _opcion("B", True, fraccion="40"), _opcion("C")],
+            {},
+            "deben sumar 100 %; suman 80 %",
+        ),
     ],
 )
 def test_pregunta_incompleta_se_rechaza_con_mensaje(
@@ -126,6 +139,25 @@ def test_pregunta_incompleta_se_rechaza_con_mensaje(
     assert respuesta.status_code == 200
     assert mensaje in respuesta.content.decode()
     assert not Pregunta.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("tipo", "opciones"),
+    [
+        ("opcion_unica", [_opcion("A", True), _opcion("B", fraccion="-25")]),
+        ("opcion_unica", [_opcion("A", fraccion="100"), _opcion("B", fraccion="50")]),
+        (
+            "opcion_multiple",
+            [_opcion(t, True, fraccion="33.33") for t in "ABC"] + [_opcion("D", fraccion="-50")],
+        ),
+        ("opcion_multiple", [_opcion("A", True), _opcion("B", True), _opcion("C")]),
+    ],
+)
+def test_creditos_que_pueden_llegar_a_100_se_aceptan(client, instructor, curso, tipo, opciones):
+    datos = _pregunta_post(CategoriaPreguntaFactory(curso=curso), opciones, tipo=tipo)
+    respuesta = client.post(reverse("wagtailsnippets_evaluaciones_pregunta:add"), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    assert Pregunta.objects.count() == 1
 
 
 def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(
