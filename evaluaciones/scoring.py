@@ -163,16 +163,42 @@ def normalizar_texto(texto: str) -> str:
     return " ".join(sin_acentos.casefold().split())
 
 
-_NUMERO = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_EXPONENTE = r"([eE][+-]?\d+)?"
+# As es-MX writes: point for decimals, comma grouping thousands ("3,145" is 3145).
+_NUMERO_MX = re.compile(rf"^[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)?(\.\d*)?{_EXPONENTE}$")
+# Forms that can only mean a decimal comma: "3,5", "-2,25", ",5" (never a group of three).
+_COMA_DECIMAL = re.compile(rf"^[+-]?\d*,(\d{{1,2}}|\d{{4,}}){_EXPONENTE}$")
+# Points grouping thousands with a decimal comma, as written elsewhere: "1.234,5", "1.234.567".
+_PUNTOS_DE_MILES = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def _texto_decimal(limpio: str) -> str | None:
+    """`limpio` as Python's Decimal reads it, or None when it is no number or is ambiguous."""
+    if _NUMERO_MX.match(limpio) and any(c.isdigit() for c in limpio.split("e")[0].split("E")[0]):
+        return limpio.replace(",", "")
+    if _COMA_DECIMAL.match(limpio):
+        return limpio.replace(",", ".")
+    if _PUNTOS_DE_MILES.match(limpio) and (limpio.count(".") > 1 or "," in limpio):
+        return limpio.replace(".", "").replace(",", ".")
+    return None
 
 
 def interpretar_numero(texto: str) -> Decimal | None:
-    """Read a number as people type it ('3.5', '3,5', ' -2 '); None when it is not one."""
-    limpio = texto.strip().replace(" ", "")
-    if not limpio or len(limpio) > 40 or not _NUMERO.match(limpio):
+    """Read a number as es-MX writes it; None when it is not one.
+
+    Point for decimals and comma for thousands ("1,234.5", "3,145" = 3145, "3.145" =
+    3.145); also the forms that can only mean one thing: a decimal comma with other than
+    three digits after it ("3,5", "-2,25") and points grouping thousands before a decimal
+    comma ("1.234,5"). Spaces between digits are dropped ("1 000").
+    """
+    limpio = "".join(texto.split()).replace("\u202f", "").replace("\xa0", "")
+    if not limpio or len(limpio) > 40:
+        return None
+    decimal = _texto_decimal(limpio)
+    if decimal is None:
         return None
     try:
-        numero = Decimal(limpio.replace(",", "."))
+        numero = Decimal(decimal)
     except InvalidOperation:
         return None
     return numero if numero.is_finite() else None

@@ -159,7 +159,27 @@ def test_numerica_con_tolerancia(valor, esperado):
 
 @pytest.mark.parametrize(
     ("texto", "numero"),
-    [("2", D(2)), ("-2,5", D("-2.5")), (".5", D("0.5")), ("1 000", D(1000)), ("1.2.3", None)],
+    [
+        ("2", D(2)),
+        ("-2,5", D("-2.5")),
+        (".5", D("0.5")),
+        ("1 000", D(1000)),
+        ("1.2.3", None),
+        # es-MX: point for decimals, comma grouping thousands.
+        ("3,145", D(3145)),
+        ("3.145", D("3.145")),
+        ("1,234.5", D("1234.5")),
+        ("12,345,678", D(12345678)),
+        ("1,23,4", None),
+        # Only one reading possible: a decimal comma, or points grouping before one.
+        ("3,14", D("3.14")),
+        ("3,1415", D("3.1415")),
+        ("1.234,5", D("1234.5")),
+        ("1.234.567", D(1234567)),
+        ("1\u202f000", D(1000)),
+        (".", None),
+        (",", None),
+    ],
 )
 def test_interpretar_numero(texto, numero):
     assert interpretar_numero(texto) == numero
