@@ -127,6 +127,14 @@ def interpretar(item: Mapping[str, Any], datos: DatosFormulario) -> Any:
                     _("Cada posición debe ser un número del 1 al %(n)d.") % {"n": len(ids)}
                 )
             posiciones[elemento] = int(valor)
+        repetidas = sorted(
+            {p for p in posiciones.values() if list(posiciones.values()).count(p) > 1}
+        )
+        if repetidas:
+            raise RespuestaInvalida(
+                _("La posición %(n)d está repetida: cada elemento va en un lugar distinto.")
+                % {"n": repetidas[0]}
+            )
         _sin_campos_ajenos(datos, clave, ids)
         return posiciones or None
     if tipo == TipoPregunta.ENSAYO:

@@ -11,6 +11,7 @@ import datetime
 import enum
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -257,11 +258,14 @@ def _fraccion_relacionar(clave: ClaveRelacionar, valor: ValorRespuesta) -> Fract
 
 
 def _fraccion_ordenar(clave: ClaveOrdenar, valor: ValorRespuesta) -> Fraction:
-    """Share of items placed in their right position."""
+    """Share of items placed in their right position; a position given twice earns nothing."""
     if not clave.orden or not isinstance(valor, Mapping):
         return Fraction(0)
+    usos = Counter(valor.values())
     aciertos = sum(
-        1 for posicion, item in enumerate(clave.orden, start=1) if valor.get(item) == posicion
+        1
+        for posicion, item in enumerate(clave.orden, start=1)
+        if valor.get(item) == posicion and usos[posicion] == 1
     )
     return Fraction(aciertos, len(clave.orden))
 

@@ -142,3 +142,25 @@ def test_importar_gift_con_nulos_desde_la_administracion_no_da_500(client, excep
     assert pregunta.enunciado == "<p>¿Plazo de respuesta?</p>"
     assert "\x00" not in "".join(pregunta.opciones.values_list("texto", flat=True))
     assert excepciones == []
+
+
+def test_misma_posicion_dos_veces_al_ordenar_se_rechaza_con_mensaje(client, persona, excepciones):
+    ordenar = PreguntaFactory(tipo=Pregunta.Tipo.ORDENAR)
+    opciones = [
+        OpcionPreguntaFactory(pregunta=ordenar, texto=t, sort_order=i)
+        for i, t in enumerate(["Primero", "Segundo", "Tercero"])
+    ]
+    intento = iniciar(evaluacion_con(ordenar), persona)
+    respuesta = client.post(
+        reverse("evaluaciones:guardar", args=[intento.pk]),
+        {
+            "pregunta": f"p{ordenar.pk}",
+            f"p-p{ordenar.pk}-{opciones[0].pk}": "1",
+            f"p-p{ordenar.pk}-{opciones[1].pk}": "1",
+            f"p-p{ordenar.pk}-{opciones[2].pk}": "3",
+        },
+    )
+    assert respuesta.status_code == 409
+    assert "La posición 1 está repetida" in respuesta.json()["mensaje"]
+    assert not Respuesta.objects.exists()
+    assert excepciones == []

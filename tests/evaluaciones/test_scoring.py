@@ -206,7 +206,8 @@ def test_relacionar_credito_por_par(valor, esperado):
     [
         ({"x": 1, "y": 2, "z": 3, "w": 4}, D("4.00")),
         ({"x": 2, "y": 1, "z": 3, "w": 4}, D("2.00")),
-        ({"x": 1, "y": 1, "z": 1, "w": 1}, D("1.00")),
+        ({"x": 1, "y": 1, "z": 1, "w": 1}, D("0.00")),  # one position for all: nothing
+        ({"x": 1, "y": 2, "z": 2, "w": 4}, D("2.00")),  # the repeated position earns nothing
         ({"x": 4, "y": 3, "z": 2, "w": 1}, D("0.00")),
         (None, D("0.00")),
     ],
