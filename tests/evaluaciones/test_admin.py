@@ -327,3 +327,17 @@ def test_recalificar_requiere_permiso(client):
     respuesta = client.post(reverse("evaluaciones_recalificar", args=[pregunta.pk]))
     assert respuesta.status_code in (302, 403)
     assert not Recalificacion.objects.exists()
+
+
+def test_busqueda_en_el_banco_responde_y_encuentra_por_titulo(client, instructor, curso):
+    # It was a 500 on SQLite ("no such column: titulo") when the listing named fields.
+    pregunta = pregunta_con_opciones(categoria=CategoriaPreguntaFactory(curso=curso))
+    pregunta.titulo = "Plazo de respuesta a solicitudes"
+    pregunta.save()  # saving keeps the search index current
+    for nombre in (
+        "wagtailsnippets_evaluaciones_pregunta:list",
+        "wagtailsnippetchoosers_evaluaciones_pregunta:choose_results",
+    ):
+        respuesta = client.get(reverse(nombre) + "?q=plazo")
+        assert respuesta.status_code == 200, nombre
+        assert "Plazo de respuesta a solicitudes" in respuesta.content.decode(), nombre
