@@ -664,16 +664,10 @@ def cargar_contexto(
     """Load, in a handful of queries, what checking a file of `correos` needs."""
     from cursos.models import Inscripcion
     from lms.alcance import alcance_de, filtrar_por_alcance, puede_crear
-    from lms.entidades import EntidadRef
-    from lms.models import EntidadFederativa, Organizacion
+    from lms.models import Organizacion
     from lms.models import Usuario as UsuarioModel
 
-    referencias = [
-        EntidadRef(id=pk, clave_inegi=clave, nombre=nombre, abreviatura=abreviatura)
-        for pk, clave, nombre, abreviatura in EntidadFederativa.objects.values_list(
-            "pk", "clave_inegi", "nombre", "abreviatura"
-        )
-    ]
+    indice_entidades = IndiceEntidades.desde_base()
     organizaciones = [
         OrganizacionRef(id=pk, nombre=nombre, siglas=siglas, entidad_id=entidad_id, activa=activa)
         for pk, nombre, siglas, entidad_id, activa in Organizacion.objects.values_list(
@@ -688,7 +682,7 @@ def cargar_contexto(
         None if alcance.nacional or alcance.es_administrador else set(alcance.entidades)
     )
 
-    def _personas(filtro: dict[str, Any], base: Any) -> list[PersonaRef]:
+    def _personas(base: Any) -> list[PersonaRef]:
         visibles = set(
             filtrar_por_alcance(coordinador, base, ruta_entidad="entidad").values_list(
                 "pk", flat=True
@@ -714,13 +708,13 @@ def cargar_contexto(
         base = UsuarioModel.objects.annotate(correo_min=Lower("email")).filter(
             correo_min__in=list(lote)
         )
-        for persona in _personas({}, base):
+        for persona in _personas(base):
             personas[persona.correo] = persona
     curps_buscadas = sorted({c for c in (curp_normalizada(c) for c in curps) if len(c) == 18})
     por_curp: dict[str, PersonaRef] = {}
     for lote in _en_lotes(curps_buscadas):
         base = UsuarioModel.objects.annotate(correo_min=Lower("email")).filter(curp__in=list(lote))
-        for persona in _personas({}, base):
+        for persona in _personas(base):
             por_curp[persona.curp] = persona
     inscritas: set[int] = set()
     retiradas: set[int] = set()
@@ -732,8 +726,8 @@ def cargar_contexto(
             (inscritas if estado == Inscripcion.Estado.ACTIVA else retiradas).add(usuario_id)
     ocupados = Inscripcion.objects.filter(edicion=edicion, estado=Inscripcion.Estado.ACTIVA).count()
     return ContextoInscripcion(
-        entidades={e.id: e.nombre for e in referencias},
-        indice_entidades=IndiceEntidades(referencias),
+        entidades={e.id: e.nombre for e in indice_entidades.entidades},
+        indice_entidades=indice_entidades,
         organizaciones=organizaciones,
         organizaciones_en_alcance=en_alcance,
         personas=personas,
