@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from django.db import models
 from django.db.models import F, Max, Q, QuerySet
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluaciones import analisis, scoring
-from evaluaciones.models import Evaluacion, Excepcion, Intento, Pregunta, Respuesta
+from evaluaciones.models import Evaluacion, Excepcion, Intento, Momento, Pregunta, Respuesta
 from evaluaciones.revision import revision_permitida
 from lms.alcance import (
     alcance_de,
@@ -273,19 +273,10 @@ def evaluaciones_propias(usuario: Any, *, ahora: datetime.datetime) -> list[Eval
     for evaluacion in evaluaciones:
         propios = intentos[evaluacion.pk]
         enviados = [i for i in propios if i.enviado_en is not None]
-        ve_puntaje = revision_permitida(
-            puntaje=evaluacion.revision_puntaje,
-            respuestas=evaluacion.revision_respuestas,
-            correctas=evaluacion.revision_correctas,
-            retroalimentacion=evaluacion.revision_retroalimentacion,
-            enviado=bool(enviados),
-            cierre=cierres[evaluacion.pk],
-            ahora=ahora,
-        ).puntaje
-        estado = estado_participante(evaluacion, propios, ve_puntaje=ve_puntaje)
-        calificacion = scoring.calificacion_final(
-            scoring.MetodoCalificacion(evaluacion.metodo_calificacion), _calificados(propios)
+        calificacion = calificacion_participante(
+            evaluacion=evaluacion, intentos=propios, cierre=cierres[evaluacion.pk], ahora=ahora
         )
+        estado = estado_participante(evaluacion, propios, ve_puntaje=calificacion.visible)
         filas.append(
             EvaluacionPropia(
                 evaluacion=evaluacion,
@@ -297,7 +288,7 @@ def evaluaciones_propias(usuario: Any, *, ahora: datetime.datetime) -> list[Eval
                     ahora=ahora,
                 ),
                 estado=estado,
-                calificacion=calificacion if ve_puntaje else None,
+                calificacion=calificacion.final,
                 ultimo_enviado=enviados[-1] if enviados else None,
             )
         )
@@ -365,6 +356,104 @@ def calificacion_final(*, evaluacion: Evaluacion, usuario_id: int) -> Decimal | 
     ]
     return scoring.calificacion_final(
         scoring.MetodoCalificacion(evaluacion.metodo_calificacion), intentos
+    )
+
+
+def explicar_metodo(metodo: scoring.MetodoCalificacion) -> str:
+    """The grading method as a sentence addressed to the participant."""
+    match metodo:
+        case scoring.MetodoCalificacion.MAS_ALTA:
+            return _("Se toma la calificación más alta de sus intentos.")
+        case scoring.MetodoCalificacion.ULTIMA:
+            return _("Se toma la calificación de su último intento calificado.")
+        case scoring.MetodoCalificacion.PRIMERA:
+            return _("Se toma la calificación de su primer intento calificado.")
+        case scoring.MetodoCalificacion.PROMEDIO:
+            return _("Se toma el promedio de las calificaciones de sus intentos.")
+        case otro:
+            assert_never(otro)
+
+
+@dataclass(frozen=True)
+class IntentoConPuntaje:
+    """One of the person's attempts, with its score only when they may see it."""
+
+    intento: Intento
+    porcentaje: Decimal | None
+
+
+@dataclass(frozen=True)
+class CalificacionParticipante:
+    """What a participant may know of their grade on one evaluation, and how it is reached.
+
+    `final` and `aprobada` are None while the evaluation's review options hide the
+    score (`visible` is False) or before any attempt is scored.
+    """
+
+    metodo: str
+    aprobatorio: Decimal
+    enviado: bool
+    visible: bool
+    nunca: bool
+    muestra_desde: datetime.datetime | None
+    final: Decimal | None
+    aprobada: bool | None
+    por_calificar: bool
+    intentos: list[IntentoConPuntaje]
+
+
+def calificacion_participante(
+    *,
+    evaluacion: Evaluacion,
+    intentos: Iterable[Intento],
+    cierre: datetime.datetime | None,
+    ahora: datetime.datetime,
+) -> CalificacionParticipante:
+    """The person's final grade from their attempts (already read), as they may see it now.
+
+    The grade is `scoring.calificacion_final` over the scored attempts and passing is
+    `scoring.fecha_aprobacion`, the rules progress and the list of evaluations use;
+    both, and each attempt's score, stay hidden until `revision_puntaje` allows them
+    (`cierre` is `cierre_para_revision`). No queries.
+    """
+    intentos = sorted(intentos, key=lambda i: i.numero)
+    enviado = any(i.enviado_en is not None for i in intentos)
+    visible = revision_permitida(
+        puntaje=evaluacion.revision_puntaje,
+        respuestas=evaluacion.revision_respuestas,
+        correctas=evaluacion.revision_correctas,
+        retroalimentacion=evaluacion.revision_retroalimentacion,
+        enviado=enviado,
+        cierre=cierre,
+        ahora=ahora,
+    ).puntaje
+    metodo = scoring.MetodoCalificacion(evaluacion.metodo_calificacion)
+    calificados = _calificados(intentos)
+    final = scoring.calificacion_final(metodo, calificados) if visible else None
+    aprobada = (
+        scoring.fecha_aprobacion(metodo, calificados, evaluacion.puntaje_aprobatorio) is not None
+        if final is not None
+        else None
+    )
+    return CalificacionParticipante(
+        metodo=explicar_metodo(metodo),
+        aprobatorio=evaluacion.puntaje_aprobatorio,
+        enviado=enviado,
+        visible=visible,
+        nunca=evaluacion.revision_puntaje == Momento.NUNCA,
+        muestra_desde=cierre if evaluacion.revision_puntaje == Momento.AL_CIERRE else None,
+        final=final,
+        aprobada=aprobada,
+        por_calificar=any(i.estado == Intento.Estado.POR_CALIFICAR for i in intentos),
+        intentos=[
+            IntentoConPuntaje(
+                intento=i,
+                porcentaje=i.porcentaje
+                if visible and i.estado == Intento.Estado.CALIFICADO
+                else None,
+            )
+            for i in intentos
+        ],
     )
 
 

@@ -58,13 +58,18 @@ def _leer_post(request: HttpRequest) -> tuple[DatosFormulario, dict[str, Any], d
 @require_GET
 def evaluacion_detalle(request: HttpRequest, pk: int) -> HttpResponse:
     evaluacion = _evaluacion_visible(request, pk)
-    situacion = selectors.situacion(
-        evaluacion=evaluacion, usuario=request.user, ahora=timezone.now()
+    ahora = timezone.now()
+    situacion = selectors.situacion(evaluacion=evaluacion, usuario=request.user, ahora=ahora)
+    calificacion = selectors.calificacion_participante(
+        evaluacion=evaluacion,
+        intentos=situacion.intentos,
+        cierre=selectors.cierre_para_revision(evaluacion),
+        ahora=ahora,
     )
     return render(
         request,
         "evaluaciones/evaluacion_detalle.html",
-        {"evaluacion": evaluacion, "situacion": situacion},
+        {"evaluacion": evaluacion, "situacion": situacion, "calificacion": calificacion},
     )
 
 
@@ -338,14 +343,27 @@ def resultado(request: HttpRequest, pk: int) -> HttpResponse:
     if intento.estado == Intento.Estado.EN_CURSO:
         return redirect("evaluaciones:intento", pk=intento.pk)
     evaluacion = intento.evaluacion
+    ahora = timezone.now()
+    cierre = selectors.cierre_para_revision(evaluacion)
     revision = revision_permitida(
         puntaje=evaluacion.revision_puntaje,
         respuestas=evaluacion.revision_respuestas,
         correctas=evaluacion.revision_correctas,
         retroalimentacion=evaluacion.revision_retroalimentacion,
         enviado=True,
-        cierre=selectors.cierre_para_revision(evaluacion),
-        ahora=timezone.now(),
+        cierre=cierre,
+        ahora=ahora,
+    )
+    calificacion = selectors.calificacion_participante(
+        evaluacion=evaluacion,
+        intentos=[
+            intento,
+            *Intento.objects.filter(evaluacion=evaluacion, usuario_id=request.user.pk)
+            .exclude(pk=intento.pk)
+            .defer("instantanea"),
+        ],
+        cierre=cierre,
+        ahora=ahora,
     )
     preguntas = []
     if revision.respuestas or revision.correctas or revision.retroalimentacion:
@@ -366,5 +384,6 @@ def resultado(request: HttpRequest, pk: int) -> HttpResponse:
             "revision": revision,
             "preguntas": preguntas,
             "aprobado": aprobado,
+            "calificacion": calificacion,
         },
     )
