@@ -49,6 +49,7 @@ class OpcionDemo:
     correcta: bool = False
     pareja: str = ""
     retroalimentacion: str = ""
+    tolerancia: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,6 @@ class PreguntaDemo:
     puntos: Decimal
     opciones: tuple[OpcionDemo, ...] = ()
     es_verdadera: bool | None = None
-    respuesta_numerica: Decimal | None = None
-    tolerancia: Decimal = Decimal(0)
     retroalimentacion: str = ""
     # Rubric of hand-graded questions: (criterion, maximum points).
     criterios: tuple[tuple[str, Decimal], ...] = ()
@@ -159,8 +158,7 @@ PREGUNTAS_TEORICAS: tuple[PreguntaDemo, ...] = (
         "preguntaban por el calendario de recolección de residuos. ¿Qué porcentaje del total "
         "representan? Escriba solo el número.</p>",
         puntos=Decimal(1),
-        respuesta_numerica=Decimal(25),
-        tolerancia=Decimal("0.5"),
+        opciones=(OpcionDemo("25", correcta=True, tolerancia=Decimal("0.5")),),
         retroalimentacion="120 ÷ 480 = 0.25, es decir, 25 %: una demanda medible que justifica "
         "publicar rutas y horarios por colonia.",
         etiquetas=("diagnóstico",),
@@ -304,8 +302,6 @@ def _pregunta(datos: PreguntaDemo, categoria: CategoriaPregunta, autora: Any) ->
         puntos=datos.puntos,
         retroalimentacion=datos.retroalimentacion,
         es_verdadera=datos.es_verdadera,
-        respuesta_numerica=datos.respuesta_numerica,
-        tolerancia=datos.tolerancia,
         longitud_maxima=datos.longitud_maxima,
     )
     if datos.extensiones:
@@ -316,6 +312,7 @@ def _pregunta(datos: PreguntaDemo, categoria: CategoriaPregunta, autora: Any) ->
             correcta=o.correcta,
             pareja=o.pareja,
             retroalimentacion=o.retroalimentacion,
+            tolerancia=o.tolerancia,
             sort_order=i,
         )
         for i, o in enumerate(datos.opciones)
@@ -442,7 +439,8 @@ def _correcta(item: Mapping[str, Any]) -> dict[str, list[str]]:
         case TipoPregunta.RESPUESTA_CORTA:
             return {campo: [correcta["aceptadas"][0][0]]}
         case TipoPregunta.NUMERICA:
-            return {campo: [str(Decimal(correcta["valor"]).normalize())]}
+            primera = next(r for r in correcta["respuestas"] if r[2] == "1/1")
+            return {campo: [primera[0]]}
         case TipoPregunta.RELACIONAR:
             return {nombre_campo(clave, p): [m] for p, m in correcta["pares"]}
         case TipoPregunta.ORDENAR:

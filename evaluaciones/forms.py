@@ -8,6 +8,7 @@ instructor can never hang their work on, or draw from, another course's bank.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django import forms
@@ -17,6 +18,8 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Page
 
+from evaluaciones import scoring
+from evaluaciones.instantaneas import valor_numerico
 from evaluaciones.scoring import TipoPregunta
 from lms import alcance
 from lms.alcance import Accion
@@ -37,25 +40,29 @@ class _CursoDelAutorMixin:
         campo.empty_label = _("— General (solo la administración) —") if administra else None
 
 
-# 33.33 % three times is 99.99 %: what two decimals can write of a third.
-TOLERANCIA_CREDITO = Decimal("0.05")
-
-
-def _credito(fila: dict[str, Any]) -> Decimal:
-    """An option's credit in %, as scoring reads it: its own, or 100 if marked correct."""
+def _credito(fila: dict[str, Any]) -> Fraction:
+    """An option's exact credit, as scoring reads it: its own, or 100 % if marked correct."""
     if fila.get("fraccion") is not None:
-        return Decimal(fila["fraccion"])
-    return Decimal(100) if fila.get("correcta") else Decimal(0)
+        return scoring.credito_exacto(Decimal(fila["fraccion"]))
+    return Fraction(1) if fila.get("correcta") else Fraction(0)
+
+
+def _texto_porcentaje(valor: Fraction) -> str:
+    return scoring.porcentaje_moodle(valor)
 
 
 def _revisar_creditos(tipo: str, filas: list[dict[str, Any]]) -> None:
-    """Refuse credits no answer can reach 100 % with, as Moodle does."""
-    if tipo == TipoPregunta.OPCION_UNICA:
-        if max((_credito(f) for f in filas), default=Decimal(0)) < 100 - TOLERANCIA_CREDITO:
+    """Refuse credits no answer can reach 100 % with, as Moodle does.
+
+    Credits are exact: 33.33 % (or Moodle's 33.33333 %) is a third, so three of them
+    make exactly 100 %.
+    """
+    if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.RESPUESTA_CORTA, TipoPregunta.NUMERICA):
+        if max((_credito(f) for f in filas), default=Fraction(0)) < 1:
             raise forms.ValidationError(
                 _(
-                    "En opción única, una de las opciones debe valer 100 %: con los créditos "
-                    "escritos nadie podría obtener la calificación completa."
+                    "Una de las respuestas debe valer 100 %: con los créditos escritos nadie "
+                    "podría obtener la calificación completa."
                 )
             )
         return
@@ -64,14 +71,14 @@ def _revisar_creditos(tipo: str, filas: list[dict[str, Any]]) -> None:
     positivas = [f for f in filas if f.get("correcta") or (f.get("fraccion") or 0) > 0]
     if not positivas or any(f.get("fraccion") is None for f in positivas):
         return
-    suma = sum((_credito(f) for f in positivas), Decimal(0))
-    if abs(suma - 100) > TOLERANCIA_CREDITO:
+    suma = sum((_credito(f) for f in positivas), Fraction(0))
+    if suma != 1:
         raise forms.ValidationError(
             _(
                 "En respuesta múltiple, los créditos positivos deben sumar 100 %%; suman "
                 "%(suma)s %%."
             )
-            % {"suma": f"{suma.normalize():f}"}
+            % {"suma": _texto_porcentaje(suma)}
         )
 
 
@@ -114,9 +121,31 @@ class PreguntaAdminForm(WagtailAdminModelForm):
                 raise forms.ValidationError(
                     _("Agregue al menos una respuesta aceptada (una fila por respuesta).")
                 )
+            _revisar_creditos(
+                tipo,
+                [{**f, "correcta": True} if f.get("fraccion") is None else f for f in con_texto],
+            )
         elif tipo == TipoPregunta.NUMERICA:
-            if datos.get("respuesta_numerica") is None:
-                self.add_error("respuesta_numerica", _("Escriba la respuesta numérica."))
+            if not con_texto:
+                raise forms.ValidationError(
+                    _("Agregue al menos un valor aceptado (una fila por valor, con su tolerancia).")
+                )
+            no_numeros = [
+                f["texto"].strip() for f in con_texto if valor_numerico(f["texto"]) is None
+            ]
+            if no_numeros:
+                raise forms.ValidationError(
+                    _(
+                        "Cada valor aceptado debe ser un número escrito como en México (punto "
+                        "decimal, coma para los miles) o * para cualquier número. No lo son: "
+                        "%(valores)s."
+                    )
+                    % {"valores": ", ".join(f"«{v}»" for v in no_numeros)}
+                )
+            _revisar_creditos(
+                tipo,
+                [{**f, "correcta": True} if f.get("fraccion") is None else f for f in con_texto],
+            )
         elif tipo == TipoPregunta.RELACIONAR:
             pares = [f for f in con_texto if (f.get("pareja") or "").strip()]
             if len(pares) < 2:

@@ -3,14 +3,18 @@
 Each snapshot item has two halves: `vista`, the only part the attempt page ever
 renders (statement, options in the order this attempt shows them), and `clave`,
 what is right plus feedback, read only by scoring and by the review once allowed.
-A regrade replaces `clave` and never touches `vista`.
+A regrade replaces `clave_correcta` and never touches `vista`; it appends what it
+changed to the item's `recalificaciones` (date, motive, previous key, points before
+and after, null while the attempt was open), a list older snapshots lack.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -49,7 +53,7 @@ def _fracciones_opciones(tipo: str, opciones: Sequence[OpcionPregunta]) -> list[
     else:
         automaticas = tuple(Fraction(1) if o.correcta else Fraction(0) for o in opciones)
     return [
-        Fraction(o.fraccion) / 100 if o.fraccion is not None else automatica
+        scoring.credito_exacto(o.fraccion) if o.fraccion is not None else automatica
         for o, automatica in zip(opciones, automaticas, strict=True)
     ]
 
@@ -83,16 +87,38 @@ def clave_correcta(pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> It
             "verdadero": "1/1" if pregunta.es_verdadera else "0/1",
             "falso": "0/1" if pregunta.es_verdadera else "1/1",
         }
+        clave["retroalimentacion_opciones"] = {
+            ident: texto
+            for ident, texto in (
+                ("verdadero", pregunta.retroalimentacion_verdadero),
+                ("falso", pregunta.retroalimentacion_falso),
+            )
+            if texto
+        }
     elif tipo == TipoPregunta.RESPUESTA_CORTA:
         fracciones = _fracciones_opciones(tipo, opciones)
+        # [text, credit, option id], tried in order.
         clave["aceptadas"] = [
-            [o.texto, _fraccion_texto(f if o.fraccion is not None else Fraction(1))]
+            [o.texto, _fraccion_texto(f if o.fraccion is not None else Fraction(1)), str(o.pk)]
             for o, f in zip(opciones, fracciones, strict=True)
             if o.texto.strip()
         ]
+        clave["distinguir_mayusculas"] = pregunta.distinguir_mayusculas
+        clave["ignorar_acentos"] = pregunta.ignorar_acentos
     elif tipo == TipoPregunta.NUMERICA:
-        clave["valor"] = str(pregunta.respuesta_numerica)
-        clave["tolerancia"] = str(pregunta.tolerancia)
+        # [value or "*", tolerance, credit, option id], tried in order.
+        clave["respuestas"] = [
+            [
+                valor_numerico(o.texto),
+                str(o.tolerancia or 0),
+                _fraccion_texto(
+                    scoring.credito_exacto(o.fraccion) if o.fraccion is not None else Fraction(1)
+                ),
+                str(o.pk),
+            ]
+            for o in opciones
+            if valor_numerico(o.texto) is not None
+        ]
     elif tipo == TipoPregunta.RELACIONAR:
         parejas = _parejas(opciones)
         clave["pares"] = [
@@ -103,6 +129,15 @@ def clave_correcta(pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> It
     elif tipo == TipoPregunta.ORDENAR:
         clave["orden"] = [str(o.pk) for o in opciones]
     return clave
+
+
+def valor_numerico(texto: str) -> str | None:
+    """An accepted numeric value as the key stores it: "*" (any number), or a plain decimal."""
+    texto = texto.strip()
+    if texto == "*":
+        return "*"
+    numero = scoring.interpretar_numero(texto)
+    return None if numero is None else format(numero.normalize(), "f")
 
 
 def _barajar(elementos: list[Item], azar: random.Random, *, evitar_orden_original: bool) -> None:
@@ -184,12 +219,16 @@ def calificable(item: Mapping[str, Any]) -> scoring.PreguntaCalificable:
         )
     elif tipo == TipoPregunta.RESPUESTA_CORTA:
         clave = scoring.ClaveCorta(
-            tuple(scoring.RespuestaAceptada(t, _fraccion(f)) for t, f in clave_item["aceptadas"])
+            tuple(
+                scoring.RespuestaAceptada(t, _fraccion(f)) for t, f, *_id in clave_item["aceptadas"]
+            ),
+            distinguir_mayusculas=bool(clave_item.get("distinguir_mayusculas", False)),
+            ignorar_acentos=bool(clave_item.get("ignorar_acentos", True)),
+            # Keys frozen before the options existed keep the rules they were graded with.
+            heredada="ignorar_acentos" not in clave_item,
         )
     elif tipo == TipoPregunta.NUMERICA:
-        clave = scoring.ClaveNumerica(
-            Decimal(clave_item["valor"]), Decimal(clave_item["tolerancia"])
-        )
+        clave = scoring.ClaveNumerica(respuestas_numericas(clave_item))
     elif tipo == TipoPregunta.RELACIONAR:
         clave = scoring.ClaveRelacionar(tuple((p, m) for p, m in clave_item["pares"]))
     elif tipo == TipoPregunta.ORDENAR:
@@ -197,6 +236,49 @@ def calificable(item: Mapping[str, Any]) -> scoring.PreguntaCalificable:
     else:
         clave = scoring.ClaveManual()
     return scoring.PreguntaCalificable(item["clave"], tipo, Decimal(item["puntos"]), clave)
+
+
+def respuestas_numericas(clave_item: Mapping[str, Any]) -> tuple[scoring.RespuestaNumerica, ...]:
+    """The accepted values of a numeric key; keys frozen with one value read as before."""
+    if "respuestas" not in clave_item:
+        return (
+            scoring.RespuestaNumerica(
+                Decimal(clave_item["valor"]), Decimal(clave_item.get("tolerancia", "0"))
+            ),
+        )
+    return tuple(
+        scoring.RespuestaNumerica(
+            None if valor == "*" else Decimal(valor), Decimal(tolerancia), _fraccion(fraccion)
+        )
+        for valor, tolerancia, fraccion, *_resto in clave_item["respuestas"]
+    )
+
+
+def respuesta_elegida(item: Mapping[str, Any], valor: Any) -> str | None:
+    """Id of the accepted short or numeric answer `valor` matched, for its feedback."""
+    clave = item["clave_correcta"]
+    if not isinstance(valor, str):
+        return None
+    if item["tipo"] == TipoPregunta.RESPUESTA_CORTA and "ignorar_acentos" in clave:
+        for texto, _credito, *ident in clave.get("aceptadas", []):
+            if ident and scoring.coincide_respuesta_corta(
+                valor,
+                texto,
+                distinguir_mayusculas=bool(clave.get("distinguir_mayusculas")),
+                ignorar_acentos=bool(clave.get("ignorar_acentos")),
+            ):
+                return str(ident[0])
+        return None
+    if item["tipo"] == TipoPregunta.NUMERICA and "respuestas" in clave:
+        numero = scoring.interpretar_numero(valor)
+        if numero is None:
+            return None
+        for (*_datos, ident), respuesta in zip(
+            clave["respuestas"], respuestas_numericas(clave), strict=True
+        ):
+            if respuesta.valor is None or abs(numero - respuesta.valor) <= respuesta.tolerancia:
+                return str(ident)
+    return None
 
 
 def valor_calificable(tipo: str, valor: Any) -> scoring.ValorRespuesta:
@@ -234,3 +316,76 @@ def actualizar_clave(item: Item, pregunta: Pregunta, opciones: Iterable[OpcionPr
             for premisa, pareja in nueva["pares"]
         ]
     return {**item, "clave_correcta": nueva}
+
+
+def _porcentaje(fraccion: str) -> str:
+    valor = Fraction(fraccion) * 100
+    texto = f"{float(valor):.5f}".rstrip("0").rstrip(".")
+    return f"{texto} %"
+
+
+def describir_clave(clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+    """A key as lines a trainer can read, naming options by `textos` (id -> text).
+
+    Options with no credit are left out; feedback is not part of what is right.
+    """
+    lineas: list[str] = []
+    for ident, fraccion in clave.get("fracciones", {}).items():
+        if Fraction(fraccion) != 0:
+            lineas.append(f"{textos.get(ident, ident)}: {_porcentaje(fraccion)}")
+    for texto, fraccion, *_id in clave.get("aceptadas", []):
+        lineas.append(f"«{texto}»: {_porcentaje(fraccion)}")
+    if "valor" in clave or "respuestas" in clave:
+        for respuesta in respuestas_numericas(clave):
+            valor = _("cualquier número") if respuesta.valor is None else str(respuesta.valor)
+            linea = _("%(valor)s (± %(tolerancia)s)") % {
+                "valor": valor,
+                "tolerancia": respuesta.tolerancia,
+            }
+            lineas.append(f"{linea}: {_porcentaje(str(respuesta.fraccion))}")
+    for premisa, pareja in clave.get("pares", []):
+        lineas.append(f"{textos.get(premisa, premisa)} → {textos.get(pareja, pareja)}")
+    for posicion, ident in enumerate(clave.get("orden", []), start=1):
+        lineas.append(f"{posicion}. {textos.get(ident, ident)}")
+    return lineas
+
+
+@dataclass(frozen=True)
+class CambioDeClave:
+    """One recorded change of key of one question of an attempt, as its review shows it."""
+
+    numero: int
+    enunciado: str
+    fecha: datetime.datetime
+    motivo: str
+    estado_intento: str
+    puntos_antes: Decimal | None
+    puntos_despues: Decimal | None
+    puntos: Decimal
+
+
+def _decimal(texto: str | None) -> Decimal | None:
+    return Decimal(texto) if texto is not None else None
+
+
+def cambios_de_clave(instantanea: Mapping[str, Any]) -> list[CambioDeClave]:
+    """Every recorded regrade of the attempt's questions, in question order then date.
+
+    Snapshots taken before regrades were recorded per item have none.
+    """
+    cambios = []
+    for numero, item in enumerate(instantanea.get("preguntas", []), start=1):
+        for registro in item.get("recalificaciones", []):
+            cambios.append(
+                CambioDeClave(
+                    numero=numero,
+                    enunciado=item["vista"].get("enunciado", ""),
+                    fecha=datetime.datetime.fromisoformat(registro["fecha"]),
+                    motivo=registro.get("motivo", ""),
+                    estado_intento=registro.get("estado_intento", ""),
+                    puntos_antes=_decimal(registro.get("puntos_antes")),
+                    puntos_despues=_decimal(registro.get("puntos_despues")),
+                    puntos=Decimal(item["puntos"]),
+                )
+            )
+    return cambios

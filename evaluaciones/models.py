@@ -193,9 +193,26 @@ class CategoriaPregunta(models.Model):
         related_name="+",
         help_text=_("El equipo docente de este curso administra la categoría y sus preguntas."),
     )
+    padre = models.ForeignKey(
+        "self",
+        verbose_name=_("categoría superior"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hijas",
+        help_text=_(
+            "Opcional. Las categorías forman un árbol por curso, como en Moodle "
+            "($course$/Fase teórica/Tema 1); la superior debe ser del mismo curso."
+        ),
+    )
     descripcion = models.TextField(_("descripción"), blank=True)
 
-    panels = [FieldPanel("nombre"), FieldPanel("curso"), FieldPanel("descripcion")]
+    panels = [
+        FieldPanel("nombre"),
+        FieldPanel("curso"),
+        FieldPanel("padre"),
+        FieldPanel("descripcion"),
+    ]
     base_form_class = CategoriaPreguntaAdminForm
 
     class Meta:
@@ -203,16 +220,30 @@ class CategoriaPregunta(models.Model):
         verbose_name = _("categoría de preguntas")
         verbose_name_plural = _("categorías de preguntas")
         constraints = [
+            # Names are unique among siblings: one per parent, per course or shared bank.
+            models.UniqueConstraint(
+                fields=["padre", "nombre"],
+                condition=models.Q(padre__isnull=False),
+                name="categoria_nombre_unico_por_padre",
+                violation_error_message=_(
+                    "Esta categoría ya tiene una subcategoría con ese nombre."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["curso", "nombre"],
+                condition=models.Q(padre__isnull=True),
                 name="categoria_nombre_unico_por_curso",
                 violation_error_message=_("Este curso ya tiene una categoría con ese nombre."),
             ),
             models.UniqueConstraint(
                 fields=["nombre"],
-                condition=models.Q(curso__isnull=True),
+                condition=models.Q(curso__isnull=True, padre__isnull=True),
                 name="categoria_nombre_unico_sin_curso",
                 violation_error_message=_("Ya existe una categoría general con ese nombre."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(padre=models.F("pk")),
+                name="categoria_no_es_su_propia_superior",
             ),
         ]
 
@@ -273,20 +304,36 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         blank=True,
         help_text=_("Solo para preguntas de verdadero o falso."),
     )
-    respuesta_numerica = models.DecimalField(
-        _("respuesta numérica"),
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        help_text=_("Solo para preguntas numéricas."),
+    retroalimentacion_verdadero = models.TextField(
+        _("retroalimentación si responde «Verdadero»"), blank=True
     )
-    tolerancia = models.DecimalField(
-        _("tolerancia (±)"),
-        max_digits=20,
-        decimal_places=6,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+    retroalimentacion_falso = models.TextField(
+        _("retroalimentación si responde «Falso»"), blank=True
+    )
+    distinguir_mayusculas = models.BooleanField(
+        _("distinguir mayúsculas y minúsculas"),
+        default=False,
+        help_text=_("Solo para respuesta corta: «CURP» y «curp» cuentan como distintas."),
+    )
+    ignorar_acentos = models.BooleanField(
+        _("aceptar sin acentos ni diéresis"),
+        default=False,
+        help_text=_(
+            "Solo para respuesta corta: «artículo» se acepta como «articulo» y «año» como "
+            "«ano». Sin marcar, los acentos y la ñ cuentan, como en Moodle."
+        ),
+    )
+    notas_para_calificar = models.TextField(
+        _("notas para quien califica"),
+        blank=True,
+        help_text=_(
+            "Solo ensayos y entregables: criterios que ve quien califica, no el participante."
+        ),
+    )
+    plantilla_respuesta = models.TextField(
+        _("plantilla de respuesta"),
+        blank=True,
+        help_text=_("Solo ensayos: texto con que empieza el cuadro de respuesta."),
     )
     longitud_maxima = models.PositiveIntegerField(
         _("longitud máxima del ensayo (caracteres)"),
@@ -322,14 +369,21 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
             label=_("Opción"),
             help_text=_(
                 "Opción única y múltiple: marque las correctas. Respuesta corta: cada fila es "
-                "una respuesta aceptada. Relacionar: escriba la premisa y su pareja (una fila "
+                "una respuesta aceptada (* vale por cualquier texto). Numérica: cada fila es un "
+                "valor aceptado con su tolerancia y su crédito (* acepta cualquier número). "
+                "Relacionar: escriba la premisa y su pareja (una fila "
                 "sin premisa es un distractor). Ordenar: ponga los elementos en el orden "
                 "correcto."
             ),
         ),
+        FieldRowPanel([FieldPanel("distinguir_mayusculas"), FieldPanel("ignorar_acentos")]),
         FieldPanel("es_verdadera"),
-        FieldRowPanel([FieldPanel("respuesta_numerica"), FieldPanel("tolerancia")]),
+        FieldRowPanel(
+            [FieldPanel("retroalimentacion_verdadero"), FieldPanel("retroalimentacion_falso")]
+        ),
         FieldPanel("longitud_maxima"),
+        FieldPanel("plantilla_respuesta"),
+        FieldPanel("notas_para_calificar"),
         FieldRowPanel([FieldPanel("extensiones_permitidas"), FieldPanel("tamano_maximo_mb")]),
         InlinePanel(
             "criterios",
@@ -373,8 +427,9 @@ class OpcionPregunta(Orderable):
     correcta = models.BooleanField(_("correcta"), default=False)
     fraccion = models.DecimalField(
         _("crédito (%)"),
-        max_digits=6,
-        decimal_places=2,
+        # Five decimals of a percentage are Moodle's seven of a fraction: 33.33333 is a third.
+        max_digits=9,
+        decimal_places=5,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
@@ -383,11 +438,27 @@ class OpcionPregunta(Orderable):
             "penalización se reparten solos."
         ),
     )
+    tolerancia = models.DecimalField(
+        _("tolerancia (±)"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Solo para numéricas: cuánto puede alejarse la respuesta de este valor."),
+    )
     retroalimentacion = models.TextField(_("retroalimentación de esta opción"), blank=True)
 
     panels = [
         FieldPanel("texto"),
-        FieldRowPanel([FieldPanel("correcta"), FieldPanel("fraccion"), FieldPanel("pareja")]),
+        FieldRowPanel(
+            [
+                FieldPanel("correcta"),
+                FieldPanel("fraccion"),
+                FieldPanel("tolerancia"),
+                FieldPanel("pareja"),
+            ]
+        ),
         FieldPanel("retroalimentacion"),
     ]
 
@@ -447,12 +518,29 @@ class SeccionEvaluacion(Orderable):
         related_name="+",
     )
     cantidad = models.PositiveSmallIntegerField(
-        _("cuántas al azar"), default=1, validators=[MinValueValidator(1)]
+        _("cuántas al azar"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Solo para preguntas al azar de una categoría."),
+    )
+    incluir_subcategorias = models.BooleanField(
+        _("incluir sus subcategorías"),
+        default=False,
+        help_text=_(
+            "Solo para preguntas al azar: también saca de las categorías que cuelgan de ella."
+        ),
     )
 
     panels = [
         FieldPanel("pregunta"),
-        FieldRowPanel([FieldPanel("categoria"), FieldPanel("cantidad")]),
+        FieldRowPanel(
+            [
+                FieldPanel("categoria"),
+                FieldPanel("cantidad"),
+                FieldPanel("incluir_subcategorias"),
+            ]
+        ),
     ]
 
     class Meta(Orderable.Meta):
@@ -461,7 +549,7 @@ class SeccionEvaluacion(Orderable):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pregunta__isnull=False, categoria__isnull=True)
-                | models.Q(pregunta__isnull=True, categoria__isnull=False),
+                | models.Q(pregunta__isnull=True, categoria__isnull=False, cantidad__gte=1),
                 name="seccion_pregunta_o_categoria",
                 violation_error_message=_(
                     "Elija una pregunta fija o una categoría para sacar preguntas al azar, "
@@ -473,7 +561,7 @@ class SeccionEvaluacion(Orderable):
     def __str__(self) -> str:
         if self.pregunta_id:
             return str(self.pregunta)
-        return f"{self.cantidad} × {self.categoria}"
+        return f"{self.cantidad or 0} × {self.categoria}"
 
 
 class Intento(models.Model):
@@ -657,6 +745,9 @@ class Recalificacion(models.Model):
     realizada_en = models.DateTimeField(_("realizada en"), auto_now_add=True)
     motivo = models.CharField(_("motivo"), max_length=255, blank=True)
     intentos_revisados = models.PositiveIntegerField(_("intentos revisados"), default=0)
+    intentos_en_curso = models.PositiveIntegerField(_("intentos en curso actualizados"), default=0)
+    clave_anterior = models.JSONField(_("clave anterior"), default=dict, blank=True)
+    clave_nueva = models.JSONField(_("clave nueva"), default=dict, blank=True)
     cambios = models.JSONField(_("cambios"), default=list)
 
     class Meta:

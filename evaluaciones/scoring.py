@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -69,13 +70,33 @@ class ClaveOpciones:
 
 @dataclass(frozen=True)
 class ClaveCorta:
+    """Accepted answers, tried in order as Moodle does: the first that matches counts.
+
+    `comodin`: `*` in an accepted answer stands for any text (`\\*` is a literal star).
+    Keys frozen before these options existed (`heredada`) fold case and accents, have
+    no wildcard and give the best matching credit, so their grades stay reproducible.
+    """
+
     aceptadas: tuple[RespuestaAceptada, ...]
+    distinguir_mayusculas: bool = False
+    ignorar_acentos: bool = False
+    heredada: bool = False
+
+
+@dataclass(frozen=True)
+class RespuestaNumerica:
+    """One accepted value: `valor` None is Moodle's `*`, any number."""
+
+    valor: Decimal | None
+    tolerancia: Decimal = Decimal(0)
+    fraccion: Fraction = Fraction(1)
 
 
 @dataclass(frozen=True)
 class ClaveNumerica:
-    valor: Decimal
-    tolerancia: Decimal = Decimal(0)
+    """Accepted values tried in order; the first whose range holds the answer counts."""
+
+    respuestas: tuple[RespuestaNumerica, ...]
 
 
 @dataclass(frozen=True)
@@ -157,11 +178,43 @@ def _puntos(puntos: Decimal, fraccion: Fraction) -> Decimal:
     return _a_decimal(Fraction(puntos) * _acotar(fraccion))
 
 
-def normalizar_texto(texto: str) -> str:
-    """Fold case and accents and collapse spaces, so 'Artículo  70 ' equals 'articulo 70'."""
-    descompuesto = unicodedata.normalize("NFKD", texto)
-    sin_acentos = "".join(c for c in descompuesto if not unicodedata.combining(c))
-    return " ".join(sin_acentos.casefold().split())
+def normalizar_texto(
+    texto: str, *, distinguir_mayusculas: bool = False, ignorar_acentos: bool = True
+) -> str:
+    """Text as short answers compare it: spaces collapsed, case and accents as asked.
+
+    By default case and accents fold, so 'Artículo  70 ' equals 'articulo 70'; with
+    `ignorar_acentos=False` 'año' and 'ano' stay different words.
+    """
+    if ignorar_acentos:
+        descompuesto = unicodedata.normalize("NFKD", texto)
+        texto = "".join(c for c in descompuesto if not unicodedata.combining(c))
+    else:
+        texto = unicodedata.normalize("NFC", texto)
+    if not distinguir_mayusculas:
+        texto = texto.casefold()
+    return " ".join(texto.split())
+
+
+# A run of stars not preceded by a backslash is Moodle's wildcard; `\*` is a star.
+_COMODIN = re.compile(r"(?<!\\)\*+")
+
+
+@functools.lru_cache(maxsize=2048)
+def _patron(aceptada: str) -> re.Pattern[str]:
+    partes = _COMODIN.split(aceptada)
+    return re.compile(".*".join(re.escape(p.replace("\\*", "*")) for p in partes), re.DOTALL)
+
+
+def coincide_respuesta_corta(
+    dada: str, aceptada: str, *, distinguir_mayusculas: bool, ignorar_acentos: bool
+) -> bool:
+    """Whether `dada` matches the accepted answer, `*` standing for any text."""
+    opciones = {"distinguir_mayusculas": distinguir_mayusculas, "ignorar_acentos": ignorar_acentos}
+    dada = normalizar_texto(dada, **opciones)
+    if not dada:
+        return False
+    return _patron(normalizar_texto(aceptada, **opciones)).fullmatch(dada) is not None
 
 
 _EXPONENTE = r"([eE][+-]?\d+)?"
@@ -205,6 +258,36 @@ def interpretar_numero(texto: str) -> Decimal | None:
     return numero if numero.is_finite() else None
 
 
+# Credits closer than this (in percentage points) to a fraction with a small denominator
+# are that fraction: 33.33 and Moodle's 33.33333 are a third, 14.29 a seventh.
+_HOLGURA_CREDITO = Fraction(1, 200)
+_DENOMINADOR_MAXIMO = 20
+
+
+def credito_exacto(porcentaje: Decimal) -> Fraction:
+    """The exact share of the points a credit in % gives (-1 to 1).
+
+    A third cannot be written in decimals: 33.33 and 33.33333 both mean 1/3, so three
+    such options add up to exactly 100 %. Anything farther from every fraction with a
+    denominator up to 20 than half a hundredth of a point is taken as written.
+    """
+    escrito = Fraction(porcentaje)
+    for denominador in range(1, _DENOMINADOR_MAXIMO + 1):
+        candidata = Fraction(round(escrito / 100 * denominador), denominador)
+        if abs(candidata * 100 - escrito) < _HOLGURA_CREDITO:
+            return candidata
+    return escrito / 100
+
+
+def porcentaje_moodle(fraccion: Fraction) -> str:
+    """A credit as Moodle writes it: percent with up to five decimals ("33.33333")."""
+    valor = (Decimal(fraccion.numerator * 100) / Decimal(fraccion.denominator)).quantize(
+        Decimal("0.00001"), rounding=ROUND_HALF_UP
+    )
+    texto = format(valor.normalize(), "f")
+    return "0" if texto in ("-0", "0") else texto
+
+
 def fracciones_multiples(correctas: Sequence[bool]) -> tuple[Fraction, ...]:
     """Default weights for multiple response: each right option +1/k, each wrong one -1/(n-k).
 
@@ -234,11 +317,27 @@ def _fraccion_opciones(clave: ClaveOpciones, tipo: TipoPregunta, valor: ValorRes
 def _fraccion_corta(clave: ClaveCorta, valor: ValorRespuesta) -> Fraction:
     if not isinstance(valor, str):
         return Fraction(0)
-    dada = normalizar_texto(valor)
-    if not dada:
-        return Fraction(0)
-    coincidencias = [a.fraccion for a in clave.aceptadas if normalizar_texto(a.texto) == dada]
-    return max(coincidencias, default=Fraction(0))
+    if clave.heredada:
+        dada = normalizar_texto(valor)
+        coincidencias = [a.fraccion for a in clave.aceptadas if normalizar_texto(a.texto) == dada]
+        return max(coincidencias, default=Fraction(0)) if dada else Fraction(0)
+    for aceptada in clave.aceptadas:
+        if coincide_respuesta_corta(
+            valor,
+            aceptada.texto,
+            distinguir_mayusculas=clave.distinguir_mayusculas,
+            ignorar_acentos=clave.ignorar_acentos,
+        ):
+            return aceptada.fraccion
+    return Fraction(0)
+
+
+def respuesta_numerica_elegida(clave: ClaveNumerica, numero: Decimal) -> RespuestaNumerica | None:
+    """The first accepted value whose range holds `numero`, as Moodle picks it."""
+    for respuesta in clave.respuestas:
+        if respuesta.valor is None or abs(numero - respuesta.valor) <= abs(respuesta.tolerancia):
+            return respuesta
+    return None
 
 
 def _fraccion_numerica(clave: ClaveNumerica, valor: ValorRespuesta) -> Fraction:
@@ -247,7 +346,8 @@ def _fraccion_numerica(clave: ClaveNumerica, valor: ValorRespuesta) -> Fraction:
     numero = interpretar_numero(valor)
     if numero is None:
         return Fraction(0)
-    return Fraction(1) if abs(numero - clave.valor) <= abs(clave.tolerancia) else Fraction(0)
+    elegida = respuesta_numerica_elegida(clave, numero)
+    return elegida.fraccion if elegida is not None else Fraction(0)
 
 
 def _fraccion_relacionar(clave: ClaveRelacionar, valor: ValorRespuesta) -> Fraction:

@@ -96,7 +96,7 @@ def _preguntas_de(evaluacion: Evaluacion, azar: random.Random) -> list[Pregunta]
                 usadas.add(seccion.pregunta.pk)
             continue
         disponibles = [p for p in banco.get(seccion.categoria_id or 0, []) if p.pk not in usadas]
-        for pregunta in azar.sample(disponibles, min(seccion.cantidad, len(disponibles))):
+        for pregunta in azar.sample(disponibles, min(seccion.cantidad or 0, len(disponibles))):
             elegidas.append(pregunta)
             usadas.add(pregunta.pk)
     return elegidas
@@ -468,6 +468,9 @@ CAMPOS_CIERRE = [
     "cerrado_por_sistema",
 ]
 
+# Submitted attempts, the ones that hold a score (or wait for one by hand).
+ESTADOS_ENVIADOS = (Intento.Estado.CALIFICADO, Intento.Estado.POR_CALIFICAR)
+
 
 def _cerrar(intento: Intento, *, ahora: datetime.datetime, por_sistema: bool) -> None:
     intento.enviado_en = ahora if not por_sistema else (intento.vence_en or ahora)
@@ -684,59 +687,126 @@ def _notificar_calificacion(intento: Intento) -> None:
     transaction.on_commit(enviar)
 
 
+def _clave_anterior(intentos: Sequence[Intento], clave: str) -> dict[str, Any]:
+    """The key in force before a regrade: the one the newest attempt holding it carries.
+
+    Attempts started before and after an edit may carry different keys; the newest one
+    is the key participants were last scored or about to be scored with.
+    """
+    for intento in sorted(intentos, key=lambda i: (i.iniciado_en, i.pk), reverse=True):
+        item = instantaneas.items_por_clave(intento.instantanea).get(clave)
+        if item is not None:
+            return dict(item["clave_correcta"])
+    return {}
+
+
+def _texto_puntos(valor: Decimal | None) -> str | None:
+    return str(valor) if valor is not None else None
+
+
 @transaction.atomic
 def recalificar_pregunta(
     *, pregunta: Pregunta, realizada_por: Any, motivo: str = ""
 ) -> Recalificacion:
-    """Rescore every submitted attempt that holds `pregunta` with its current key.
+    """Put the question's current key into every attempt that holds it, and rescore the sent.
 
-    Only the key changes; what each attempt showed stays. Every score that moves is
-    recorded, and each affected person's result is announced again.
+    Attempts in progress get the new key too, so they are scored with it whenever they
+    are submitted (by the person or on expiry); their answers and what they show stay
+    as they are. Abandoned attempts (closed on expiry with no answer) get the key but
+    no score: they have nothing to rescore, and scoring them would turn "abandoned"
+    into a graded zero. Every snapshot item whose key or points change keeps a record
+    of the change (date, motive, previous key, points before and after), and the
+    `Recalificacion` row keeps both keys and the counts.
+
+    The attempt rows are locked in id order, so a submit or autosave of the same attempt
+    waits for the regrade to commit and then reads the new key (and a regrade waits for
+    a submit under way, then rescores what it stored).
     """
-    ahora = timezone.now()
     pregunta = Pregunta.objects.prefetch_related(
         Prefetch("opciones", queryset=OpcionPregunta.objects.order_by("sort_order", "pk"))
     ).get(pk=pregunta.pk)
     opciones = list(pregunta.opciones.all())
     clave = instantaneas.clave_de_pregunta(pregunta.pk)
+    motivo = motivo[:255]
     intentos = list(
-        Intento.objects.select_for_update()
-        .filter(preguntas=pregunta)
-        .exclude(estado__in=[Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO])
-        .order_by("pk")
+        Intento.objects.select_for_update(of=("self",)).filter(preguntas=pregunta).order_by("pk")
     )
-    cambios = []
-    for intento in intentos:
-        antes = (intento.porcentaje, intento.puntaje, intento.estado)
-        fecha_anterior = intento.calificado_en
-        items = [
-            instantaneas.actualizar_clave(i, pregunta, opciones) if i["clave"] == clave else i
-            for i in intento.instantanea["preguntas"]
-        ]
-        intento.instantanea = {**intento.instantanea, "preguntas": items}
-        _calificar(intento, ahora)
-        if (intento.porcentaje, intento.puntaje, intento.estado) == antes:
-            # Keep the date of the fact that set the score when nothing moved.
-            intento.calificado_en = fecha_anterior
-        intento.save()
-        if (intento.porcentaje, intento.puntaje) != antes[:2]:
-            cambios.append(
-                {
-                    "intento": intento.pk,
-                    "usuario": intento.usuario_id,
-                    "evaluacion": intento.evaluacion_id,
-                    "antes": str(antes[0]) if antes[0] is not None else None,
-                    "despues": str(intento.porcentaje) if intento.porcentaje is not None else None,
-                }
-            )
-            _avisar_resultado(usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id)
-    return Recalificacion.objects.create(
+    registro = Recalificacion.objects.create(
         pregunta=pregunta,
         realizada_por=realizada_por,
-        motivo=motivo[:255],
-        intentos_revisados=len(intentos),
-        cambios=cambios,
+        motivo=motivo,
+        clave_anterior=_clave_anterior(intentos, clave),
+        clave_nueva=instantaneas.clave_correcta(pregunta, opciones),
     )
+    ahora = registro.realizada_en
+    guardadas: dict[int, dict[str, Respuesta]] = {i.pk: {} for i in intentos}
+    for respuesta in Respuesta.objects.filter(
+        intento_id__in=[i.pk for i in intentos if i.estado in ESTADOS_ENVIADOS]
+    ):
+        guardadas[respuesta.intento_id][respuesta.clave] = respuesta
+    revisados = en_curso = 0
+    cambios = []
+    for intento in intentos:
+        items = list(intento.instantanea.get("preguntas", []))
+        posicion = next((n for n, i in enumerate(items) if i["clave"] == clave), None)
+        if posicion is None:
+            continue
+        viejo = items[posicion]
+        estado_antes = intento.estado
+        nuevo = instantaneas.actualizar_clave(viejo, pregunta, opciones)
+        items[posicion] = nuevo
+        intento.instantanea = {**intento.instantanea, "preguntas": items}
+        puntos_antes = puntos_despues = None
+        if intento.estado in ESTADOS_ENVIADOS:
+            revisados += 1
+            respuestas = guardadas[intento.pk]
+            respuesta = respuestas.get(clave)
+            # An unanswered question scored zero; a pending hand-graded one has no points.
+            puntos_antes = respuesta.puntos if respuesta is not None else Decimal(0)
+            antes = (intento.porcentaje, intento.puntaje, intento.estado)
+            fecha_anterior = intento.calificado_en
+            movidas = _puntuar(intento, respuestas, ahora)
+            if movidas:
+                Respuesta.objects.bulk_update(movidas, ["puntos"])
+            puntos_despues = respuesta.puntos if respuesta is not None else Decimal(0)
+            if (intento.porcentaje, intento.puntaje, intento.estado) == antes:
+                # Keep the date of the fact that set the score when nothing moved.
+                intento.calificado_en = fecha_anterior
+            if (intento.porcentaje, intento.puntaje) != antes[:2]:
+                cambios.append(
+                    {
+                        "intento": intento.pk,
+                        "usuario": intento.usuario_id,
+                        "evaluacion": intento.evaluacion_id,
+                        "antes": _texto_puntos(antes[0]),
+                        "despues": _texto_puntos(intento.porcentaje),
+                    }
+                )
+                _avisar_resultado(
+                    usuario_id=intento.usuario_id, evaluacion_id=intento.evaluacion_id
+                )
+        elif intento.estado == Intento.Estado.EN_CURSO:
+            en_curso += 1
+        if nuevo["clave_correcta"] != viejo["clave_correcta"] or puntos_antes != puntos_despues:
+            nuevo["recalificaciones"] = [
+                *viejo.get("recalificaciones", []),
+                {
+                    "recalificacion": registro.pk,
+                    "fecha": ahora.isoformat(),
+                    "motivo": motivo,
+                    "estado_intento": estado_antes,
+                    "clave_anterior": viejo["clave_correcta"],
+                    "puntos_antes": _texto_puntos(puntos_antes),
+                    "puntos_despues": _texto_puntos(puntos_despues),
+                },
+            ]
+        enviado = estado_antes in ESTADOS_ENVIADOS
+        intento.save(update_fields=["instantanea", *CAMPOS_CIERRE] if enviado else ["instantanea"])
+    registro.intentos_revisados = revisados
+    registro.intentos_en_curso = en_curso
+    registro.cambios = cambios
+    registro.save(update_fields=["intentos_revisados", "intentos_en_curso", "cambios"])
+    return registro
 
 
 @transaction.atomic
@@ -815,8 +885,6 @@ def importar_preguntas(
             enunciado=importada.enunciado,
             retroalimentacion=importada.retroalimentacion,
             es_verdadera=importada.es_verdadera,
-            respuesta_numerica=importada.respuesta_numerica,
-            tolerancia=importada.tolerancia,
             puntos=importada.puntos,
         )
         if importada.extensiones:
@@ -828,6 +896,7 @@ def importar_preguntas(
                 fraccion=o.fraccion,
                 pareja=o.pareja,
                 retroalimentacion=o.retroalimentacion,
+                tolerancia=o.tolerancia,
                 sort_order=i,
             )
             for i, o in enumerate(importada.opciones)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluaciones import selectors, services
+from evaluaciones import instantaneas, selectors, services
 from evaluaciones.models import Evaluacion, Intento, Respuesta
 from evaluaciones.respuestas import PREFIJO, DatosFormulario
 from evaluaciones.revision import Revision, revision_permitida
@@ -300,6 +300,9 @@ def _revision_pregunta(
         for opcion in base["opciones"]:
             if opcion["marcada"] or revision.correctas:
                 opcion["retroalimentacion"] = por_opcion.get(opcion["id"], "")
+        if revision.respuestas and respuesta is not None:
+            elegida = instantaneas.respuesta_elegida(item, respuesta.valor)
+            base["retroalimentacion_respuesta"] = por_opcion.get(elegida or "", "")
     return base
 
 
@@ -322,11 +325,12 @@ def _correctas(item: dict[str, Any]) -> list[str]:
             if (Fraction(f) == 1 if completas else Fraction(f) > 0)
         ]
     if tipo == TipoPregunta.RESPUESTA_CORTA:
-        return [t for t, f in clave.get("aceptadas", []) if f == "1/1"]
+        return [t for t, f, *_id in clave.get("aceptadas", []) if f == "1/1"]
     if tipo == TipoPregunta.NUMERICA:
         return [
-            _("%(valor)s (± %(tolerancia)s)")
-            % {"valor": clave.get("valor"), "tolerancia": clave.get("tolerancia")}
+            _("%(valor)s (± %(tolerancia)s)") % {"valor": r.valor, "tolerancia": r.tolerancia}
+            for r in instantaneas.respuestas_numericas(clave)
+            if r.valor is not None and r.fraccion == 1
         ]
     if tipo == TipoPregunta.RELACIONAR:
         return [f"{textos.get(p, '')} → {parejas.get(m, '')}" for p, m in clave.get("pares", [])]
@@ -385,5 +389,6 @@ def resultado(request: HttpRequest, pk: int) -> HttpResponse:
             "preguntas": preguntas,
             "aprobado": aprobado,
             "calificacion": calificacion,
+            "recalificaciones": instantaneas.cambios_de_clave(intento.instantanea),
         },
     )

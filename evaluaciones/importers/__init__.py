@@ -23,6 +23,7 @@ class OpcionImportada:
     fraccion: Decimal | None = None
     pareja: str = ""
     retroalimentacion: str = ""
+    tolerancia: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,6 @@ class PreguntaImportada:
     enunciado: str
     opciones: tuple[OpcionImportada, ...] = ()
     es_verdadera: bool | None = None
-    respuesta_numerica: Decimal | None = None
-    tolerancia: Decimal = Decimal(0)
     retroalimentacion: str = ""
     categoria: str = ""
     puntos: Decimal = Decimal(1)

@@ -236,7 +236,13 @@ def _numerica(cuerpo: str, base: PreguntaImportada) -> PreguntaImportada:
     else:
         valor, tolerancia = _numero(valor_texto), Decimal(0)
     return replace(
-        base, tipo=TipoPregunta.NUMERICA, respuesta_numerica=valor, tolerancia=tolerancia
+        base,
+        tipo=TipoPregunta.NUMERICA,
+        opciones=(
+            OpcionImportada(
+                texto=format(valor.normalize(), "f"), correcta=True, tolerancia=tolerancia
+            ),
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from defusedxml.ElementTree import fromstring as xml_seguro
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from evaluaciones import scoring
 from evaluaciones.importers import (
     ErrorImportacion,
     OpcionImportada,
@@ -177,11 +178,19 @@ def _interpretar(numero: int, nodo: ET.Element, categoria: str) -> PreguntaImpor
         correcta = next((r for r in nodo.findall("answer") if _fraccion(r) == 100), None)
         if correcta is None:
             raise _ErrorPregunta(_("Falta la respuesta numérica que vale 100 %."))
+        valor = _decimal(_texto(correcta), "answer")
         return replace(
             base,
             tipo=TipoPregunta.NUMERICA,
-            respuesta_numerica=_decimal(_texto(correcta), "answer"),
-            tolerancia=abs(_decimal(correcta.findtext("tolerance") or "0", "tolerance")),
+            opciones=(
+                OpcionImportada(
+                    texto=format(valor.normalize(), "f"),
+                    correcta=True,
+                    tolerancia=abs(
+                        _decimal(correcta.findtext("tolerance") or "0", "tolerance")
+                    ),
+                ),
+            ),
         )
     if tipo == "matching":
         opciones = tuple(
@@ -285,11 +294,9 @@ def _campo(padre: ET.Element, etiqueta: str, texto: str, formato: str | None = N
 
 
 def _porcentaje(valor: Fraction | Decimal) -> str:
-    return (
-        f"{Decimal(valor.numerator) / Decimal(valor.denominator) * 100:.7f}"
-        if isinstance(valor, Fraction)
-        else f"{valor:.7f}"
-    )
+    """A credit as Moodle's importer accepts it: a Fraction is a share, a Decimal a %."""
+    exacta = valor if isinstance(valor, Fraction) else scoring.credito_exacto(valor)
+    return scoring.porcentaje_moodle(exacta)
 
 
 def _fracciones(pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> list[str]:
@@ -348,9 +355,13 @@ def _exportar_pregunta(
             )
             _campo(respuesta, "feedback", opcion.retroalimentacion, "plain_text")
     elif tipo == TipoPregunta.NUMERICA:
-        respuesta = _campo(nodo, "answer", f"{pregunta.respuesta_numerica}", "moodle_auto_format")
-        respuesta.set("fraction", "100")
-        ET.SubElement(respuesta, "tolerance").text = f"{pregunta.tolerancia}"
+        for opcion in opciones:
+            respuesta = _campo(nodo, "answer", opcion.texto.strip(), "moodle_auto_format")
+            respuesta.set(
+                "fraction", _porcentaje(opcion.fraccion) if opcion.fraccion is not None else "100"
+            )
+            ET.SubElement(respuesta, "tolerance").text = f"{opcion.tolerancia or 0}"
+            _campo(respuesta, "feedback", opcion.retroalimentacion, "plain_text")
     elif tipo == TipoPregunta.RELACIONAR:
         ET.SubElement(nodo, "shuffleanswers").text = "true"
         for opcion in opciones:

@@ -113,7 +113,10 @@ def test_instructor_define_rubrica_de_un_ensayo(client, instructor, curso):
         ("opcion_unica", [_opcion("A"), _opcion("B")], {}, "Marque al menos una opción correcta"),
         ("opcion_multiple", [_opcion("A", True)], {}, "al menos dos opciones"),
         ("verdadero_falso", [], {}, "verdadera o falsa"),
-        ("numerica", [], {}, "Escriba la respuesta numérica"),
+        ("numerica", [], {}, "al menos un valor aceptado"),
+        ("numerica", [_opcion("tres")], {}, "No lo son: «tres»"),
+        ("numerica", [_opcion("3", fraccion="50")], {}, "Una de las respuestas debe valer 100 %"),
+        ("respuesta_corta", [_opcion("INAI", fraccion="50")], {}, "debe valer 100 %"),
         ("relacionar", [_opcion("A", pareja="1")], {}, "premisa y pareja"),
         ("respuesta_corta", [], {}, "respuesta aceptada"),
         # Moodle refuses both: no option worth 100 %, positive credits adding to 80 %.
@@ -121,13 +124,21 @@ def test_instructor_define_rubrica_de_un_ensayo(client, instructor, curso):
             "opcion_unica",
             [_opcion("A", True, fraccion="50"), _opcion("B", fraccion="25")],
             {},
-            "una de las opciones debe valer 100 %",
+            "Una de las respuestas debe valer 100 %",
         ),
         (
             "opcion_multiple",
             [_opcion("A", True, fraccion="40"), _opcion("B", True, fraccion="40"), _opcion("C")],
             {},
             "deben sumar 100 %; suman 80 %",
+        ),
+        # Exact credits: three thirds written with two decimals are 100 %, not 99.99 %;
+        # 33.3 three times is 99.9 %.
+        (
+            "opcion_multiple",
+            [_opcion(t, True, fraccion="33.3") for t in "ABC"] + [_opcion("D")],
+            {},
+            "suman 99.9 %",
         ),
     ],
 )

@@ -84,9 +84,9 @@ def test_interpreta_cada_tipo():
     corta = por_titulo["Ley"]
     assert corta.tipo == TipoPregunta.RESPUESTA_CORTA
     assert [o.texto for o in corta.opciones] == ["LGTAIP", "Ley General de Transparencia"]
-    assert por_titulo["Años"].respuesta_numerica == Decimal(2015)
+    assert [o.texto for o in por_titulo["Años"].opciones] == ["2015"]
     rango = por_titulo["Rango"]
-    assert (rango.respuesta_numerica, rango.tolerancia) == (Decimal(3), Decimal(2))
+    assert [(o.texto, o.tolerancia) for o in rango.opciones] == [("3", Decimal(2))]
     pares = por_titulo["Pares"]
     assert [(o.texto, o.pareja) for o in pares.opciones] == [
         ("INAI", "Nacional"),

@@ -109,7 +109,7 @@ def test_moodle_xml_interpreta_tipos_y_reporta_errores_por_pregunta():
         Decimal(-100),
     ]
     assert vf.es_verdadera is False
-    assert (numerica.respuesta_numerica, numerica.tolerancia) == (Decimal(20), Decimal(1))
+    assert [(o.texto, o.tolerancia) for o in numerica.opciones] == [("20", Decimal(1))]
     errores = {e.numero: e for e in resultado.errores}
     assert set(errores) == {5, 6}
     assert "calculated" in errores[5].mensaje
@@ -170,11 +170,12 @@ def _efectivas(pregunta):
         "categoria": pregunta.categoria.nombre,
         "retro": pregunta.retroalimentacion,
         "es_verdadera": pregunta.es_verdadera if pregunta.tipo == "verdadero_falso" else None,
-        "numero": (pregunta.respuesta_numerica, pregunta.tolerancia),
+        "tolerancias": [o.tolerancia for o in opciones],
         "extensiones": pregunta.extensiones_permitidas if pregunta.tipo == "entregable" else "",
         "opciones": [(o.texto, o.pareja, o.retroalimentacion) for o in opciones],
         "fracciones": fracciones,
-        "aceptadas": clave.get("aceptadas"),
+        "aceptadas": [a[:2] for a in clave.get("aceptadas", [])],
+        "numericas": [r[:3] for r in clave.get("respuestas", [])],
     }
 
 
@@ -187,13 +188,7 @@ def test_exportar_e_importar_da_las_mismas_preguntas():
             tipo=Pregunta.Tipo.OPCION_MULTIPLE, correctas=(True, True, False), categoria=categoria
         ),
         PreguntaFactory(tipo=Pregunta.Tipo.VERDADERO_FALSO, es_verdadera=True, categoria=categoria),
-        PreguntaFactory(
-            tipo=Pregunta.Tipo.NUMERICA,
-            respuesta_numerica=Decimal("3.5"),
-            tolerancia=Decimal("0.25"),
-            categoria=categoria,
-            puntos=Decimal("3"),
-        ),
+        PreguntaFactory(tipo=Pregunta.Tipo.NUMERICA, categoria=categoria, puntos=Decimal("3")),
         PreguntaFactory(tipo=Pregunta.Tipo.ENSAYO, categoria=categoria),
         PreguntaFactory(
             tipo=Pregunta.Tipo.ENTREGABLE, extensiones_permitidas="pdf,docx", categoria=categoria
@@ -210,6 +205,9 @@ def test_exportar_e_importar_da_las_mismas_preguntas():
     ordenar = PreguntaFactory(tipo=Pregunta.Tipo.ORDENAR, categoria=categoria)
     for i, texto in enumerate(["Primero", "Segundo", "Tercero"]):
         OpcionPreguntaFactory(pregunta=ordenar, texto=texto, sort_order=i)
+    OpcionPreguntaFactory(
+        pregunta=originales[3], texto="3.5", correcta=True, tolerancia=Decimal("0.25")
+    )
     originales += [corta, relacionar, ordenar]
     OpcionPregunta.objects.filter(pregunta=originales[1], correcta=False).update(
         fraccion=Decimal("-50")

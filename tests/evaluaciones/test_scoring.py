@@ -20,6 +20,7 @@ from evaluaciones.scoring import (
     OpcionClave,
     PreguntaCalificable,
     RespuestaAceptada,
+    RespuestaNumerica,
     TipoPregunta,
     calificacion_final,
     calificar_intento,
@@ -125,7 +126,8 @@ def test_verdadero_falso():
 )
 def test_respuesta_corta_sin_mayusculas_acentos_ni_espacios(valor, esperado):
     clave = ClaveCorta(
-        (RespuestaAceptada("artículo 70"), RespuestaAceptada("Art. 70", Fraction(1, 2)))
+        (RespuestaAceptada("artículo 70"), RespuestaAceptada("Art. 70", Fraction(1, 2))),
+        ignorar_acentos=True,
     )
     pregunta = PreguntaCalificable("p", TipoPregunta.RESPUESTA_CORTA, D("1"), clave)
     assert calificar_pregunta(pregunta, valor).obtenidos == esperado
@@ -152,7 +154,7 @@ def test_normalizar_texto():
 )
 def test_numerica_con_tolerancia(valor, esperado):
     pregunta = PreguntaCalificable(
-        "p", TipoPregunta.NUMERICA, D("1"), ClaveNumerica(D("3.14"), D("0.06"))
+        "p", TipoPregunta.NUMERICA, D("1"), ClaveNumerica((RespuestaNumerica(D("3.14"), D("0.06")),))
     )
     assert calificar_pregunta(pregunta, valor).obtenidos == esperado
 

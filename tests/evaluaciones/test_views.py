@@ -30,9 +30,8 @@ def _todas_las_clases():
     vf = PreguntaFactory(tipo=Pregunta.Tipo.VERDADERO_FALSO, es_verdadera=True)
     corta = PreguntaFactory(tipo=Pregunta.Tipo.RESPUESTA_CORTA)
     OpcionPreguntaFactory(pregunta=corta, texto="RESPUESTA-ACEPTADA-SECRETA", correcta=True)
-    numerica = PreguntaFactory(
-        tipo=Pregunta.Tipo.NUMERICA, respuesta_numerica=Decimal("987654"), tolerancia=0
-    )
+    numerica = PreguntaFactory(tipo=Pregunta.Tipo.NUMERICA)
+    OpcionPreguntaFactory(pregunta=numerica, texto="987654", correcta=True)
     relacionar = PreguntaFactory(tipo=Pregunta.Tipo.RELACIONAR)
     for i, (premisa, pareja) in enumerate([("Uno", "A"), ("Dos", "B"), ("", "Distractor")]):
         OpcionPreguntaFactory(pregunta=relacionar, texto=premisa, pareja=pareja, sort_order=i)
@@ -318,7 +317,8 @@ def _preguntas_basura():
     ):
         unica = pregunta_con_opciones()
         multiple = pregunta_con_opciones(tipo=Pregunta.Tipo.OPCION_MULTIPLE)
-        numerica = PreguntaFactory(tipo=Pregunta.Tipo.NUMERICA, respuesta_numerica=1)
+        numerica = PreguntaFactory(tipo=Pregunta.Tipo.NUMERICA)
+        OpcionPreguntaFactory(pregunta=numerica, texto="1", correcta=True)
         _CACHE["preguntas"] = [unica, multiple, numerica]
     return _CACHE["preguntas"]
 
