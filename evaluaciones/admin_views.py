@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from evaluaciones import services
+from evaluaciones import instantaneas, services
 from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
@@ -26,13 +26,8 @@ from lms.entrada import id_de_consulta
 
 
 def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then rescore every submitted attempt holding this question with its current key."""
+    """Confirm, then put the question's current key into every attempt holding it."""
     pregunta = get_object_or_404(alcance.permitidos(request.user, Accion.CAMBIAR, Pregunta), pk=pk)
-    afectados = (
-        Intento.objects.filter(preguntas=pregunta)
-        .exclude(estado__in=[Intento.Estado.EN_CURSO, Intento.Estado.ABANDONADO])
-        .count()
-    )
     if request.method == "POST":
         registro = services.recalificar_pregunta(
             pregunta=pregunta,
@@ -41,7 +36,7 @@ def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("%(revisados)s; cambió la calificación de %(c)d.")
+            _("%(revisados)s; cambió la calificación de %(c)d. %(en_curso)s")
             % {
                 "revisados": ngettext(
                     "Se revisó %(n)d intento",
@@ -50,18 +45,45 @@ def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"n": registro.intentos_revisados},
                 "c": len(registro.cambios),
+                "en_curso": ngettext(
+                    "Se actualizó la clave de %(n)d intento en curso.",
+                    "Se actualizó la clave de %(n)d intentos en curso.",
+                    registro.intentos_en_curso,
+                )
+                % {"n": registro.intentos_en_curso},
             },
         )
         return redirect("evaluaciones_recalificar", pk=pregunta.pk)
+    conteo = Intento.objects.filter(preguntas=pregunta).aggregate(
+        enviados=Count("pk", filter=Q(estado__in=services.ESTADOS_ENVIADOS)),
+        en_curso=Count("pk", filter=Q(estado=Intento.Estado.EN_CURSO)),
+    )
+    registros = list(
+        Recalificacion.objects.filter(pregunta=pregunta).select_related("realizada_por")[:20]
+    )
+    historial = []
+    if registros:
+        # Options deleted since a regrade keep their id in its key: it is shown as is.
+        textos = {"verdadero": _("Verdadero"), "falso": _("Falso")}
+        for opcion in pregunta.opciones.all():
+            textos[str(opcion.pk)] = opcion.texto
+            textos.setdefault(f"m{opcion.pk}", opcion.pareja)
+        historial = [
+            {
+                "registro": registro,
+                "clave_anterior": instantaneas.describir_clave(registro.clave_anterior, textos),
+                "clave_nueva": instantaneas.describir_clave(registro.clave_nueva, textos),
+            }
+            for registro in registros
+        ]
     return TemplateResponse(
         request,
         "evaluaciones/admin/recalificar.html",
         {
             "pregunta": pregunta,
-            "afectados": afectados,
-            "historial": Recalificacion.objects.filter(pregunta=pregunta).select_related(
-                "realizada_por"
-            )[:20],
+            "afectados": conteo["enviados"],
+            "en_curso": conteo["en_curso"],
+            "historial": historial,
             "header_title": _("Recalificar: %(titulo)s") % {"titulo": pregunta.titulo},
             "page_title": _("Recalificar: %(titulo)s") % {"titulo": pregunta.titulo},
             "header_icon": "resubmit",

@@ -760,15 +760,15 @@ def recalificar_pregunta(
         if intento.estado in ESTADOS_ENVIADOS:
             revisados += 1
             respuestas = guardadas[intento.pk]
-            respuesta = respuestas.get(clave)
+            guardada = respuestas.get(clave)
             # An unanswered question scored zero; a pending hand-graded one has no points.
-            puntos_antes = respuesta.puntos if respuesta is not None else Decimal(0)
+            puntos_antes = guardada.puntos if guardada is not None else Decimal(0)
             antes = (intento.porcentaje, intento.puntaje, intento.estado)
             fecha_anterior = intento.calificado_en
             movidas = _puntuar(intento, respuestas, ahora)
             if movidas:
                 Respuesta.objects.bulk_update(movidas, ["puntos"])
-            puntos_despues = respuesta.puntos if respuesta is not None else Decimal(0)
+            puntos_despues = guardada.puntos if guardada is not None else Decimal(0)
             if (intento.porcentaje, intento.puntaje, intento.estado) == antes:
                 # Keep the date of the fact that set the score when nothing moved.
                 intento.calificado_en = fecha_anterior
