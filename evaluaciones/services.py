@@ -471,6 +471,9 @@ CAMPOS_CIERRE = [
 # Submitted attempts, the ones that hold a score (or wait for one by hand).
 ESTADOS_ENVIADOS = (Intento.Estado.CALIFICADO, Intento.Estado.POR_CALIFICAR)
 
+# How far back a regrade looks in a question's revisions for its previous key.
+REVISIONES_CONSULTADAS = 10
+
 
 def _cerrar(intento: Intento, *, ahora: datetime.datetime, por_sistema: bool) -> None:
     intento.enviado_en = ahora if not por_sistema else (intento.vence_en or ahora)
@@ -687,16 +690,25 @@ def _notificar_calificacion(intento: Intento) -> None:
     transaction.on_commit(enviar)
 
 
-def _clave_anterior(intentos: Sequence[Intento], clave: str) -> dict[str, Any]:
-    """The key in force before a regrade: the one the newest attempt holding it carries.
+def _clave_anterior(
+    pregunta: Pregunta, clave_nueva: Mapping[str, Any], intentos: Sequence[Intento], clave: str
+) -> dict[str, Any]:
+    """The key in force before a regrade.
 
-    Attempts started before and after an edit may carry different keys; the newest one
-    is the key participants were last scored or about to be scored with.
+    The newest attempt holding the question carries the key participants were last
+    scored or about to be scored with. With no attempt, it is the key of the newest
+    saved revision of the question whose key differs from the current one.
     """
     for intento in sorted(intentos, key=lambda i: (i.iniciado_en, i.pk), reverse=True):
         item = instantaneas.items_por_clave(intento.instantanea).get(clave)
         if item is not None:
             return dict(item["clave_correcta"])
+    for revision in pregunta.revisions.order_by("-created_at", "-pk")[:REVISIONES_CONSULTADAS]:
+        anterior = revision.as_object()
+        opciones = sorted(anterior.opciones.all(), key=lambda o: (o.sort_order or 0, o.pk or 0))
+        previa = instantaneas.clave_correcta(anterior, opciones)
+        if previa != clave_nueva:
+            return previa
     return {}
 
 
@@ -731,12 +743,13 @@ def recalificar_pregunta(
     intentos = list(
         Intento.objects.select_for_update(of=("self",)).filter(preguntas=pregunta).order_by("pk")
     )
+    clave_nueva = instantaneas.clave_correcta(pregunta, opciones)
     registro = Recalificacion.objects.create(
         pregunta=pregunta,
         realizada_por=realizada_por,
         motivo=motivo,
-        clave_anterior=_clave_anterior(intentos, clave),
-        clave_nueva=instantaneas.clave_correcta(pregunta, opciones),
+        clave_anterior=_clave_anterior(pregunta, clave_nueva, intentos, clave),
+        clave_nueva=clave_nueva,
     )
     ahora = registro.realizada_en
     guardadas: dict[int, dict[str, Respuesta]] = {i.pk: {} for i in intentos}
@@ -855,6 +868,29 @@ def aplicar_excepcion(*, excepcion: Excepcion) -> None:
 # --- Import -------------------------------------------------------------------------
 
 
+def _categoria_de_ruta(
+    ruta: Sequence[str],
+    curso_id: int | None,
+    cache: dict[tuple[str, ...], CategoriaPregunta],
+) -> CategoriaPregunta:
+    """The category at `ruta` (not empty) under a course's top level, missing levels created."""
+    primera = tuple(ruta[:1])
+    if primera not in cache:
+        cache[primera] = CategoriaPregunta.objects.get_or_create(
+            nombre=ruta[0][:150], padre=None, curso_id=curso_id
+        )[0]
+    actual = cache[primera]
+    for nivel in range(2, len(ruta) + 1):
+        clave = tuple(ruta[:nivel])
+        if clave not in cache:
+            # Names are unique among siblings; a child is in its parent's course.
+            cache[clave] = CategoriaPregunta.objects.get_or_create(
+                nombre=ruta[nivel - 1][:150], padre=actual, defaults={"curso_id": actual.curso_id}
+            )[0]
+        actual = cache[clave]
+    return actual
+
+
 @transaction.atomic
 def importar_preguntas(
     *,
@@ -864,20 +900,17 @@ def importar_preguntas(
 ) -> list[Pregunta]:
     """Store parsed questions in the bank, each with a first revision; all or nothing.
 
-    A question naming its own category (GIFT `$CATEGORY`) goes there, created if new,
-    always in the course of `categoria`: a file never reaches another course's bank.
+    A question naming its own category path (GIFT `$CATEGORY`, Moodle XML category
+    questions: `$course$/A/B`) goes to that branch of the category tree, created where
+    missing, always under the course of `categoria`: two courses' "Fase teórica" stay
+    apart, and a file never reaches another course's bank.
     """
-    categorias: dict[str, CategoriaPregunta] = {}
+    categorias: dict[tuple[str, ...], CategoriaPregunta] = {}
     creadas = []
     for importada in preguntas:
         destino = categoria
         if importada.categoria:
-            nombre = importada.categoria[:150]
-            if nombre not in categorias:
-                categorias[nombre] = CategoriaPregunta.objects.get_or_create(
-                    nombre=nombre, curso_id=categoria.curso_id
-                )[0]
-            destino = categorias[nombre]
+            destino = _categoria_de_ruta(importada.categoria, categoria.curso_id, categorias)
         pregunta = Pregunta(
             titulo=importada.titulo[:255],
             tipo=importada.tipo,
@@ -886,9 +919,17 @@ def importar_preguntas(
             retroalimentacion=importada.retroalimentacion,
             es_verdadera=importada.es_verdadera,
             puntos=importada.puntos,
+            retroalimentacion_verdadero=importada.retroalimentacion_verdadero,
+            retroalimentacion_falso=importada.retroalimentacion_falso,
+            distinguir_mayusculas=importada.distinguir_mayusculas,
+            ignorar_acentos=importada.ignorar_acentos,
+            notas_para_calificar=importada.notas_para_calificar,
+            plantilla_respuesta=importada.plantilla_respuesta,
         )
         if importada.extensiones:
             pregunta.extensiones_permitidas = importada.extensiones[:200]
+        if importada.tamano_maximo_mb is not None:
+            pregunta.tamano_maximo_mb = importada.tamano_maximo_mb
         pregunta.opciones = [  # type: ignore[assignment]
             OpcionPregunta(
                 texto=o.texto,
@@ -901,6 +942,8 @@ def importar_preguntas(
             )
             for i, o in enumerate(importada.opciones)
         ]
+        if importada.etiquetas:
+            pregunta.etiquetas.set(list(importada.etiquetas))
         pregunta.save()
         pregunta.save_revision(user=importada_por, log_action=True)
         creadas.append(pregunta)

@@ -1,19 +1,32 @@
 """Question import: each format parses text into `PreguntaImportada` plus a per-question report.
 
 Parsers never touch the database; `services.importar_preguntas` stores what a person
-confirmed after the preview.
+confirmed after the preview. What a file says that the bank cannot keep is never dropped
+in silence: each question carries `avisos` naming it, shown in the preview.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
+
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wagtail.whitelist import Whitelister
 
+from evaluaciones import scoring
 from evaluaciones.scoring import TipoPregunta
 from lms.entrada import quitar_controles
+
+# A category path as the bank stores it: names from the course's top level down.
+RutaCategoria = tuple[str, ...]
+MAX_NOMBRE_CATEGORIA = 150
 
 
 @dataclass(frozen=True)
@@ -35,9 +48,20 @@ class PreguntaImportada:
     opciones: tuple[OpcionImportada, ...] = ()
     es_verdadera: bool | None = None
     retroalimentacion: str = ""
-    categoria: str = ""
+    # () puts the question in the category chosen at import; else a path under its course.
+    categoria: RutaCategoria = ()
     puntos: Decimal = Decimal(1)
     extensiones: str = ""
+    tamano_maximo_mb: int | None = None
+    retroalimentacion_verdadero: str = ""
+    retroalimentacion_falso: str = ""
+    distinguir_mayusculas: bool = False
+    ignorar_acentos: bool = False
+    notas_para_calificar: str = ""
+    plantilla_respuesta: str = ""
+    etiquetas: tuple[str, ...] = ()
+    # What the file says that the bank cannot keep, in words a trainer understands.
+    avisos: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,3 +96,192 @@ def texto_a_html(texto: str, *, es_html: bool = False) -> str:
         "<p>" + "<br>".join(html.escape(linea) for linea in p.split("\n")) + "</p>"
         for p in parrafos
     )
+
+
+# --- Markdown ---------------------------------------------------------------------
+# Moodle's [markdown] texts use a small part of Markdown. No Markdown library is a
+# dependency yet, so this reads only that part, escaping everything first: emphasis,
+# links to http(s)/mailto, bullet and numbered lists and paragraphs. Anything else
+# stays as the text it is, which is how Markdown reads to a person anyway.
+_ENLACE_MD = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
+_NEGRITA_MD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_CURSIVA_MD = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_VINETA_MD = re.compile(r"^\s*[-*+]\s+(.*)$")
+_NUMERO_MD = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+_TITULO_MD = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
+
+
+def _linea_md(linea: str) -> str:
+    texto = html.escape(linea, quote=False)
+    texto = _ENLACE_MD.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', texto)
+    texto = _NEGRITA_MD.sub(r"<b>\2</b>", texto)
+    return _CURSIVA_MD.sub(r"<i>\2</i>", texto)
+
+
+def _lista_md(lineas: Sequence[str], patron: re.Pattern[str]) -> list[str] | None:
+    coincidencias = [patron.match(linea) for linea in lineas]
+    if not all(coincidencias):
+        return None
+    return [_linea_md(c.group(1)) for c in coincidencias if c]
+
+
+def markdown_a_html(texto: str) -> str:
+    """HTML of the Markdown a Moodle [markdown] text uses, reduced to the rich-text whitelist."""
+    partes: list[str] = []
+    for bloque in re.split(r"\n\s*\n", texto.replace("\r\n", "\n").strip()):
+        lineas = [linea for linea in bloque.split("\n") if linea.strip()]
+        titulo = _TITULO_MD.match(lineas[0]) if len(lineas) == 1 else None
+        if not lineas:
+            continue
+        if (vinetas := _lista_md(lineas, _VINETA_MD)) is not None:
+            partes.append("<ul>" + "".join(f"<li>{i}</li>" for i in vinetas) + "</ul>")
+        elif (numeros := _lista_md(lineas, _NUMERO_MD)) is not None:
+            partes.append("<ol>" + "".join(f"<li>{i}</li>" for i in numeros) + "</ol>")
+        elif titulo:
+            partes.append(f"<p><b>{_linea_md(titulo.group(1))}</b></p>")
+        else:
+            partes.append("<p>" + "<br>".join(_linea_md(x.strip()) for x in lineas) + "</p>")
+    return Whitelister().clean("".join(partes))
+
+
+def enunciado_html(texto: str, formato: str) -> str:
+    """A statement as rich text, whatever Moodle format it was written in.
+
+    `formato` is one of "html", "markdown", "plain" or "moodle" (Moodle's auto-format,
+    read as plain text with its line breaks).
+    """
+    if formato == "html":
+        return texto_a_html(texto, es_html=True)
+    if formato == "markdown":
+        return markdown_a_html(texto)
+    return texto_a_html(texto)
+
+
+_SALTOS_HTML = re.compile(r"<br\s*/?>|</p\s*>|</li\s*>|</h\d\s*>|</div\s*>", re.IGNORECASE)
+
+
+def html_a_texto(texto: str, *, una_linea: bool = False) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities read, line breaks kept."""
+    plano = html.unescape(strip_tags(_SALTOS_HTML.sub("\n", texto)))
+    if una_linea:
+        return " ".join(plano.split())
+    lineas = [" ".join(linea.split()) for linea in plano.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lineas)).strip()
+
+
+def titulo_de(enunciado: str) -> str:
+    """The title a question without one gets: the start of its statement, as plain text."""
+    return html_a_texto(enunciado, una_linea=True)[:255]
+
+
+def texto_plano(texto: str, formato: str, avisos: list[str], que: str) -> str:
+    """A Moodle text field (answer, feedback) as the plain text the bank keeps for it.
+
+    HTML formatting cannot be kept in these fields: when the text had tags, `avisos`
+    says so, naming `que`.
+    """
+    if formato != "html":
+        return texto.strip()
+    plano = html_a_texto(texto)
+    if strip_tags(texto) != texto:
+        aviso = _("%(que)s tenía formato HTML; se conserva solo el texto.") % {"que": que}
+        if aviso not in avisos:
+            avisos.append(aviso)
+    return plano
+
+
+# --- Categories ---------------------------------------------------------------------
+
+_SEPARADOR_RUTA = re.compile(r"(?<!/)/(?!/)")
+_CONTEXTO = re.compile(r"^\$([a-z0-9]+)\$$")
+CONTEXTOS_MOODLE = {
+    "course": _lazy("del curso"),
+    "system": _lazy("del sistema"),
+    "coursecategory": _lazy("de una categoría de cursos"),
+    "module": _lazy("de una actividad"),
+}
+
+
+def ruta_de_categoria(texto: str) -> tuple[RutaCategoria, str | None]:
+    """A Moodle category path split into names, and the context it named, if any.
+
+    `$course$/top/Fase teórica/Tema 1` is ("Fase teórica", "Tema 1") in "course". As in
+    Moodle, names are separated by "/", "//" is a slash inside a name, a leading
+    context token ($course$, $system$, $cat1$, $module$) and the "top" category are
+    not names.
+    """
+    nombres = [
+        " ".join(parte.replace("//", "/").split()) for parte in _SEPARADOR_RUTA.split(texto.strip())
+    ]
+    contexto = None
+    if nombres and (coincidencia := _CONTEXTO.match(nombres[0])):
+        contexto = coincidencia.group(1)
+        if contexto.startswith("cat"):
+            contexto = "coursecategory"
+        nombres = nombres[1:]
+    while nombres and nombres[0] == "top":
+        nombres = nombres[1:]
+    return tuple(n[:MAX_NOMBRE_CATEGORIA] for n in nombres if n), contexto
+
+
+def aviso_de_contexto(contexto: str | None, ruta: RutaCategoria) -> str | None:
+    """The warning for a path Moodle kept outside a course: here it goes into the course."""
+    if contexto in (None, "course"):
+        return None
+    return _(
+        "La categoría «%(ruta)s» era %(contexto)s en Moodle; se importa en el curso elegido."
+    ) % {
+        "ruta": "/".join(ruta) or "top",
+        "contexto": CONTEXTOS_MOODLE.get(contexto, contexto),
+    }
+
+
+def texto_de_ruta(ruta: Sequence[str]) -> str:
+    """A category path as Moodle writes it: `$course$/top/A/B`, a "/" in a name as "//"."""
+    partes = ["$course$", "top"]
+    for nombre in ruta:
+        escapado = nombre.replace("/", "//")
+        if escapado.startswith("/"):
+            escapado = " " + escapado
+        if escapado.endswith("/"):
+            escapado += " "
+        partes.append(escapado)
+    return "/".join(partes)
+
+
+# --- Credits ------------------------------------------------------------------------
+
+# Moodle's grade list (question_bank::fraction_options_full): p/q for q <= 6, p/10,
+# 1/q for q <= 10 and 1/20, positive and negative, each written with seven decimals.
+# Its importer refuses any other credit (more than 0.00001 away from one of them).
+_LISTA_MOODLE = tuple(
+    Decimal(v)
+    for v in (
+        "1", "0.9", "0.8333333", "0.8", "0.75", "0.7", "0.6666667", "0.6", "0.5", "0.4",
+        "0.3333333", "0.3", "0.25", "0.2", "0.1666667", "0.1428571", "0.125", "0.1111111",
+        "0.1", "0.05", "0",
+    )
+)  # fmt: skip
+_HOLGURA_MOODLE = Decimal("0.00001")
+
+
+def porcentaje_exacto(porcentaje: Decimal) -> Decimal:
+    """A credit in % as the bank stores it: thirds as 33.33333, never rounded to cents."""
+    return Decimal(scoring.porcentaje_moodle(scoring.credito_exacto(porcentaje)))
+
+
+def moodle_acepta(credito: Fraction | Decimal) -> bool:
+    """Whether Moodle's importer accepts this credit (a Fraction share, or a Decimal %)."""
+    exacta = credito if isinstance(credito, Fraction) else scoring.credito_exacto(credito)
+    escrito = Decimal(scoring.porcentaje_moodle(exacta)) / 100
+    return any(abs(abs(escrito) - valor) < _HOLGURA_MOODLE for valor in _LISTA_MOODLE)
+
+
+def aviso_de_credito(porcentaje: Decimal, texto: str) -> str:
+    return _(
+        "El crédito de %(credito)s %% de «%(texto)s» no está en la lista de Moodle: se "
+        "conserva aquí, pero Moodle rechazaría esta pregunta."
+    ) % {
+        "credito": scoring.porcentaje_moodle(scoring.credito_exacto(porcentaje)),
+        "texto": texto[:60],
+    }

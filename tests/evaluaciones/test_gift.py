@@ -74,7 +74,7 @@ def test_interpreta_cada_tipo():
     assert unica.tipo == TipoPregunta.OPCION_UNICA
     assert [o.correcta for o in unica.opciones] == [True, False, False]
     assert unica.opciones[0].retroalimentacion == "Correcto, artículo 132."
-    assert unica.categoria == "Plazos"
+    assert unica.categoria == ("Plazos",)
     multiple = por_titulo["Obligaciones"]
     assert multiple.tipo == TipoPregunta.OPCION_MULTIPLE
     assert [o.fraccion for o in multiple.opciones] == [Decimal(50), Decimal(50), Decimal(-100)]
@@ -98,6 +98,10 @@ def test_interpreta_cada_tipo():
     escapes = por_titulo["Escapes"]
     assert "1 = 1" in escapes.enunciado
     assert escapes.opciones[0].texto == "Verdadero {sí}"
+    # As in Moodle, two `=` answers are a single choice where either is right.
+    dos = por_titulo["Dos iguales"]
+    assert dos.tipo == TipoPregunta.OPCION_UNICA
+    assert [o.correcta for o in dos.opciones] == [True, True, False]
 
 
 def test_reporta_errores_por_pregunta_con_su_linea():
@@ -110,7 +114,6 @@ def test_reporta_errores_por_pregunta_con_su_linea():
     assert "Ninguna respuesta es correcta" in mensajes["Sin correcta"].mensaje
     assert "vacía" in mensajes["Vacía"].mensaje
     assert "no es un número" in mensajes["Num mal"].mensaje
-    assert "solo puede tener una" in mensajes["Dos iguales"].mensaje
     assert "Falta el bloque de respuestas" in mensajes["####sin pregunta"].mensaje
     lineas = GIFT.splitlines()
     for error in resultado.errores:

@@ -97,7 +97,7 @@ def test_moodle_xml_interpreta_tipos_y_reporta_errores_por_pregunta():
         TipoPregunta.NUMERICA,
     ]
     unica, multiple, vf, numerica = resultado.preguntas
-    assert unica.categoria == "Ley General"
+    assert unica.categoria == ("Ley General",)
     assert unica.puntos == Decimal("2.00")
     assert unica.enunciado == "<p>¿Quién <b>garantiza</b>?</p>"
     assert unica.opciones[0].texto == "El <INAI>"
