@@ -1,5 +1,6 @@
 """Item analysis: how hard each question was, whether it separates strong from weak
-participants, and how often each option was chosen. Pure functions, no ORM.
+participants, how often each option was chosen and which answers were typed most.
+Pure functions, no ORM.
 
 Facility is the mean fraction of the question's points earned. Discrimination is the
 point-biserial (Pearson) correlation between the question's fraction and the rest of
@@ -19,6 +20,8 @@ FACILIDAD_MINIMA = 0.2
 FACILIDAD_MAXIMA = 0.95
 DISCRIMINACION_MINIMA = 0.2
 SIN_RESPUESTA = ""
+# How many distinct typed answers item analysis lists; the rest are counted together.
+RESPUESTAS_FRECUENTES = 10
 
 
 class Problema(enum.StrEnum):
@@ -36,6 +39,8 @@ class ItemIntento:
     posibles: float
     elegidas: frozenset[str] = frozenset()
     respondida: bool = True
+    # A typed answer (short answer, numeric) as scoring compares it; None for the rest.
+    texto: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,23 @@ class IntentoAnalizado:
 
 
 @dataclass(frozen=True)
+class RespuestaFrecuente:
+    """One typed answer, how many attempts gave it and the share of the points it earned.
+
+    `fraccion` is None when the same answer earned different shares in different
+    attempts (a key changed without a regrade).
+    """
+
+    texto: str
+    veces: int
+    fraccion: float | None
+
+    @property
+    def porcentaje(self) -> float | None:
+        return None if self.fraccion is None else round(self.fraccion * 100, 2)
+
+
+@dataclass(frozen=True)
 class AnalisisPregunta:
     clave: str
     intentos: int
@@ -60,6 +82,10 @@ class AnalisisPregunta:
     discriminacion: float | None
     frecuencias: Mapping[str, int] = field(default_factory=dict)
     problemas: tuple[Problema, ...] = ()
+    # The most frequent typed answers, most given first, and what the others add up to.
+    respuestas: tuple[RespuestaFrecuente, ...] = ()
+    otras_veces: int = 0
+    otras_distintas: int = 0
 
 
 def correlacion(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -93,16 +119,39 @@ def problemas(facilidad: float | None, discriminacion: float | None) -> tuple[Pr
     return tuple(encontrados)
 
 
+def respuestas_frecuentes(
+    textos: Counter[str], fracciones: Mapping[str, set[float]], *, limite: int
+) -> tuple[tuple[RespuestaFrecuente, ...], int, int]:
+    """The `limite` most given answers (ties in text order), and the others' count and number."""
+    ordenadas = sorted(textos.items(), key=lambda par: (-par[1], par[0]))
+    primeras = tuple(
+        RespuestaFrecuente(
+            texto,
+            veces,
+            next(iter(fracciones[texto])) if len(fracciones[texto]) == 1 else None,
+        )
+        for texto, veces in ordenadas[:limite]
+    )
+    resto = ordenadas[limite:]
+    return primeras, sum(veces for _texto, veces in resto), len(resto)
+
+
 def analizar_pregunta(clave: str, intentos: Sequence[IntentoAnalizado]) -> AnalisisPregunta:
-    """Facility, discrimination and option counts of `clave` over the attempts that held it."""
+    """Facility, discrimination, option and typed-answer counts of `clave` over its attempts."""
     fracciones: list[float] = []
     resto: list[float] = []
     frecuencias: Counter[str] = Counter()
+    textos: Counter[str] = Counter()
+    fracciones_texto: dict[str, set[float]] = {}
     for intento in intentos:
         item = intento.items.get(clave)
         if item is None:
             continue
-        fracciones.append(item.obtenidos / item.posibles if item.posibles > 0 else 0.0)
+        fraccion = item.obtenidos / item.posibles if item.posibles > 0 else 0.0
+        fracciones.append(fraccion)
+        if item.texto is not None:
+            textos[item.texto] += 1
+            fracciones_texto.setdefault(item.texto, set()).add(round(fraccion, 4))
         posibles = intento.posibles - item.posibles
         resto.append((intento.obtenidos - item.obtenidos) / posibles if posibles > 0 else 0.0)
         frecuencias.update(item.elegidas)
@@ -112,6 +161,9 @@ def analizar_pregunta(clave: str, intentos: Sequence[IntentoAnalizado]) -> Anali
         return AnalisisPregunta(clave, 0, None, None)
     facilidad = sum(fracciones) / len(fracciones)
     discriminacion = correlacion(fracciones, resto)
+    respuestas, otras_veces, otras_distintas = respuestas_frecuentes(
+        textos, fracciones_texto, limite=RESPUESTAS_FRECUENTES
+    )
     return AnalisisPregunta(
         clave=clave,
         intentos=len(fracciones),
@@ -119,6 +171,9 @@ def analizar_pregunta(clave: str, intentos: Sequence[IntentoAnalizado]) -> Anali
         discriminacion=discriminacion,
         frecuencias=dict(frecuencias),
         problemas=problemas(facilidad, discriminacion),
+        respuestas=respuestas,
+        otras_veces=otras_veces,
+        otras_distintas=otras_distintas,
     )
 
 

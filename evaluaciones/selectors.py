@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, assert_never
 
 from django.db import models
 from django.db.models import F, Max, Q, QuerySet
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluaciones import analisis, scoring
+from evaluaciones import analisis, instantaneas, scoring
 from evaluaciones.models import Evaluacion, Excepcion, Intento, Momento, Pregunta, Respuesta
 from evaluaciones.revision import revision_permitida
 from lms.alcance import (
@@ -562,16 +566,40 @@ def respuestas_por_calificar(
     )
 
 
+# Characters of a statement's plain text that name a question in results and exports.
+LARGO_EXTRACTO = 120
+
+
+def extracto(enunciado: str, largo: int = LARGO_EXTRACTO) -> str:
+    """A statement's plain text, on one line and cut at `largo` characters."""
+    texto = " ".join(html.unescape(strip_tags(enunciado)).split())
+    return Truncator(texto).chars(largo)
+
+
+def titulos_de_preguntas(ids: Iterable[int]) -> dict[int, str]:
+    """Bank id -> internal name (`Pregunta.titulo`) of the questions still in the bank."""
+    return dict(Pregunta.objects.filter(pk__in=sorted(set(ids))).values_list("pk", "titulo"))
+
+
+@dataclass(frozen=True)
+class OpcionAnalizada:
+    texto: str
+    veces: int
+    correcta: bool
+
+
 @dataclass(frozen=True)
 class PreguntaAnalizada:
     """Item analysis of one question with what the screen needs to name it and its options."""
 
     numero: int
     clave: str
+    # The question's internal name in the bank; empty once it is no longer there.
     titulo: str
+    extracto: str
     tipo: str
     analisis: analisis.AnalisisPregunta
-    opciones: list[tuple[str, int]]  # (option text, times chosen), in the order shown
+    opciones: list[OpcionAnalizada]  # in the order the first attempt showed them
     sin_respuesta: int
 
 
@@ -580,23 +608,65 @@ _TIPOS_CON_ELECCION = {
     scoring.TipoPregunta.OPCION_MULTIPLE,
     scoring.TipoPregunta.VERDADERO_FALSO,
 }
+_TIPOS_ESCRITOS = {scoring.TipoPregunta.RESPUESTA_CORTA, scoring.TipoPregunta.NUMERICA}
+
+
+def opciones_correctas(item: dict[str, Any]) -> set[str]:
+    """Ids of the right options of a choice item, by the rule the review uses.
+
+    Single choice and true/false: the options worth full credit; multiple response:
+    every option that earns credit.
+    """
+    completas = item["tipo"] != scoring.TipoPregunta.OPCION_MULTIPLE
+    return {
+        ident
+        for ident, fraccion in item["clave_correcta"].get("fracciones", {}).items()
+        if (Fraction(fraccion) == 1 if completas else Fraction(fraccion) > 0)
+    }
+
+
+def respuesta_normalizada(clave: scoring.Clave, valor: str) -> str:
+    """A typed answer as scoring compares it, to count equal answers together.
+
+    Short answers fold case and accents as the question's key says; numbers are read
+    as es-MX writes them and shown with a point for decimals, without grouping;
+    text that is no number stays as typed, spaces collapsed.
+    """
+    if isinstance(clave, scoring.ClaveCorta):
+        if clave.heredada:
+            return scoring.normalizar_texto(valor)
+        return scoring.normalizar_texto(
+            valor,
+            distinguir_mayusculas=clave.distinguir_mayusculas,
+            ignorar_acentos=clave.ignorar_acentos,
+        )
+    numero = scoring.interpretar_numero(valor)
+    if numero is None:
+        return " ".join(valor.split())
+    texto = format(numero.normalize(), "f")
+    return "0" if texto == "-0" else texto
 
 
 def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada]:
     """Item analysis over the graded attempts of `intentos`, in three queries.
 
-    Attempts and their answers are each read in one streamed pass; nothing grows
-    with the number of questions or attempts but memory for the per-item numbers.
+    Attempts and their answers are each read in one streamed pass, and the questions'
+    names in one more; nothing grows with the number of questions or attempts but
+    memory for the per-item numbers and the distinct typed answers.
     """
     calificados = intentos.filter(estado=Intento.Estado.CALIFICADO)
     items_de: dict[int, dict[str, analisis.ItemIntento]] = {}
     vistas: dict[str, dict[str, Any]] = {}
+    claves: dict[str, scoring.Clave] = {}
     for intento_id, instantanea in calificados.values_list("pk", "instantanea").iterator(
         chunk_size=500
     ):
         items = {}
         for item in instantanea.get("preguntas", []):
-            vistas.setdefault(item["clave"], item)
+            if item["clave"] not in vistas:
+                vistas[item["clave"]] = item
+                if item["tipo"] in _TIPOS_ESCRITOS:
+                    claves[item["clave"]] = instantaneas.calificable(item).clave
             items[item["clave"]] = analisis.ItemIntento(
                 0.0, float(item["puntos"]), respondida=False
             )
@@ -608,39 +678,39 @@ def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada
         previo = items_de.get(intento_id, {}).get(clave)
         if previo is None:
             continue
-        if isinstance(valor, list):
-            elegidas = frozenset(str(v) for v in valor)
-        elif isinstance(valor, str):
-            elegidas = frozenset([valor])
-        else:
-            elegidas = frozenset()
-        if vistas[clave]["tipo"] not in _TIPOS_CON_ELECCION:
-            elegidas = frozenset()
+        tipo = vistas[clave]["tipo"]
+        elegidas: frozenset[str] = frozenset()
+        texto = None
+        if tipo in _TIPOS_CON_ELECCION:
+            if isinstance(valor, list):
+                elegidas = frozenset(str(v) for v in valor)
+            elif isinstance(valor, str):
+                elegidas = frozenset([valor])
+        elif tipo in _TIPOS_ESCRITOS and isinstance(valor, str) and valor.strip():
+            texto = respuesta_normalizada(claves[clave], valor)
         items_de[intento_id][clave] = analisis.ItemIntento(
-            float(puntos or 0), previo.posibles, elegidas, respondida=valor is not None
+            float(puntos or 0), previo.posibles, elegidas, respondida=valor is not None, texto=texto
         )
     lista = [analisis.IntentoAnalizado(i, items) for i, items in items_de.items()]
-    titulos = dict(
-        Pregunta.objects.filter(pk__in=[v["pregunta_id"] for v in vistas.values()]).values_list(
-            "pk", "titulo"
-        )
-    )
+    titulos = titulos_de_preguntas(v["pregunta_id"] for v in vistas.values())
     resultado = []
     for numero, resultado_item in enumerate(analisis.analizar(lista), start=1):
         item = vistas[resultado_item.clave]
-        opciones = (
-            [
-                (o["texto"], resultado_item.frecuencias.get(o["id"], 0))
+        opciones = []
+        if item["tipo"] in _TIPOS_CON_ELECCION:
+            correctas = opciones_correctas(item)
+            opciones = [
+                OpcionAnalizada(
+                    o["texto"], resultado_item.frecuencias.get(o["id"], 0), o["id"] in correctas
+                )
                 for o in item["vista"].get("opciones", [])
             ]
-            if item["tipo"] in _TIPOS_CON_ELECCION
-            else []
-        )
         resultado.append(
             PreguntaAnalizada(
                 numero=numero,
                 clave=resultado_item.clave,
-                titulo=titulos.get(item["pregunta_id"], resultado_item.clave),
+                titulo=titulos.get(item["pregunta_id"], ""),
+                extracto=extracto(item["vista"].get("enunciado", "")),
                 tipo=item["tipo"],
                 analisis=resultado_item,
                 opciones=opciones,

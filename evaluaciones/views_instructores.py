@@ -391,7 +391,11 @@ def resultados_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 @login_required
 @require_GET
 def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """One row per attempt and question, read in chunks of attempts (two queries each)."""
+    """One row per attempt and question, read in chunks of attempts (three queries each at most).
+
+    Questions are named by their internal name in the bank and an excerpt of the
+    statement the attempt showed; the bank id closes the row for joining.
+    """
     _revisor(request)
     evaluacion = get_object_or_404(selectors.evaluaciones_a_cargo(request.user), pk=pk)
     ids = list(
@@ -407,14 +411,25 @@ def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             _("Apellidos"),
             _("Intento"),
             _("Pregunta"),
-            _("Clave de la pregunta"),
+            _("Enunciado"),
             _("Respuesta"),
             _("Puntos"),
             _("Puntos posibles"),
+            _("Número en el intento"),
+            _("Id de la pregunta en el banco"),
         ]
+        titulos: dict[int, str] = {}
         for inicio in range(0, len(ids), 500):
             bloque = ids[inicio : inicio + 500]
-            intentos = Intento.objects.filter(pk__in=bloque).select_related("usuario")
+            intentos = list(Intento.objects.filter(pk__in=bloque).select_related("usuario"))
+            nuevas = {
+                item["pregunta_id"]
+                for intento in intentos
+                for item in intento.instantanea.get("preguntas", [])
+            } - titulos.keys()
+            if nuevas:
+                titulos.update(dict.fromkeys(nuevas, ""))
+                titulos.update(selectors.titulos_de_preguntas(nuevas))
             guardadas: dict[tuple[int, str], tuple[Any, str, Any]] = {
                 (i, c): (v, a, p)
                 for i, c, v, a, p in Respuesta.objects.filter(intento_id__in=bloque).values_list(
@@ -430,11 +445,13 @@ def respuestas_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                         intento.usuario.first_name,
                         intento.usuario.last_name,
                         intento.numero,
-                        numero,
-                        item["clave"],
+                        titulos[item["pregunta_id"]],
+                        selectors.extracto(item["vista"].get("enunciado", "")),
                         texto_de_respuesta(item, valor, archivo),
                         puntos,
                         item["puntos"],
+                        numero,
+                        item["pregunta_id"],
                     ]
 
     _auditar(request, evaluacion, RegistroAuditoria.Accion.DESCARGA_RESPUESTAS, len(ids))
