@@ -362,7 +362,7 @@ def resultado(request: HttpRequest, pk: int) -> HttpResponse:
         evaluacion=evaluacion,
         intentos=[
             intento,
-            *Intento.objects.filter(evaluacion=evaluacion, usuario_id=request.user.pk)
+            *Intento.objects.filter(evaluacion=evaluacion, usuario_id=intento.usuario_id)
             .exclude(pk=intento.pk)
             .defer("instantanea"),
         ],
