@@ -17,6 +17,20 @@
     nodo.classList.toggle("error", !!error);
   }
 
+  // How the server read a numeric answer ("Se leerá como: …"). The script never parses
+  // numbers itself: it shows the server's line, and blanks it while it may be out of date.
+  function lectura(fieldset, texto) {
+    var nodo = fieldset.querySelector("[data-lectura]");
+    if (!nodo || nodo.textContent === texto) { return; }
+    nodo.textContent = texto;
+    nodo.classList.remove("error");
+  }
+
+  function textoEnviado(fieldset) {
+    var campo = fieldset.querySelector("[data-lectura]") && fieldset.querySelector("input[type=text]");
+    return campo ? campo.value : null;
+  }
+
   // One save in flight per question: a later change waits and is sent after it,
   // so an older answer can never arrive last and overwrite a newer one.
   var enVuelo = {};
@@ -53,6 +67,7 @@
       datos.append(c.name, c.value);
     }
     estado(fieldset, hayArchivo ? T.subiendo : T.guardando, false);
+    var enviado = textoEnviado(fieldset);
     enVuelo[clave] = true;
     fetch(url, { method: "POST", body: datos, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
@@ -61,14 +76,19 @@
           var version = fieldset.querySelector("[data-version]");
           if (version) { version.value = res.j.version; }
           estado(fieldset, T.guardada.replace("%(hora)s", res.j.guardada_en), false);
+          if (typeof res.j.lectura === "string" && textoEnviado(fieldset) === enviado) {
+            lectura(fieldset, res.j.lectura);
+          }
           if (typeof res.j.restante === "number") { sincronizar(res.j.restante); }
         } else {
           estado(fieldset, res.j.mensaje || T.no_guardada, true);
+          lectura(fieldset, "");
         }
         terminar(fieldset, clave);
       })
       .catch(function () {
         estado(fieldset, T.sin_conexion, true);
+        lectura(fieldset, "");
         terminar(fieldset, clave);
         programar(fieldset, 8000);
       });
@@ -87,7 +107,10 @@
   });
   form.addEventListener("input", function (e) {
     var fieldset = e.target.closest("fieldset[data-clave]");
-    if (fieldset && (e.target.tagName === "TEXTAREA" || e.target.type === "text")) { programar(fieldset, 1200); }
+    if (fieldset && (e.target.tagName === "TEXTAREA" || e.target.type === "text")) {
+      lectura(fieldset, "");
+      programar(fieldset, 1200);
+    }
   });
   form.addEventListener("submit", function (e) {
     if (enviando) { e.preventDefault(); return; }
