@@ -1,5 +1,18 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+
+def revisar_tipos_de_pregunta(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every question type has its module, template and scoring rule (evaluaciones.tipos)."""
+    from evaluaciones import tipos
+
+    return [
+        checks.Error(problema, id="evaluaciones.E001")
+        for problema in tipos.problemas_del_registro()
+    ]
 
 
 class EvaluacionesConfig(AppConfig):
@@ -11,3 +24,4 @@ class EvaluacionesConfig(AppConfig):
 
         politicas.registrar()
         datos_personales.registrar()
+        checks.register(revisar_tipos_de_pregunta)

@@ -7,8 +7,6 @@ instructor can never hang their work on, or draw from, another course's bank.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django import forms
@@ -18,9 +16,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Page
 
-from evaluaciones import scoring
-from evaluaciones.instantaneas import valor_numerico
-from evaluaciones.scoring import TipoPregunta
+from evaluaciones import tipos
 from lms import alcance
 from lms.alcance import Accion
 
@@ -38,48 +34,6 @@ class _CursoDelAutorMixin:
         administra = alcance.alcance_de(usuario).es_administrador
         campo.required = not administra
         campo.empty_label = _("— General (solo la administración) —") if administra else None
-
-
-def _credito(fila: dict[str, Any]) -> Fraction:
-    """An option's exact credit, as scoring reads it: its own, or 100 % if marked correct."""
-    if fila.get("fraccion") is not None:
-        return scoring.credito_exacto(Decimal(fila["fraccion"]))
-    return Fraction(1) if fila.get("correcta") else Fraction(0)
-
-
-def _texto_porcentaje(valor: Fraction) -> str:
-    return scoring.porcentaje_moodle(valor)
-
-
-def _revisar_creditos(tipo: str, filas: list[dict[str, Any]]) -> None:
-    """Refuse credits no answer can reach 100 % with, as Moodle does.
-
-    Credits are exact: 33.33 % (or Moodle's 33.33333 %) is a third, so three of them
-    make exactly 100 %.
-    """
-    if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.RESPUESTA_CORTA, TipoPregunta.NUMERICA):
-        if max((_credito(f) for f in filas), default=Fraction(0)) < 1:
-            raise forms.ValidationError(
-                _(
-                    "Una de las respuestas debe valer 100 %: con los créditos escritos nadie "
-                    "podría obtener la calificación completa."
-                )
-            )
-        return
-    # Multiple answer: written positive credits must add up to 100 %. Correct options
-    # left without a credit share what remains, so only fully written credits are summed.
-    positivas = [f for f in filas if f.get("correcta") or (f.get("fraccion") or 0) > 0]
-    if not positivas or any(f.get("fraccion") is None for f in positivas):
-        return
-    suma = sum((_credito(f) for f in positivas), Fraction(0))
-    if suma != 1:
-        raise forms.ValidationError(
-            _(
-                "En respuesta múltiple, los créditos positivos deben sumar 100 %%; suman "
-                "%(suma)s %%."
-            )
-            % {"suma": _texto_porcentaje(suma)}
-        )
 
 
 class PreguntaAdminForm(WagtailAdminModelForm):
@@ -105,55 +59,9 @@ class PreguntaAdminForm(WagtailAdminModelForm):
         datos = super().clean()
         tipo = datos.get("tipo")
         filas = self._filas()
-        con_texto = [f for f in filas if (f.get("texto") or "").strip()]
-        correctas = [f for f in con_texto if f.get("correcta")]
-        if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.OPCION_MULTIPLE):
-            if len(con_texto) < 2:
-                raise forms.ValidationError(_("Agregue al menos dos opciones con texto."))
-            if not correctas and not any(f.get("fraccion") for f in con_texto):
-                raise forms.ValidationError(_("Marque al menos una opción correcta."))
-            _revisar_creditos(tipo, con_texto)
-        elif tipo == TipoPregunta.VERDADERO_FALSO:
-            if datos.get("es_verdadera") is None:
-                self.add_error("es_verdadera", _("Indique si la afirmación es verdadera o falsa."))
-        elif tipo == TipoPregunta.RESPUESTA_CORTA:
-            if not con_texto:
-                raise forms.ValidationError(
-                    _("Agregue al menos una respuesta aceptada (una fila por respuesta).")
-                )
-            _revisar_creditos(
-                tipo,
-                [{**f, "correcta": True} if f.get("fraccion") is None else f for f in con_texto],
-            )
-        elif tipo == TipoPregunta.NUMERICA:
-            if not con_texto:
-                raise forms.ValidationError(
-                    _("Agregue al menos un valor aceptado (una fila por valor, con su tolerancia).")
-                )
-            no_numeros = [
-                f["texto"].strip() for f in con_texto if valor_numerico(f["texto"]) is None
-            ]
-            if no_numeros:
-                raise forms.ValidationError(
-                    _(
-                        "Cada valor aceptado debe ser un número escrito como en México (punto "
-                        "decimal, coma para los miles) o * para cualquier número. No lo son: "
-                        "%(valores)s."
-                    )
-                    % {"valores": ", ".join(f"«{v}»" for v in no_numeros)}
-                )
-            _revisar_creditos(
-                tipo,
-                [{**f, "correcta": True} if f.get("fraccion") is None else f for f in con_texto],
-            )
-        elif tipo == TipoPregunta.RELACIONAR:
-            pares = [f for f in con_texto if (f.get("pareja") or "").strip()]
-            if len(pares) < 2:
-                raise forms.ValidationError(
-                    _("Agregue al menos dos filas con premisa y pareja para relacionar.")
-                )
-        elif tipo == TipoPregunta.ORDENAR and len(con_texto) < 2:
-            raise forms.ValidationError(_("Agregue al menos dos elementos para ordenar."))
+        if tipo:
+            # Each type's module knows what makes its questions unanswerable.
+            tipos.modulo(tipo).validar(datos, filas)
         return datos
 
 

@@ -8,10 +8,14 @@ Anything that does not fit the snapshot is refused with a Spanish message.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import numberformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluaciones.scoring import TipoPregunta, interpretar_numero
 
@@ -19,6 +23,9 @@ DatosFormulario = Mapping[str, Sequence[str]]
 PREFIJO = "p-"
 MAX_CORTA = 500
 MAX_NUMERO = 50
+NUMERO_ILEGIBLE = gettext_lazy(
+    "No es un número que podamos leer: escriba, por ejemplo, 3145 o 3.5."
+)
 
 # What the first bytes of each accepted file type must look like.
 FIRMAS: dict[str, tuple[bytes, ...]] = {
@@ -57,104 +64,16 @@ def claves_enviadas(datos: DatosFormulario) -> set[str]:
     return claves
 
 
-def _uno(datos: DatosFormulario, nombre: str) -> str | None:
-    valores = datos.get(nombre) or []
-    if len(valores) > 1:
-        raise RespuestaInvalida(_("Se recibió más de una respuesta para una pregunta de una sola."))
-    return valores[0] if valores else None
-
-
 def interpretar(item: Mapping[str, Any], datos: DatosFormulario) -> Any:
     """The JSON value to store for snapshot `item` from the posted fields.
 
     Returns None for an empty answer. Raises RespuestaInvalida when the data could
     not have come from this question's form (ids of other questions, bad sizes).
+    Each type's module (`evaluaciones.tipos`) reads its own fields.
     """
-    tipo = item["tipo"]
-    clave = item["clave"]
-    vista = item["vista"]
-    campo = nombre_campo(clave)
-    ids = [o["id"] for o in vista.get("opciones", [])]
-    if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.VERDADERO_FALSO):
-        valor = _uno(datos, campo)
-        if not valor:
-            return None
-        if valor not in ids:
-            raise RespuestaInvalida(_("La opción elegida no pertenece a esta pregunta."))
-        return valor
-    if tipo == TipoPregunta.OPCION_MULTIPLE:
-        elegidas = [v for v in datos.get(campo) or [] if v]
-        if any(v not in ids for v in elegidas):
-            raise RespuestaInvalida(_("Una de las opciones elegidas no pertenece a esta pregunta."))
-        return sorted(set(elegidas)) or None
-    if tipo == TipoPregunta.RESPUESTA_CORTA:
-        texto = _uno(datos, campo) or ""
-        if len(texto) > MAX_CORTA:
-            raise RespuestaInvalida(
-                _("La respuesta corta admite como máximo %(max)d caracteres.") % {"max": MAX_CORTA}
-            )
-        return texto.strip() or None
-    if tipo == TipoPregunta.NUMERICA:
-        texto = (_uno(datos, campo) or "").strip()
-        if not texto:
-            return None
-        if len(texto) > MAX_NUMERO or interpretar_numero(texto) is None:
-            raise RespuestaInvalida(_("Escriba un número, por ejemplo 12.5."))
-        return texto
-    if tipo == TipoPregunta.RELACIONAR:
-        parejas = {p["id"] for p in vista.get("parejas", [])}
-        elegidas_rel: dict[str, str] = {}
-        for premisa in ids:
-            valor = _uno(datos, nombre_campo(clave, premisa))
-            if not valor:
-                continue
-            if valor not in parejas:
-                raise RespuestaInvalida(
-                    _("Una de las parejas elegidas no pertenece a esta pregunta.")
-                )
-            elegidas_rel[premisa] = valor
-        _sin_campos_ajenos(datos, clave, ids)
-        return elegidas_rel or None
-    if tipo == TipoPregunta.ORDENAR:
-        posiciones: dict[str, int] = {}
-        for elemento in ids:
-            valor = _uno(datos, nombre_campo(clave, elemento))
-            if not valor:
-                continue
-            # ASCII digits only: "²" passes str.isdigit() and then breaks int().
-            if not (valor.isascii() and valor.isdigit()) or not 1 <= int(valor) <= len(ids):
-                raise RespuestaInvalida(
-                    _("Cada posición debe ser un número del 1 al %(n)d.") % {"n": len(ids)}
-                )
-            posiciones[elemento] = int(valor)
-        repetidas = sorted(
-            {p for p in posiciones.values() if list(posiciones.values()).count(p) > 1}
-        )
-        if repetidas:
-            raise RespuestaInvalida(
-                _("La posición %(n)d está repetida: cada elemento va en un lugar distinto.")
-                % {"n": repetidas[0]}
-            )
-        _sin_campos_ajenos(datos, clave, ids)
-        return posiciones or None
-    if tipo == TipoPregunta.ENSAYO:
-        texto = _uno(datos, campo) or ""
-        maximo = int(vista.get("longitud_maxima", 10000))
-        if len(texto) > maximo:
-            raise RespuestaInvalida(
-                _("El ensayo admite como máximo %(max)d caracteres; el suyo tiene %(n)d.")
-                % {"max": maximo, "n": len(texto)}
-            )
-        return texto if texto.strip() else None
-    # A deliverable's value is its file, checked by revisar_archivo.
-    return None
+    from evaluaciones import tipos
 
-
-def _sin_campos_ajenos(datos: DatosFormulario, clave: str, ids: Sequence[str]) -> None:
-    validos = {nombre_campo(clave, i) for i in ids}
-    prefijo = nombre_campo(clave) + "-"
-    if any(n.startswith(prefijo) and n not in validos for n in datos):
-        raise RespuestaInvalida(_("La respuesta menciona elementos que no son de esta pregunta."))
+    return tipos.modulo(item["tipo"]).interpretar(item, datos)
 
 
 def revisar_archivo(item: Mapping[str, Any], archivo: UploadedFile) -> None:
@@ -210,3 +129,40 @@ def texto_de_respuesta(item: Mapping[str, Any], valor: Any, archivo: str = "") -
     if item["tipo"] in (TipoPregunta.OPCION_UNICA, TipoPregunta.VERDADERO_FALSO):
         return textos.get(str(valor), str(valor))
     return str(valor)
+
+
+@dataclass(frozen=True)
+class LecturaNumero:
+    """How a numeric answer is read, as the sentence shown next to it."""
+
+    texto: str
+    legible: bool
+
+
+def numero_mx(numero: Decimal, *, agrupar: bool = True) -> str:
+    """`numero` as es-MX writes it: point for decimals, and a comma every three digits."""
+    if numero == 0:
+        numero = numero.copy_abs()
+    if agrupar:
+        return numberformat.format(numero, ".", grouping=3, thousand_sep=",", force_grouping=True)
+    return numberformat.format(numero, ".")
+
+
+def lectura_numero(texto: str, *, enviada: bool = False) -> LecturaNumero:
+    """The number `texto` stands for as scoring reads it (`interpretar_numero`), in words.
+
+    The grouped form is followed by the bare digits when they differ ("3,145 → 3145"),
+    so someone who meant a decimal comma sees that it was taken for thousands.
+    `enviada` words it for the review of a submitted attempt.
+    """
+    numero = interpretar_numero(texto) if len(texto) <= MAX_NUMERO else None
+    if numero is None:
+        if enviada:
+            return LecturaNumero(_("No se pudo leer como número."), legible=False)
+        return LecturaNumero(str(NUMERO_ILEGIBLE), legible=False)
+    agrupado = numero_mx(numero)
+    cifras = numero_mx(numero, agrupar=False)
+    leido = agrupado if agrupado == cifras else f"{agrupado} → {cifras}"
+    if enviada:
+        return LecturaNumero(_("Se leyó como: %(numero)s") % {"numero": leido}, legible=True)
+    return LecturaNumero(_("Se leerá como: %(numero)s") % {"numero": leido}, legible=True)

@@ -13,10 +13,11 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 CENTESIMOS = Decimal("0.01")
 CIEN = Decimal("100")
@@ -300,6 +301,16 @@ def fracciones_multiples(correctas: Sequence[bool]) -> tuple[Fraction, ...]:
     return tuple(positivo if c else negativo for c in correctas)
 
 
+@functools.lru_cache(maxsize=4096)
+def fraccion_de_texto(texto: str) -> Fraction:
+    """A frozen credit ("1/3") as a Fraction.
+
+    Parsing costs a regular expression; the same few credits recur in every attempt,
+    and a Fraction is immutable, so each text is parsed once per process.
+    """
+    return Fraction(texto)
+
+
 # --- Question scoring --------------------------------------------------------
 
 
@@ -370,6 +381,27 @@ def _fraccion_ordenar(clave: ClaveOrdenar, valor: ValorRespuesta) -> Fraction:
     return Fraction(aciertos, len(clave.orden))
 
 
+# Each kind of key and the rule that scores an answer against it (share of the points).
+_FRACCION_POR_CLAVE: dict[type, Callable[[Any, TipoPregunta, ValorRespuesta], Fraction]] = {
+    ClaveOpciones: _fraccion_opciones,
+    ClaveCorta: lambda clave, _tipo, valor: _fraccion_corta(clave, valor),
+    ClaveNumerica: lambda clave, _tipo, valor: _fraccion_numerica(clave, valor),
+    ClaveRelacionar: lambda clave, _tipo, valor: _fraccion_relacionar(clave, valor),
+    ClaveOrdenar: lambda clave, _tipo, valor: _fraccion_ordenar(clave, valor),
+}
+
+
+def registrar_regla(
+    clase: type, regla: Callable[[Any, TipoPregunta, ValorRespuesta], Fraction]
+) -> None:
+    """Teach scoring a new kind of key (a question type module calls this once)."""
+    _FRACCION_POR_CLAVE[clase] = regla
+
+
+def clases_con_regla() -> frozenset[type]:
+    return frozenset(_FRACCION_POR_CLAVE)
+
+
 def calificar_pregunta(
     pregunta: PreguntaCalificable,
     valor: ValorRespuesta,
@@ -389,16 +421,11 @@ def calificar_pregunta(
         return ResultadoPregunta(
             pregunta.clave_pregunta, min(max(manual, Decimal(0)), posibles), posibles
         )
-    if isinstance(clave, ClaveOpciones):
-        fraccion = _fraccion_opciones(clave, pregunta.tipo, valor)
-    elif isinstance(clave, ClaveCorta):
-        fraccion = _fraccion_corta(clave, valor)
-    elif isinstance(clave, ClaveNumerica):
-        fraccion = _fraccion_numerica(clave, valor)
-    elif isinstance(clave, ClaveRelacionar):
-        fraccion = _fraccion_relacionar(clave, valor)
-    else:
-        fraccion = _fraccion_ordenar(clave, valor)
+    calcular = _FRACCION_POR_CLAVE.get(type(clave))
+    if calcular is None:
+        # A key no rule knows must never fall through to some other rule.
+        raise TypeError(f"Sin regla de calificación para {type(clave).__name__}")
+    fraccion = calcular(clave, pregunta.tipo, valor)
     return ResultadoPregunta(pregunta.clave_pregunta, _puntos(posibles, fraccion), posibles)
 
 

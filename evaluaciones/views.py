@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -16,9 +15,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluaciones import instantaneas, selectors, services
+from evaluaciones import instantaneas, selectors, services, tipos
 from evaluaciones.models import Evaluacion, Intento, Respuesta
-from evaluaciones.respuestas import PREFIJO, DatosFormulario
+from evaluaciones.respuestas import PREFIJO, DatosFormulario, LecturaNumero, lectura_numero
 from evaluaciones.revision import Revision, revision_permitida
 from evaluaciones.scoring import TipoPregunta
 
@@ -85,6 +84,13 @@ def iniciar(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluaciones:intento", pk=intento.pk)
 
 
+def _lectura(tipo: str, valor: Any, *, enviada: bool = False) -> LecturaNumero | None:
+    """How a saved numeric answer is read, for the line next to it; None for other types."""
+    if tipo != TipoPregunta.NUMERICA or not isinstance(valor, str):
+        return None
+    return lectura_numero(valor, enviada=enviada)
+
+
 def _vista_pregunta(numero: int, item: dict[str, Any], respuesta: Respuesta | None) -> dict:
     """What the attempt page may show of one question: never its key or feedback."""
     valor = respuesta.valor if respuesta is not None else None
@@ -116,11 +122,14 @@ def _vista_pregunta(numero: int, item: dict[str, Any], respuesta: Respuesta | No
         "posiciones": list(range(1, len(opciones) + 1)),
         "texto": valor if isinstance(valor, str) and tipo not in _TIPOS_CON_ID else "",
         "archivo": respuesta.archivo_nombre if respuesta is not None else "",
+        "plantilla": tipos.modulo(tipo).plantilla,
+        "plantilla_respuesta": vista.get("plantilla_respuesta", ""),
         "longitud_maxima": vista.get("longitud_maxima"),
         "extensiones": vista.get("extensiones", []),
         "max_mb": int(vista.get("max_bytes", 0)) // (1024 * 1024),
         "version": respuesta.version if respuesta is not None else 0,
         "respondida": valor is not None,
+        "lectura": _lectura(tipo, valor),
     }
 
 
@@ -215,14 +224,18 @@ def guardar(request: HttpRequest, pk: int) -> JsonResponse:
     except services.ErrorEvaluacion as error:
         return JsonResponse({"ok": False, "mensaje": error.mensaje}, status=409)
     intento = respuesta.intento
-    return JsonResponse(
-        {
-            "ok": True,
-            "version": respuesta.version,
-            "guardada_en": timezone.localtime(respuesta.guardada_en).strftime("%H:%M:%S"),
-            "restante": _restante(intento),
-        }
-    )
+    cuerpo: dict[str, Any] = {
+        "ok": True,
+        "version": respuesta.version,
+        "guardada_en": timezone.localtime(respuesta.guardada_en).strftime("%H:%M:%S"),
+        "restante": _restante(intento),
+    }
+    item = instantaneas.items_por_clave(intento.instantanea)[clave]
+    if item["tipo"] == TipoPregunta.NUMERICA:
+        # The page shows this line as is: the reading is the server's, never the script's.
+        lectura = _lectura(item["tipo"], respuesta.valor)
+        cuerpo["lectura"] = lectura.texto if lectura is not None else ""
+    return JsonResponse(cuerpo)
 
 
 @login_required
@@ -288,6 +301,11 @@ def _revision_pregunta(
             opcion["elegida"] = ""
         base["texto"] = ""
         base["archivo"] = ""
+    base["lectura"] = (
+        _lectura(item["tipo"], respuesta.valor, enviada=True)
+        if revision.respuestas and respuesta is not None
+        else None
+    )
     base["puntos_obtenidos"] = (
         respuesta.puntos if revision.puntaje and respuesta is not None else None
     )
@@ -308,35 +326,7 @@ def _revision_pregunta(
 
 def _correctas(item: dict[str, Any]) -> list[str]:
     """Right answers as lines of text, for the review."""
-    tipo = item["tipo"]
-    clave = item["clave_correcta"]
-    textos = {o["id"]: o["texto"] for o in item["vista"].get("opciones", [])}
-    parejas = {p["id"]: p["texto"] for p in item["vista"].get("parejas", [])}
-    if tipo in (
-        TipoPregunta.OPCION_UNICA,
-        TipoPregunta.OPCION_MULTIPLE,
-        TipoPregunta.VERDADERO_FALSO,
-    ):
-        # Full-credit options; in multiple response, every option that earns credit.
-        completas = tipo != TipoPregunta.OPCION_MULTIPLE
-        return [
-            textos.get(i, "")
-            for i, f in clave.get("fracciones", {}).items()
-            if (Fraction(f) == 1 if completas else Fraction(f) > 0)
-        ]
-    if tipo == TipoPregunta.RESPUESTA_CORTA:
-        return [t for t, f, *_id in clave.get("aceptadas", []) if f == "1/1"]
-    if tipo == TipoPregunta.NUMERICA:
-        return [
-            _("%(valor)s (± %(tolerancia)s)") % {"valor": r.valor, "tolerancia": r.tolerancia}
-            for r in instantaneas.respuestas_numericas(clave)
-            if r.valor is not None and r.fraccion == 1
-        ]
-    if tipo == TipoPregunta.RELACIONAR:
-        return [f"{textos.get(p, '')} → {parejas.get(m, '')}" for p, m in clave.get("pares", [])]
-    if tipo == TipoPregunta.ORDENAR:
-        return [textos.get(i, "") for i in clave.get("orden", [])]
-    return []
+    return tipos.modulo(item["tipo"]).correctas(item)
 
 
 @never_cache
