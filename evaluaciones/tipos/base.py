@@ -97,6 +97,8 @@ class ModuloTipo:
     campos_opcion: ClassVar[tuple[str, ...]] = ()
     # What the rows are called in its author form.
     titulo_opciones: ClassVar[str] = ""
+    # Labels of those row fields where the model's generic ones would mislead.
+    etiquetas_opcion: ClassVar[Mapping[str, str]] = {}
     # Options the attempt shows and a regrade may re-key (ids frozen in `vista`).
     opciones_en_vista: ClassVar[bool] = False
 

@@ -61,6 +61,12 @@ def respuestas_numericas(clave: Mapping[str, Any]) -> tuple[scoring.RespuestaNum
 class Numerica(base.ModuloTipo):
     tipo = TipoPregunta.NUMERICA
     campos_opcion = ("texto", "tolerancia", "fraccion", "retroalimentacion")
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Valor"),
+        "tolerancia": gettext_lazy("Tolerancia (±)"),
+        "fraccion": gettext_lazy("Crédito (%)"),
+        "retroalimentacion": gettext_lazy("Retroalimentación"),
+    }
     titulo_opciones = gettext_lazy(
         "Valores aceptados (uno por fila, con su tolerancia; * acepta cualquier número)"
     )

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 class OpcionMultiple(base.ModuloTipo):
     tipo = TipoPregunta.OPCION_MULTIPLE
     campos_opcion = ("texto", "correcta", "fraccion", "retroalimentacion")
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Opción"),
+        "fraccion": gettext_lazy("Crédito (%)"),
+        "retroalimentacion": gettext_lazy("Retroalimentación"),
+    }
     titulo_opciones = gettext_lazy("Opciones (marque todas las correctas)")
     opciones_en_vista = True
 

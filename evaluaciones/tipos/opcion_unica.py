@@ -77,6 +77,11 @@ def completas(item: Mapping[str, Any]) -> list[str]:
 class OpcionUnica(base.ModuloTipo):
     tipo = TipoPregunta.OPCION_UNICA
     campos_opcion = ("texto", "correcta", "fraccion", "retroalimentacion")
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Opción"),
+        "fraccion": gettext_lazy("Crédito (%)"),
+        "retroalimentacion": gettext_lazy("Retroalimentación"),
+    }
     titulo_opciones = gettext_lazy("Opciones (marque la correcta)")
     opciones_en_vista = True
 

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 class Ordenar(base.ModuloTipo):
     tipo = TipoPregunta.ORDENAR
     campos_opcion = ("texto",)
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Elemento"),
+    }
     titulo_opciones = gettext_lazy("Elementos, en el orden correcto")
     opciones_en_vista = True
 

@@ -33,6 +33,10 @@ def parejas(opciones: Sequence[OpcionPregunta]) -> dict[str, str]:
 class Relacionar(base.ModuloTipo):
     tipo = TipoPregunta.RELACIONAR
     campos_opcion = ("texto", "pareja")
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Premisa"),
+        "pareja": gettext_lazy("Pareja"),
+    }
     titulo_opciones = gettext_lazy(
         "Pares (premisa y su pareja; una fila sin premisa es un distractor)"
     )

@@ -28,6 +28,11 @@ class RespuestaCorta(base.ModuloTipo):
     tipo = TipoPregunta.RESPUESTA_CORTA
     campos_pregunta = ("distinguir_mayusculas", "ignorar_acentos")
     campos_opcion = ("texto", "fraccion", "retroalimentacion")
+    etiquetas_opcion = {
+        "texto": gettext_lazy("Respuesta aceptada"),
+        "fraccion": gettext_lazy("Crédito (%)"),
+        "retroalimentacion": gettext_lazy("Retroalimentación"),
+    }
     titulo_opciones = gettext_lazy(
         "Respuestas aceptadas (una por fila; * vale por cualquier texto; sin crédito: 100 %)"
     )
