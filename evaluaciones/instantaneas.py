@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
 from evaluaciones import scoring, tipos
-from evaluaciones.scoring import TipoPregunta
 from evaluaciones.tipos import numerica
 
 if TYPE_CHECKING:
@@ -75,9 +74,9 @@ def instantanea_de_pregunta(
 
 def calificable(item: Mapping[str, Any]) -> scoring.PreguntaCalificable:
     """The scoring view of one snapshot item."""
-    tipo = TipoPregunta(item["tipo"])
-    clave = tipos.modulo(tipo).calificable(item["clave_correcta"])
-    return scoring.PreguntaCalificable(item["clave"], tipo, Decimal(item["puntos"]), clave)
+    modulo = tipos.modulo(item["tipo"])
+    clave = modulo.calificable(item["clave_correcta"])
+    return scoring.PreguntaCalificable(item["clave"], modulo.tipo, Decimal(item["puntos"]), clave)
 
 
 def respuesta_elegida(item: Mapping[str, Any], valor: Any) -> str | None:

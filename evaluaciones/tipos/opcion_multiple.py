@@ -45,7 +45,8 @@ class OpcionMultiple(base.ModuloTipo):
         if not positivas or any(f.get("fraccion") is None for f in positivas):
             return
         suma = sum((base.credito_fila(f) for f in positivas), Fraction(0))
-        if suma != 1:
+        # A hundredth of a point either way is how 33.33 + 33.33 + 33.34 is written.
+        if abs(suma - 1) > Fraction(1, 10000):
             raise forms.ValidationError(
                 _(
                     "En respuesta múltiple, los créditos positivos deben sumar 100 %%; suman "

@@ -140,6 +140,12 @@ def test_instructor_define_rubrica_de_un_ensayo(client, instructor, curso):
             {},
             "suman 99.9 %",
         ),
+        (
+            "opcion_multiple",
+            [_opcion("A", True, fraccion="60"), _opcion("B", True, fraccion="40.5")],
+            {},
+            "suman 100.5 %",
+        ),
     ],
 )
 def test_pregunta_incompleta_se_rechaza_con_mensaje(
