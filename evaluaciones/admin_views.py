@@ -16,9 +16,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from evaluaciones import instantaneas, services
+from evaluaciones.importers import ResultadoImportacion, respuestas_de_vista_previa
 from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
-from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
+from evaluaciones.importers.moodle_xml import (
+    avisos_de_exportacion,
+    exportar_moodle_xml,
+    interpretar_moodle_xml,
+)
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Intento, Pregunta, Recalificacion
 from lms import alcance, subidas
 from lms.alcance import Accion
@@ -156,6 +161,23 @@ class ImportarPreguntasForm(forms.Form):
         return datos
 
 
+def _vista_previa(
+    resultado: ResultadoImportacion | None, categoria: CategoriaPregunta | None
+) -> list[dict[str, Any]]:
+    """Each parsed question as the preview shows it: answers, credits, category path, warnings."""
+    if resultado is None:
+        return []
+    return [
+        {
+            "pregunta": p,
+            "tipo": Pregunta.Tipo(p.tipo).label,
+            "categoria": " / ".join(p.categoria) if p.categoria else str(categoria or "—"),
+            "respuestas": respuestas_de_vista_previa(p),
+        }
+        for p in resultado.preguntas
+    ]
+
+
 def importar_gift(request: HttpRequest) -> HttpResponse:
     """Upload a GIFT, Moodle XML or Aiken file, preview every question and its errors,
     then import the valid ones."""
@@ -163,8 +185,10 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportarPreguntasForm(request.POST or None, request.FILES or None, usuario=request.user)
     resultado = None
+    categoria = None
     formato = "gift"
     if request.method == "POST" and form.is_valid():
+        categoria = form.cleaned_data["categoria"]
         formato = form.cleaned_data["formato"]
         resultado = FORMATOS[formato][2](form.cleaned_data["texto"])
         if request.POST.get("accion") == "importar" and resultado.preguntas:
@@ -204,6 +228,8 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "resultado": resultado,
+            "vista_previa": _vista_previa(resultado, categoria),
+            "con_avisos": sum(1 for p in resultado.preguntas if p.avisos) if resultado else 0,
             "formato_nombre": FORMATOS[formato][0],
             "header_title": _("Importar preguntas"),
             "page_title": _("Importar preguntas"),
@@ -217,11 +243,13 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
 
     Only what the user may see: the evaluation or category, and of its questions those
     of the user's courses (an answer key is never exported to another course's team).
+    When Moodle would refuse or lose part of it (a credit not in its list), a page names
+    each problem first and the file is downloaded from there.
     """
     preguntas = (
         alcance.permitidos(request.user, Accion.VER, Pregunta)
         .select_related("categoria")
-        .prefetch_related("opciones")
+        .prefetch_related("opciones", "etiquetas", "criterios")
     )
     evaluacion_id = id_de_consulta(request, "evaluacion")
     categoria_id = id_de_consulta(request, "categoria")
@@ -235,16 +263,35 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
             | Q(categoria_id__in=[s.categoria_id for s in secciones if s.categoria_id])
         )
         nombre = f"evaluacion-{evaluacion.pk}.xml"
+        origen = str(evaluacion)
     elif categoria_id is not None:
         categoria = get_object_or_404(
             alcance.permitidos(request.user, Accion.VER, CategoriaPregunta), pk=categoria_id
         )
         preguntas = preguntas.filter(categoria=categoria)
         nombre = f"categoria-{categoria.pk}.xml"
+        origen = str(categoria)
     else:
         raise Http404
+    lista = list(preguntas)
+    avisos = avisos_de_exportacion(lista)
+    if avisos and request.GET.get("descargar") != "1":
+        consulta = request.GET.copy()
+        consulta["descargar"] = "1"
+        return TemplateResponse(
+            request,
+            "evaluaciones/admin/exportar_moodle.html",
+            {
+                "avisos": avisos,
+                "origen": origen,
+                "descarga": f"{request.path}?{consulta.urlencode()}",
+                "header_title": _("Exportar a Moodle XML"),
+                "page_title": _("Exportar a Moodle XML"),
+                "header_icon": "download",
+            },
+        )
     respuesta = HttpResponse(
-        exportar_moodle_xml(preguntas), content_type="application/xml; charset=utf-8"
+        exportar_moodle_xml(lista), content_type="application/xml; charset=utf-8"
     )
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     return respuesta

@@ -93,7 +93,7 @@ def texto_a_html(texto: str, *, es_html: bool = False) -> str:
         return Whitelister().clean(texto)
     parrafos = [p.strip() for p in texto.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "".join(
-        "<p>" + "<br>".join(html.escape(linea) for linea in p.split("\n")) + "</p>"
+        "<p>" + "<br/>".join(html.escape(linea) for linea in p.split("\n")) + "</p>"
         for p in parrafos
     )
 
@@ -140,7 +140,7 @@ def markdown_a_html(texto: str) -> str:
         elif titulo:
             partes.append(f"<p><b>{_linea_md(titulo.group(1))}</b></p>")
         else:
-            partes.append("<p>" + "<br>".join(_linea_md(x.strip()) for x in lineas) + "</p>")
+            partes.append("<p>" + "<br/>".join(_linea_md(x.strip()) for x in lineas) + "</p>")
     return Whitelister().clean("".join(partes))
 
 
@@ -154,7 +154,8 @@ def enunciado_html(texto: str, formato: str) -> str:
         return texto_a_html(texto, es_html=True)
     if formato == "markdown":
         return markdown_a_html(texto)
-    return texto_a_html(texto)
+    # Through the whitelist too, so a statement reads back identical from an export.
+    return Whitelister().clean(texto_a_html(texto))
 
 
 _SALTOS_HTML = re.compile(r"<br\s*/?>|</p\s*>|</li\s*>|</h\d\s*>|</div\s*>", re.IGNORECASE)
@@ -174,20 +175,24 @@ def titulo_de(enunciado: str) -> str:
     return html_a_texto(enunciado, una_linea=True)[:255]
 
 
+# Paragraph and line-break tags only lay the text out: dropping them loses no formatting.
+_SOLO_DISPOSICION = re.compile(r"</?(p|br|div)\s*/?>", re.IGNORECASE)
+
+
 def texto_plano(texto: str, formato: str, avisos: list[str], que: str) -> str:
     """A Moodle text field (answer, feedback) as the plain text the bank keeps for it.
 
-    HTML formatting cannot be kept in these fields: when the text had tags, `avisos`
-    says so, naming `que`.
+    HTML formatting cannot be kept in these fields: when the text had more than
+    paragraphs, `avisos` says so, naming `que`.
     """
     if formato != "html":
         return texto.strip()
-    plano = html_a_texto(texto)
-    if strip_tags(texto) != texto:
-        aviso = _("%(que)s tenía formato HTML; se conserva solo el texto.") % {"que": que}
+    sin_disposicion = _SOLO_DISPOSICION.sub("", texto)
+    if strip_tags(sin_disposicion) != sin_disposicion:
+        aviso = _("%(que)s: se conserva solo el texto, sin el formato HTML.") % {"que": que}
         if aviso not in avisos:
             avisos.append(aviso)
-    return plano
+    return html_a_texto(texto)
 
 
 # --- Categories ---------------------------------------------------------------------
@@ -285,3 +290,76 @@ def aviso_de_credito(porcentaje: Decimal, texto: str) -> str:
         "credito": scoring.porcentaje_moodle(scoring.credito_exacto(porcentaje)),
         "texto": texto[:60],
     }
+
+
+# --- Preview ------------------------------------------------------------------------
+
+
+def _credito_texto(porcentaje: Decimal | None, automatica: Fraction) -> str:
+    exacta = scoring.credito_exacto(porcentaje) if porcentaje is not None else automatica
+    return f"{scoring.porcentaje_moodle(exacta)} %"
+
+
+def respuestas_de_vista_previa(pregunta: PreguntaImportada) -> list[str]:
+    """Each answer of a parsed question with its credit and feedback, as the preview lists them."""
+    tipo = pregunta.tipo
+    opciones = pregunta.opciones
+    lineas: list[str] = []
+
+    def con_retro(linea: str, retro: str) -> str:
+        return (
+            _("%(linea)s (retroalimentación: «%(retro)s»)") % {"linea": linea, "retro": retro}
+            if retro
+            else linea
+        )
+
+    if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.OPCION_MULTIPLE):
+        if tipo == TipoPregunta.OPCION_MULTIPLE:
+            automaticas = scoring.fracciones_multiples([o.correcta for o in opciones])
+        else:
+            automaticas = tuple(Fraction(1 if o.correcta else 0) for o in opciones)
+        for opcion, automatica in zip(opciones, automaticas, strict=True):
+            credito = _credito_texto(opcion.fraccion, automatica)
+            lineas.append(con_retro(f"{opcion.texto}: {credito}", opcion.retroalimentacion))
+    elif tipo == TipoPregunta.VERDADERO_FALSO:
+        for valor, nombre, retro in (
+            (True, _("Verdadero"), pregunta.retroalimentacion_verdadero),
+            (False, _("Falso"), pregunta.retroalimentacion_falso),
+        ):
+            credito = "100 %" if pregunta.es_verdadera is valor else "0 %"
+            lineas.append(con_retro(f"{nombre}: {credito}", retro))
+    elif tipo == TipoPregunta.RESPUESTA_CORTA:
+        for opcion in opciones:
+            credito = _credito_texto(opcion.fraccion, Fraction(1))
+            lineas.append(con_retro(f"«{opcion.texto}»: {credito}", opcion.retroalimentacion))
+        lineas.append(
+            _("Distingue mayúsculas y minúsculas.")
+            if pregunta.distinguir_mayusculas
+            else _("No distingue mayúsculas y minúsculas.")
+        )
+    elif tipo == TipoPregunta.NUMERICA:
+        for opcion in opciones:
+            credito = _credito_texto(opcion.fraccion, Fraction(1))
+            if opcion.texto == "*":
+                valor = _("cualquier otro número")
+            else:
+                valor = _("%(valor)s ± %(tolerancia)s") % {
+                    "valor": opcion.texto,
+                    "tolerancia": format((opcion.tolerancia or Decimal(0)).normalize(), "f"),
+                }
+            lineas.append(con_retro(f"{valor}: {credito}", opcion.retroalimentacion))
+    elif tipo == TipoPregunta.RELACIONAR:
+        for opcion in opciones:
+            premisa = opcion.texto or _("(distractor)")
+            lineas.append(f"{premisa} → {opcion.pareja}")
+    elif tipo == TipoPregunta.ORDENAR:
+        lineas.extend(f"{i}. {o.texto}" for i, o in enumerate(opciones, start=1))
+    if pregunta.notas_para_calificar:
+        lineas.append(_("Notas para quien califica: %(t)s") % {"t": pregunta.notas_para_calificar})
+    if pregunta.plantilla_respuesta:
+        lineas.append(_("Plantilla de respuesta: %(t)s") % {"t": pregunta.plantilla_respuesta})
+    if pregunta.retroalimentacion:
+        lineas.append(_("Retroalimentación general: %(t)s") % {"t": pregunta.retroalimentacion})
+    if pregunta.etiquetas:
+        lineas.append(_("Etiquetas: %(t)s") % {"t": ", ".join(pregunta.etiquetas)})
+    return lineas

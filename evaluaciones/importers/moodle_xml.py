@@ -67,14 +67,15 @@ _FORMATOS = {
     "markdown": "markdown",
     "wiki_like": "plain",
 }
+_IMAGEN_INTERNA = re.compile(r"<img\b[^>]*@@PLUGINFILE@@[^>]*>", re.IGNORECASE)
 _CALIFICACION_ABSOLUTA = {"ABSOLUTE_POSITION", "ABSOLUTE", "ABS"}
 _TIPOS_SIN_EQUIVALENTE = {
-    "description": _lazy("descripción (texto sin respuesta)"),
+    "description": _lazy("descripción, un texto sin respuesta"),
     "calculated": _lazy("calculada"),
     "calculatedsimple": _lazy("calculada simple"),
     "calculatedmulti": _lazy("calculada de opción múltiple"),
-    "cloze": _lazy("respuestas incrustadas (cloze)"),
-    "multianswer": _lazy("respuestas incrustadas (cloze)"),
+    "cloze": _lazy("respuestas incrustadas, cloze"),
+    "multianswer": _lazy("respuestas incrustadas, cloze"),
     "ddwtos": _lazy("arrastrar y soltar sobre texto"),
     "gapselect": _lazy("seleccionar palabras faltantes"),
     "ddimageortext": _lazy("arrastrar y soltar sobre una imagen"),
@@ -205,7 +206,9 @@ def _cabecera(lector: _Lector, tipo: str) -> None:
             _("Las pistas de Moodle (%(n)d, modo interactivo) no se conservan.")
             % {"n": len(pistas)}
         )
-    if any(True for _archivo in nodo.iter("file")):
+    if any(True for _archivo in nodo.iter("file")) or "@@PLUGINFILE@@" in ET.tostring(
+        nodo, encoding="unicode"
+    ):
         lector.avisar(
             _("Las imágenes y archivos incrustados en el archivo de Moodle no se importan.")
         )
@@ -505,7 +508,8 @@ def _interpretar(numero: int, nodo: ET.Element, categoria: RutaCategoria) -> Pre
     if not enunciado_texto:
         raise _ErrorPregunta(_("La pregunta no tiene enunciado."))
     formato = _formato(enunciado_nodo, "html")
-    enunciado = enunciado_html(enunciado_texto, formato)
+    # Images stored inside Moodle (@@PLUGINFILE@@) do not travel; a broken one is dropped.
+    enunciado = enunciado_html(_IMAGEN_INTERNA.sub("", enunciado_texto), formato)
     puntos = _decimal(nodo.findtext("defaultgrade") or "1", "defaultgrade")
     if puntos < 0 or puntos >= Decimal("10000"):
         raise _ErrorPregunta(_("Los puntos de la pregunta están fuera de rango."))
