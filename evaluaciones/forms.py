@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Page
 
-from evaluaciones import tipos
+from evaluaciones import autoria, tipos
 from lms import alcance
 from lms.alcance import Accion
 
@@ -37,13 +37,31 @@ class _CursoDelAutorMixin:
 
 
 class PreguntaAdminForm(WagtailAdminModelForm):
+    """One form for every type, showing and storing only what the chosen type uses."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Rows the type does not use are dropped from the POST before anything reads them.
+        if args and args[0] is not None:
+            args = (
+                autoria.depurar_datos(args[0], self._meta.model, kwargs.get("prefix")),
+                *args[1:],
+            )
+        elif kwargs.get("data") is not None:
+            kwargs["data"] = autoria.depurar_datos(
+                kwargs["data"], self._meta.model, kwargs.get("prefix")
+            )
         super().__init__(*args, **kwargs)
         from evaluaciones.models import CategoriaPregunta
 
         self.fields["categoria"].queryset = alcance.permitidos(  # type: ignore[attr-defined]
             self.for_user, Accion.CAMBIAR, CategoriaPregunta
         )
+        campo_tipo = self.fields[autoria.CAMPO_TIPO]
+        campo_tipo.widget = autoria.SelectorTipo(choices=campo_tipo.choices)
+        nombres_tipo = dict(campo_tipo.choices)
+        for nombre, campo in self.fields.items():
+            if nombre in autoria.campos_especificos():
+                campo.help_text = autoria.ayuda_con_tipos(campo.help_text, nombre, nombres_tipo)
 
     def _filas(self) -> list[dict[str, Any]]:
         formset = self.formsets.get("opciones")
@@ -58,6 +76,8 @@ class PreguntaAdminForm(WagtailAdminModelForm):
     def clean(self) -> dict[str, Any]:
         datos = super().clean()
         tipo = datos.get("tipo")
+        if tipo:
+            autoria.restablecer_campos(self, tipo, self._meta.model)
         filas = self._filas()
         if tipo:
             # Each type's module knows what makes its questions unanswerable.

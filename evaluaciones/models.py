@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
+from evaluaciones.autoria import CampoPorTipo, ColumnaPorTipo, FilasPorTipo
 from evaluaciones.forms import (
     CategoriaPreguntaAdminForm,
     EvaluacionAdminForm,
@@ -363,7 +364,7 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         FieldRowPanel([FieldPanel("categoria"), FieldPanel("puntos")]),
         FieldPanel("etiquetas"),
         FieldPanel("enunciado"),
-        InlinePanel(
+        FilasPorTipo(
             "opciones",
             heading=_("Opciones, respuestas aceptadas o elementos"),
             label=_("Opción"),
@@ -376,18 +377,18 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
                 "correcto."
             ),
         ),
-        FieldRowPanel([FieldPanel("distinguir_mayusculas"), FieldPanel("ignorar_acentos")]),
-        FieldPanel("es_verdadera"),
+        FieldRowPanel([CampoPorTipo("distinguir_mayusculas"), CampoPorTipo("ignorar_acentos")]),
+        CampoPorTipo("es_verdadera"),
         FieldRowPanel(
-            [FieldPanel("retroalimentacion_verdadero"), FieldPanel("retroalimentacion_falso")]
+            [CampoPorTipo("retroalimentacion_verdadero"), CampoPorTipo("retroalimentacion_falso")]
         ),
-        FieldPanel("longitud_maxima"),
-        FieldPanel("plantilla_respuesta"),
-        FieldPanel("notas_para_calificar"),
-        FieldRowPanel([FieldPanel("extensiones_permitidas"), FieldPanel("tamano_maximo_mb")]),
-        InlinePanel(
+        CampoPorTipo("longitud_maxima"),
+        CampoPorTipo("plantilla_respuesta"),
+        CampoPorTipo("notas_para_calificar"),
+        FieldRowPanel([CampoPorTipo("extensiones_permitidas"), CampoPorTipo("tamano_maximo_mb")]),
+        FilasPorTipo(
             "criterios",
-            heading=_("Rúbrica (ensayos y entregables)"),
+            heading=_("Rúbrica"),
             label=_("Criterio"),
             help_text=_(
                 "Opcional. Quien califica asigna puntos a cada criterio y se suman; la suma de "
@@ -450,16 +451,16 @@ class OpcionPregunta(Orderable):
     retroalimentacion = models.TextField(_("retroalimentación de esta opción"), blank=True)
 
     panels = [
-        FieldPanel("texto"),
+        ColumnaPorTipo("texto"),
         FieldRowPanel(
             [
-                FieldPanel("correcta"),
-                FieldPanel("fraccion"),
-                FieldPanel("tolerancia"),
-                FieldPanel("pareja"),
+                ColumnaPorTipo("correcta"),
+                ColumnaPorTipo("fraccion"),
+                ColumnaPorTipo("tolerancia"),
+                ColumnaPorTipo("pareja"),
             ]
         ),
-        FieldPanel("retroalimentacion"),
+        ColumnaPorTipo("retroalimentacion"),
     ]
 
     class Meta(Orderable.Meta):
