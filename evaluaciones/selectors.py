@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluaciones import analisis, instantaneas, scoring
-from evaluaciones.models import Evaluacion, Excepcion, Intento, Momento, Pregunta, Respuesta
+from evaluaciones.models import (
+    CategoriaPregunta,
+    Evaluacion,
+    Excepcion,
+    Intento,
+    Momento,
+    Pregunta,
+    Respuesta,
+)
 from evaluaciones.revision import revision_permitida
 from lms.alcance import (
     alcance_de,
@@ -718,3 +726,86 @@ def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada
             )
         )
     return resultado
+
+
+# --- The question bank's category tree and an evaluation's points --------------------
+
+
+def descendientes_de_categorias(ids: Iterable[int]) -> set[int]:
+    """Every category hanging below `ids` (not `ids` themselves), one query per level."""
+    raices = set(ids)
+    encontradas: set[int] = set()
+    frontera = set(raices)
+    while frontera:
+        hijas = (
+            set(
+                CategoriaPregunta.objects.filter(padre_id__in=frontera).values_list("pk", flat=True)
+            )
+            - encontradas
+            - raices
+        )
+        encontradas |= hijas
+        frontera = hijas
+    return encontradas
+
+
+@dataclass(frozen=True)
+class FilaPuntos:
+    """One row of an evaluation as the points total reads it."""
+
+    pregunta_id: int | None = None
+    categoria_id: int | None = None
+    cantidad: int | None = None
+    incluir_subcategorias: bool = False
+
+
+@dataclass(frozen=True)
+class PuntosTotales:
+    minimo: Decimal
+    maximo: Decimal
+
+    @property
+    def texto(self) -> str:
+        def numero(valor: Decimal) -> str:
+            return format(valor.normalize(), "f")
+
+        if self.minimo == self.maximo:
+            return _("Puntos totales: %(puntos)s") % {"puntos": numero(self.maximo)}
+        return _(
+            "Puntos totales: entre %(minimo)s y %(maximo)s (las preguntas al azar no valen "
+            "lo mismo)"
+        ) % {"minimo": numero(self.minimo), "maximo": numero(self.maximo)}
+
+
+def puntos_totales(filas: Iterable[FilaPuntos]) -> PuntosTotales:
+    """What an attempt of these rows is worth: fixed points plus each random draw's range.
+
+    A draw of N from a category is worth at least its N cheapest questions and at most
+    its N dearest (fixed questions are never drawn, as in `services._preguntas_de`).
+    """
+    filas = list(filas)
+    fijas = {f.pregunta_id for f in filas if f.pregunta_id}
+    total = sum(Pregunta.objects.filter(pk__in=fijas).values_list("puntos", flat=True), Decimal(0))
+    minimo = maximo = total
+    for fila in filas:
+        if fila.pregunta_id or not fila.categoria_id or not fila.cantidad:
+            continue
+        categorias = {fila.categoria_id}
+        if fila.incluir_subcategorias:
+            categorias |= descendientes_de_categorias(categorias)
+        puntos = sorted(
+            Pregunta.objects.filter(categoria_id__in=categorias)
+            .exclude(pk__in=fijas)
+            .values_list("puntos", flat=True)
+        )
+        n = min(fila.cantidad, len(puntos))
+        minimo += sum(puntos[:n], Decimal(0))
+        maximo += sum(puntos[len(puntos) - n :], Decimal(0))
+    return PuntosTotales(minimo, maximo)
+
+
+def filas_de_evaluacion(evaluacion: Evaluacion) -> list[FilaPuntos]:
+    return [
+        FilaPuntos(s.pregunta_id, s.categoria_id, s.cantidad, s.incluir_subcategorias)
+        for s in evaluacion.secciones.all()
+    ]

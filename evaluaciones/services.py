@@ -82,8 +82,16 @@ def _preguntas_de(evaluacion: Evaluacion, azar: random.Random) -> list[Pregunta]
     """The questions one attempt gets: fixed ones, plus N drawn at random per category."""
     secciones = list(evaluacion.secciones.select_related("pregunta").order_by("sort_order"))
     fijas = {s.pregunta_id for s in secciones if s.pregunta_id}
-    categorias = {s.categoria_id for s in secciones if s.categoria_id}
-    banco: dict[int, list[Pregunta]] = {c: [] for c in categorias if c is not None}
+    # A draw "with its subcategories" takes from the category and all it holds.
+    fuentes: dict[int, list[int]] = {}
+    for seccion in secciones:
+        if seccion.categoria_id is None or seccion.pregunta_id is not None:
+            continue
+        categorias = {seccion.categoria_id}
+        if seccion.incluir_subcategorias:
+            categorias |= selectors.descendientes_de_categorias(categorias)
+        fuentes[seccion.pk] = sorted(categorias)
+    banco: dict[int, list[Pregunta]] = {c: [] for ids in fuentes.values() for c in ids}
     if banco:
         for pregunta in Pregunta.objects.filter(categoria_id__in=banco).exclude(pk__in=fijas):
             banco[pregunta.categoria_id].append(pregunta)
@@ -95,7 +103,9 @@ def _preguntas_de(evaluacion: Evaluacion, azar: random.Random) -> list[Pregunta]
                 elegidas.append(seccion.pregunta)
                 usadas.add(seccion.pregunta.pk)
             continue
-        disponibles = [p for p in banco.get(seccion.categoria_id or 0, []) if p.pk not in usadas]
+        disponibles = [
+            p for c in fuentes.get(seccion.pk, []) for p in banco[c] if p.pk not in usadas
+        ]
         for pregunta in azar.sample(disponibles, min(seccion.cantidad or 0, len(disponibles))):
             elegidas.append(pregunta)
             usadas.add(pregunta.pk)
