@@ -139,10 +139,20 @@ class LecturaNumero:
     legible: bool
 
 
+# Beyond these powers of ten a number is written as "mantissa × 10^exponent".
+_EXPONENTE_VISIBLE = range(-9, 16)
+
+
 def numero_mx(numero: Decimal, *, agrupar: bool = True) -> str:
     """`numero` as es-MX writes it: point for decimals, and a comma every three digits."""
     if numero == 0:
         numero = numero.copy_abs()
+    elif numero.adjusted() not in _EXPONENTE_VISIBLE:
+        # Digit by digit: arithmetic on such exponents can overflow Decimal's context.
+        signo, digitos, _exp = numero.as_tuple()
+        cifras = "".join(map(str, digitos)).rstrip("0")
+        mantisa = cifras[0] + (f".{cifras[1:]}" if len(cifras) > 1 else "")
+        return f"{'-' if signo else ''}{mantisa} × 10^{numero.adjusted()}"
     if agrupar:
         return numberformat.format(numero, ".", grouping=3, thousand_sep=",", force_grouping=True)
     return numberformat.format(numero, ".")

@@ -1,11 +1,14 @@
 """The participant sees how a numeric answer is read, as scoring will read it, before submitting."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from django.urls import reverse
 
 from evaluaciones.models import Momento, Pregunta, Respuesta
 from evaluaciones.respuestas import lectura_numero
+from evaluaciones.scoring import interpretar_numero
 from tests.factories import OpcionPreguntaFactory, PreguntaFactory, UsuarioFactory
 from tests.factories.evaluaciones import evaluacion_con, pregunta_con_opciones
 from tests.factories.evaluaciones_cursos import iniciar
@@ -48,8 +51,25 @@ def test_en_la_revision_se_dice_en_pasado():
     assert lectura_numero("nada", enviada=True).texto == "No se pudo leer como número."
 
 
-def test_un_exponente_enorme_no_se_escribe_cifra_por_cifra():
-    assert len(lectura_numero("1e99999").texto) < 60
+@pytest.mark.parametrize(
+    ("texto", "linea"),
+    [
+        ("1e100", "Se leerá como: 1 × 10^100"),
+        ("-2.5e20", "Se leerá como: -2.5 × 10^20"),
+        ("1e-10", "Se leerá como: 1 × 10^-10"),
+        ("1E2000100", "Se leerá como: 1 × 10^2000100"),
+    ],
+)
+def test_un_exponente_enorme_no_se_escribe_cifra_por_cifra(texto, linea):
+    assert lectura_numero(texto).texto == linea
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789,.eE+- \u00a0", max_size=45))
+def test_la_lectura_nunca_falla_y_cabe_en_una_linea(texto):
+    lectura = lectura_numero(texto)
+    assert lectura.legible == (interpretar_numero(texto) is not None)
+    assert len(lectura.texto) < 140
 
 
 # --- Through the participant's screens --------------------------------------------
