@@ -20,10 +20,11 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, Panel
 
 from evaluaciones import tipos
 
@@ -254,3 +255,44 @@ class SelectorTipo(forms.Select):
     ) -> str:
         html = super().render(name, value, {**(attrs or {}), "data-autoria-tipo": True}, renderer)
         return format_html("{}{}", html, json_script(datos_para_el_navegador(), ID_DATOS))
+
+
+# --- An evaluation's total points --------------------------------------------------
+
+
+class PuntosTotalesPanel(Panel):
+    """What the evaluation is worth, rendered by the server and kept current by a script."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "evaluaciones/admin/puntos_totales.html"
+
+        class Media:
+            js = ["evaluaciones/puntos_totales.js"]
+
+        def _filas(self) -> list[Any]:
+            # selectors imports the models, which import this module.
+            from evaluaciones import selectors
+
+            formset = self.form.formsets.get("secciones") if self.form is not None else None
+            if self.form is not None and self.form.is_bound:
+                if formset is None or not formset.is_valid():
+                    return []
+                return [
+                    selectors.FilaPuntos(
+                        getattr(d.get("pregunta"), "pk", None),
+                        getattr(d.get("categoria"), "pk", None),
+                        d.get("cantidad"),
+                        bool(d.get("incluir_subcategorias")),
+                    )
+                    for d in (f.cleaned_data for f in formset.forms)
+                    if d and not d.get("DELETE")
+                ]
+            return selectors.filas_de_evaluacion(self.instance)
+
+        def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+            from evaluaciones import selectors
+
+            contexto = super().get_context_data(parent_context)
+            contexto["total"] = selectors.puntos_totales(self._filas())
+            contexto["url"] = reverse("evaluaciones_puntos_totales")
+            return contexto

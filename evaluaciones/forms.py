@@ -86,15 +86,74 @@ class PreguntaAdminForm(WagtailAdminModelForm):
 
 
 class CategoriaPreguntaAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
+    """A category hangs from one the author may change, of its own course, never below itself."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._limitar_curso()
+        from evaluaciones.models import CategoriaPregunta
+
+        padres = alcance.permitidos(self.for_user, Accion.CAMBIAR, CategoriaPregunta)
+        if self.instance.pk:
+            padres = padres.exclude(pk=self.instance.pk)
+        self.fields["padre"].queryset = padres.order_by("nombre")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        datos = super().clean()
+        padre = datos.get("padre")
+        if padre is None:
+            return datos
+        curso = datos.get("curso")
+        if padre.curso_id != (curso.pk if curso is not None else None):
+            self.add_error(
+                "padre",
+                _(
+                    "La categoría superior debe ser del mismo curso: «%(padre)s» es de otro "
+                    "banco de preguntas."
+                )
+                % {"padre": padre.nombre},
+            )
+        # Walking up from the new parent must never reach this category.
+        vistas: set[int] = set()
+        ancestro = padre
+        while ancestro is not None and ancestro.pk not in vistas:
+            if self.instance.pk and ancestro.pk == self.instance.pk:
+                self.add_error(
+                    "padre",
+                    _(
+                        "«%(padre)s» está dentro de esta categoría: una categoría no puede "
+                        "colgar de sí misma ni de sus subcategorías."
+                    )
+                    % {"padre": padre.nombre},
+                )
+                break
+            vistas.add(ancestro.pk)
+            ancestro = ancestro.padre
+        return datos
 
 
 class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
+    """Fixed questions need no draw count; a random row needs one of at least 1."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and args[0] is not None:
+            args = (_sin_sorteo_en_filas_fijas(args[0], kwargs.get("prefix")), *args[1:])
+        elif kwargs.get("data") is not None:
+            kwargs["data"] = _sin_sorteo_en_filas_fijas(kwargs["data"], kwargs.get("prefix"))
         super().__init__(*args, **kwargs)
         self._limitar_curso()
+        formset = self.formsets.get("secciones")
+        if self.is_bound and formset is not None:
+            for fila in formset.forms:
+                sorteo = fila.data.get(fila.add_prefix("categoria")) and not fila.data.get(
+                    fila.add_prefix("pregunta")
+                )
+                if sorteo:
+                    campo = fila.fields["cantidad"]
+                    campo.required = True
+                    campo.error_messages["required"] = _(
+                        "Indique cuántas preguntas sacar al azar de la categoría (al menos 1)."
+                    )
 
     def _revisar_banco(self, filas: list[dict[str, Any]]) -> None:
         """Refuse questions and categories outside the user's reach or the evaluation's course."""
@@ -143,6 +202,10 @@ class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         self._revisar_banco(filas)
+        # selectors and models import this module: they are read once it has loaded.
+        from evaluaciones import selectors
+        from evaluaciones.models import Pregunta
+
         fijas = {f["pregunta"].pk for f in filas if f.get("pregunta")}
         pedidas: dict[Any, int] = {}
         for fila in filas:
@@ -150,8 +213,16 @@ class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
                 pedidas[fila["categoria"]] = pedidas.get(fila["categoria"], 0) + (
                     fila.get("cantidad") or 0
                 )
+        subcategorias = {
+            f["categoria"] for f in filas if f.get("categoria") and f.get("incluir_subcategorias")
+        }
         for categoria, cantidad in pedidas.items():
-            disponibles = categoria.preguntas.exclude(pk__in=fijas).count()
+            categorias = {categoria.pk}
+            if categoria in subcategorias:
+                categorias |= selectors.descendientes_de_categorias(categorias)
+            disponibles = (
+                Pregunta.objects.filter(categoria_id__in=categorias).exclude(pk__in=fijas).count()
+            )
             if cantidad > disponibles:
                 raise forms.ValidationError(
                     ngettext(
@@ -164,6 +235,21 @@ class EvaluacionAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
                     % {"categoria": categoria, "disponibles": disponibles, "cantidad": cantidad}
                 )
         return datos
+
+
+def _sin_sorteo_en_filas_fijas(datos: Any, prefijo: str | None) -> Any:
+    """POST data without a draw count or subcategory choice on rows with a fixed question."""
+    inicio = f"{prefijo}-secciones" if prefijo else "secciones"
+    try:
+        total = int(datos.get(f"{inicio}-TOTAL_FORMS") or 0)
+    except ValueError:
+        return datos
+    datos = datos.copy()
+    for i in range(min(total, 1000)):
+        if datos.get(f"{inicio}-{i}-pregunta"):
+            datos.pop(f"{inicio}-{i}-cantidad", None)
+            datos.pop(f"{inicio}-{i}-incluir_subcategorias", None)
+    return datos
 
 
 class _CorreoPersonaField(forms.ModelChoiceField):

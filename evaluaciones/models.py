@@ -24,7 +24,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
-from evaluaciones.autoria import CampoPorTipo, ColumnaPorTipo, FilasPorTipo
+from evaluaciones.autoria import (
+    CampoPorTipo,
+    ColumnaPorTipo,
+    FilasPorTipo,
+    PuntosTotalesPanel,
+)
 from evaluaciones.forms import (
     CategoriaPreguntaAdminForm,
     EvaluacionAdminForm,
@@ -148,6 +153,7 @@ class Evaluacion(ClusterableModel):
             label=_("Pregunta o sección aleatoria"),
             min_num=1,
         ),
+        PuntosTotalesPanel(heading=_("Puntos totales")),
         MultiFieldPanel(
             [
                 FieldPanel("revision_puntaje"),
@@ -250,6 +256,19 @@ class CategoriaPregunta(models.Model):
 
     def __str__(self) -> str:
         return self.nombre
+
+    def ruta(self) -> str:
+        """Its place in the course's tree, as Moodle writes it: "Fase teórica / Tema 1"."""
+        nombres: list[str] = []
+        vistas: set[int | None] = set()
+        actual: CategoriaPregunta | None = self
+        while actual is not None and actual.pk not in vistas:
+            vistas.add(actual.pk)
+            nombres.append(actual.nombre)
+            actual = actual.padre
+        return " / ".join(reversed(nombres))
+
+    ruta.short_description = _("categoría")  # type: ignore[attr-defined]
 
 
 class EtiquetaPregunta(TaggedItemBase):

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from evaluaciones import instantaneas, selectors, services
 from evaluaciones.analisis import Problema
-from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Respuesta
+from evaluaciones.models import CriterioRubrica, Evaluacion, Intento, Pregunta, Respuesta
 from evaluaciones.respuestas import texto_de_respuesta
 from evaluaciones.scoring import TIPOS_MANUALES, TipoPregunta
 from lms.archivos import descargar_privado
@@ -188,6 +188,10 @@ def calificar(request: HttpRequest, pk: int) -> HttpResponse:
             "es_entregable": item["tipo"] == TipoPregunta.ENTREGABLE,
             "texto": respuesta.valor if isinstance(respuesta.valor, str) else "",
             "criterios": [(c, anteriores[c.pk]) for c in criterios],
+            # The author's notes for graders, as the question says them now (like the rubric).
+            "notas_para_calificar": Pregunta.objects.filter(pk=item.get("pregunta_id"))
+            .values_list("notas_para_calificar", flat=True)
+            .first(),
             "puntos_valor": valores.get("puntos", ""),
             "comentario": request.POST.get("comentario", respuesta.comentario),
             "errores": errores,

@@ -21,7 +21,7 @@ from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from evaluaciones import admin_views, services
+from evaluaciones import admin_views, services, views_autoria
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Excepcion, Pregunta
 from lms import alcance
 from lms.alcance import Accion
@@ -109,9 +109,13 @@ class CategoriaPreguntaViewSet(MensajesConGeneroMixin, ConAlcanceViewSetMixin, S
     index_view_class = CategoriaPreguntaIndexView
     icon = "folder-open-inverse"
     menu_label = _("Categorías de preguntas")
-    list_display = ["nombre", "curso", "descripcion"]
+    list_display = ["ruta", "curso", "descripcion"]
     list_filter = ["curso"]
     search_fields = ["nombre"]
+
+    def get_queryset(self, request: Any) -> Any:
+        # The path of categories up to four levels deep is read without a query per row.
+        return super().get_queryset(request).select_related("curso", "padre__padre__padre")
 
 
 class EvaluacionIndexView(snippet_views.IndexView):
@@ -257,6 +261,11 @@ def urls_evaluaciones() -> list[Any]:
             "evaluaciones/preguntas/importar-gift/",
             admin_views.importar_gift,
             name="evaluaciones_importar_gift",
+        ),
+        path(
+            "evaluaciones/puntos-totales/",
+            views_autoria.puntos_totales,
+            name="evaluaciones_puntos_totales",
         ),
         path(
             "evaluaciones/preguntas/exportar-moodle/",
