@@ -11,6 +11,7 @@ and after, null while the attempt was open), a list older snapshots lack.
 from __future__ import annotations
 
 import datetime
+import html
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from wagtail.rich_text import expand_db_html
@@ -150,13 +153,17 @@ class CambioDeClave:
     """One recorded change of key of one question of an attempt, as its review shows it."""
 
     numero: int
-    enunciado: str
+    enunciado: str  # plain text, the start of the statement
     fecha: datetime.datetime
     motivo: str
     estado_intento: str
     puntos_antes: Decimal | None
     puntos_despues: Decimal | None
     puntos: Decimal
+
+
+def _texto_breve(html_enunciado: str) -> str:
+    return Truncator(html.unescape(strip_tags(html_enunciado)).strip()).words(12)
 
 
 def _decimal(texto: str | None) -> Decimal | None:
@@ -174,7 +181,7 @@ def cambios_de_clave(instantanea: Mapping[str, Any]) -> list[CambioDeClave]:
             cambios.append(
                 CambioDeClave(
                     numero=numero,
-                    enunciado=item["vista"].get("enunciado", ""),
+                    enunciado=_texto_breve(item["vista"].get("enunciado", "")),
                     fecha=datetime.datetime.fromisoformat(registro["fecha"]),
                     motivo=registro.get("motivo", ""),
                     estado_intento=registro.get("estado_intento", ""),

@@ -300,6 +300,7 @@ def test_resultado_muestra_la_correccion_de_la_clave(client, revision_puntaje, v
     html = client.get(url).content.decode()
 
     assert "Correcciones de la clave" in html
+    assert "Pregunta 1</strong> (¿Enunciado número" in html
     fecha = timezone.localtime(registro.realizada_en)
     assert f"la clave se corrigió el {fecha.day} de" in html
     assert "Motivo: La opción marcada era otra." in html
