@@ -15,7 +15,7 @@ from typing import Any
 from evaluaciones import services
 from evaluaciones.importers import ResultadoImportacion
 from evaluaciones.importers.gift import interpretar_gift
-from evaluaciones.importers.moodle_xml import interpretar_moodle_xml, rutas_de_categorias
+from evaluaciones.importers.moodle_xml import interpretar_moodle_xml
 from evaluaciones.models import CategoriaPregunta, Pregunta
 from evaluaciones.scoring import TipoPregunta, credito_exacto, fracciones_multiples
 
@@ -66,6 +66,15 @@ def creditos(pregunta: Pregunta) -> list[Fraction]:
     ]
 
 
+def ruta(categoria: CategoriaPregunta) -> tuple[str, ...]:
+    """A category's names from its course's top level down."""
+    nombres = []
+    while categoria is not None:
+        nombres.append(categoria.nombre)
+        categoria = categoria.padre
+    return tuple(reversed(nombres))
+
+
 def _normal(valor: Decimal | None) -> str | None:
     return None if valor is None else format(valor.normalize(), "f")
 
@@ -79,7 +88,7 @@ def huella(pregunta: Pregunta) -> dict[str, Any]:
         "titulo": pregunta.titulo,
         "enunciado": pregunta.enunciado,
         "puntos": pregunta.puntos,
-        "categoria": rutas_de_categorias([pregunta.categoria])[pregunta.categoria_id],
+        "categoria": ruta(pregunta.categoria),
         "retroalimentacion": pregunta.retroalimentacion,
         "es_verdadera": pregunta.es_verdadera if tipo == TipoPregunta.VERDADERO_FALSO else None,
         "retroalimentacion_verdadero": pregunta.retroalimentacion_verdadero,
