@@ -306,14 +306,16 @@ def _guardar_formulario(
     *,
     guardadas: dict[str, Respuesta] | None = None,
     escribir: bool = True,
-) -> tuple[dict[str, Respuesta], list[Respuesta]]:
+) -> tuple[dict[str, Respuesta], list[Respuesta], list[str]]:
     """Merge every answer of a full-page post into the saved ones.
 
-    Returns all the attempt's answers as they stand after the post (`clave` -> row)
-    and the rows that changed. Only answers that differ from what is saved are
-    written, in one statement (with `escribir=False` the caller writes them, e.g.
-    together with their points). An answer saved meanwhile from another tab or device
-    (a higher version than the page saw) is newer than this page and is kept.
+    Returns all the attempt's answers as they stand after the post (`clave` -> row),
+    the rows that changed and, in Spanish, what could not be read (naming the
+    question): one unreadable answer never costs the others. Only answers that differ
+    from what is saved are written, in one statement (with `escribir=False` the caller
+    writes them, e.g. together with their points). An answer saved meanwhile from
+    another tab or device (a higher version than the page saw) is newer than this page
+    and is kept.
     """
     items = instantaneas.items_por_clave(intento.instantanea)
     ajenas = (respuestas.claves_enviadas(datos) | {_clave_archivo(n) for n in archivos}) - set(
@@ -324,8 +326,8 @@ def _guardar_formulario(
     if guardadas is None:
         guardadas = {r.clave: r for r in Respuesta.objects.filter(intento=intento)}
     cambiadas: list[Respuesta] = []
-    errores = []
-    for clave, item in items.items():
+    errores: list[str] = []
+    for numero, (clave, item) in enumerate(items.items(), start=1):
         if item["tipo"] == scoring.TipoPregunta.ENTREGABLE:
             continue
         previa = guardadas.get(clave)
@@ -334,7 +336,9 @@ def _guardar_formulario(
         try:
             valor = respuestas.interpretar(item, datos)
         except RespuestaInvalida as error:
-            errores.append(error.mensaje)
+            errores.append(
+                _("Pregunta %(n)d: %(mensaje)s") % {"n": numero, "mensaje": error.mensaje}
+            )
             continue
         if previa is None:
             if valor is None:
@@ -349,8 +353,6 @@ def _guardar_formulario(
             previa.version += 1
         previa.puntos = _puntos_automaticos(item, valor)
         cambiadas.append(previa)
-    if errores:
-        raise ErrorEvaluacion(errores[0])
     if escribir:
         _escribir_respuestas(intento, cambiadas)
     for nombre, archivo in archivos.items():
@@ -360,8 +362,8 @@ def _guardar_formulario(
         try:
             guardadas[item["clave"]] = _guardar_archivo(intento, item, archivo, ahora)
         except RespuestaInvalida as error:
-            raise ErrorEvaluacion(error.mensaje) from None
-    return guardadas, cambiadas
+            errores.append(error.mensaje)
+    return guardadas, cambiadas, errores
 
 
 def _escribir_respuestas(intento: Intento, filas: Sequence[Respuesta]) -> None:
@@ -399,12 +401,14 @@ def guardar_respuestas(
     archivos: Mapping[str, UploadedFile] | None = None,
     versiones: Mapping[str, int] | None = None,
     ahora: datetime.datetime | None = None,
-) -> Intento:
-    """Save a whole page of answers without submitting (the no-JavaScript path)."""
+) -> list[str]:
+    """Save a whole page of answers without submitting (the no-JavaScript path).
+
+    Returns what could not be saved, one Spanish line per question; the rest is saved.
+    """
     ahora = ahora or timezone.now()
     intento = _intento_abierto(intento_id, usuario, ahora)
-    _guardar_formulario(intento, datos, archivos or {}, versiones or {}, ahora)
-    return intento
+    return _guardar_formulario(intento, datos, archivos or {}, versiones or {}, ahora)[2]
 
 
 # --- Submitting and scoring -----------------------------------------------------
@@ -504,6 +508,8 @@ class ResultadoEnvio:
     mensaje: str
     ya_enviado: bool = False
     vencido: bool = False
+    # Some answer could not be read: nothing was submitted, the readable ones were saved.
+    rechazado: bool = False
 
 
 @transaction.atomic
@@ -547,9 +553,13 @@ def enviar_intento(
         return ResultadoEnvio(intento, _("Su intento se envió."))
     # The posted page is merged into the saved answers and scored in memory; changed
     # answers and points go out in one statement, then the attempt row.
-    guardadas, cambiadas = _guardar_formulario(
+    guardadas, cambiadas, errores = _guardar_formulario(
         intento, datos or {}, archivos or {}, versiones or {}, ahora, escribir=False
     )
+    if errores:
+        # Not submitted: what could be read is saved, the person fixes the rest.
+        _escribir_respuestas(intento, cambiadas)
+        return ResultadoEnvio(intento, " ".join(errores), rechazado=True)
     intento.enviado_en = ahora
     intento.cerrado_por_sistema = False
     puntuadas = _puntuar(intento, guardadas, ahora)
@@ -921,6 +931,10 @@ def importar_preguntas(
         destino = categoria
         if importada.categoria:
             destino = _categoria_de_ruta(importada.categoria, categoria.curso_id, categorias)
+            if importada.descripcion_categoria and not destino.descripcion:
+                # As Moodle does, a file's description fills a category that has none.
+                destino.descripcion = importada.descripcion_categoria
+                destino.save(update_fields=["descripcion"])
         pregunta = Pregunta(
             titulo=importada.titulo[:255],
             tipo=importada.tipo,

@@ -50,6 +50,8 @@ class PreguntaImportada:
     retroalimentacion: str = ""
     # () puts the question in the category chosen at import; else a path under its course.
     categoria: RutaCategoria = ()
+    # Moodle's description of that category (`<info>`), given to it when it has none.
+    descripcion_categoria: str = ""
     puntos: Decimal = Decimal(1)
     extensiones: str = ""
     tamano_maximo_mb: int | None = None

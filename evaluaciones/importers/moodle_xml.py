@@ -567,6 +567,7 @@ def interpretar_moodle_xml(texto: str) -> ResultadoImportacion:
     preguntas: list[PreguntaImportada] = []
     errores: list[ErrorImportacion] = []
     categoria: RutaCategoria = ()
+    descripcion = ""
     aviso_categoria: str | None = None
     numero = 0
     for indice, nodo in enumerate(raiz.findall("question")):
@@ -574,6 +575,8 @@ def interpretar_moodle_xml(texto: str) -> ResultadoImportacion:
         if nodo.get("type") == "category":
             categoria, contexto = ruta_de_categoria(_texto(nodo.find("category")))
             aviso_categoria = aviso_de_contexto(contexto, categoria)
+            info = nodo.find("info")
+            descripcion = texto_plano(_texto(info), _formato(info, "moodle"), [], "")
             continue
         numero += 1
         extracto = (_texto(nodo.find("name")) or nodo.get("type", ""))[:80]
@@ -595,6 +598,8 @@ def interpretar_moodle_xml(texto: str) -> ResultadoImportacion:
             continue
         if aviso_categoria:
             pregunta = replace(pregunta, avisos=(aviso_categoria, *pregunta.avisos))
+        if descripcion and categoria:
+            pregunta = replace(pregunta, descripcion_categoria=descripcion)
         preguntas.append(pregunta)
     return ResultadoImportacion(tuple(preguntas), tuple(errores))
 

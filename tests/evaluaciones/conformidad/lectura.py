@@ -89,6 +89,7 @@ def huella(pregunta: Pregunta) -> dict[str, Any]:
         "enunciado": pregunta.enunciado,
         "puntos": pregunta.puntos,
         "categoria": ruta(pregunta.categoria),
+        "descripcion_categoria": pregunta.categoria.descripcion,
         "retroalimentacion": pregunta.retroalimentacion,
         "es_verdadera": pregunta.es_verdadera if tipo == TipoPregunta.VERDADERO_FALSO else None,
         "retroalimentacion_verdadero": pregunta.retroalimentacion_verdadero,

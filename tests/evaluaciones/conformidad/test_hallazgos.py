@@ -13,7 +13,7 @@ from evaluaciones.importers.moodle_xml import exportar_moodle_xml
 from evaluaciones.models import CategoriaPregunta, OpcionPregunta, Pregunta
 from lms import services as lms_services
 from lms.models import Rol
-from tests.evaluaciones.conformidad.lectura import leer
+from tests.evaluaciones.conformidad.lectura import interpretar, leer
 from tests.factories import (
     CategoriaPreguntaFactory,
     CursoPageFactory,
@@ -57,6 +57,16 @@ def test_las_rutas_de_categoria_forman_un_arbol_por_curso():
     cinco, _seis = _importar(DOS_RAMAS, CategoriaPreguntaFactory(curso=curso_a))
     assert cinco.categoria == uno.categoria
     assert CategoriaPregunta.objects.filter(nombre="Fase teórica").count() == 4
+
+
+@pytest.mark.django_db
+def test_la_descripcion_de_una_categoria_de_moodle_se_conserva():
+    resultado = interpretar("todos_los_tipos.xml")
+    (primera, *_resto) = services.importar_preguntas(
+        preguntas=resultado.preguntas, categoria=CategoriaPreguntaFactory(), importada_por=None
+    )
+    assert primera.categoria.nombre == "Fase teórica"
+    assert primera.categoria.descripcion == "Preguntas de la fase teórica"
 
 
 def test_el_titulo_de_un_enunciado_html_es_texto():
