@@ -233,7 +233,7 @@ def ruta_de_categoria(texto: str) -> tuple[RutaCategoria, str | None]:
 
 def aviso_de_contexto(contexto: str | None, ruta: RutaCategoria) -> str | None:
     """The warning for a path Moodle kept outside a course: here it goes into the course."""
-    if contexto in (None, "course"):
+    if contexto is None or contexto == "course":
         return None
     return _(
         "La categoría «%(ruta)s» era %(contexto)s en Moodle; se importa en el curso elegido."
@@ -324,11 +324,11 @@ def respuestas_de_vista_previa(pregunta: PreguntaImportada) -> list[str]:
             credito = _credito_texto(opcion.fraccion, automatica)
             lineas.append(con_retro(f"{opcion.texto}: {credito}", opcion.retroalimentacion))
     elif tipo == TipoPregunta.VERDADERO_FALSO:
-        for valor, nombre, retro in (
+        for verdad, nombre, retro in (
             (True, _("Verdadero"), pregunta.retroalimentacion_verdadero),
             (False, _("Falso"), pregunta.retroalimentacion_falso),
         ):
-            credito = "100 %" if pregunta.es_verdadera is valor else "0 %"
+            credito = "100 %" if pregunta.es_verdadera is verdad else "0 %"
             lineas.append(con_retro(f"{nombre}: {credito}", retro))
     elif tipo == TipoPregunta.RESPUESTA_CORTA:
         for opcion in opciones:
