@@ -258,14 +258,19 @@ def enviar(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluaciones:intento", pk=intento.pk)
     try:
         if accion == "guardar":
-            services.guardar_respuestas(
+            errores = services.guardar_respuestas(
                 intento_id=pk,
                 usuario=request.user,
                 datos=datos,
                 archivos=archivos,
                 versiones=versiones,
             )
-            messages.success(request, _("Sus respuestas se guardaron."))
+            for error in errores:
+                messages.error(request, error)
+            if errores:
+                messages.warning(request, _("Las demás respuestas se guardaron."))
+            else:
+                messages.success(request, _("Sus respuestas se guardaron."))
             return redirect("evaluaciones:intento", pk=pk)
         resultado = services.enviar_intento(
             intento_id=pk,
@@ -281,6 +286,16 @@ def enviar(request: HttpRequest, pk: int) -> HttpResponse:
         intento = _intento_propio(request, pk)
         if intento.estado != Intento.Estado.EN_CURSO:
             return redirect("evaluaciones:resultado", pk=pk)
+        return redirect("evaluaciones:intento", pk=pk)
+    if resultado.rechazado:
+        messages.error(request, resultado.mensaje)
+        messages.warning(
+            request,
+            _(
+                "Su intento no se envió; las demás respuestas se guardaron. Corrija y envíe "
+                "de nuevo."
+            ),
+        )
         return redirect("evaluaciones:intento", pk=pk)
     if resultado.ya_enviado or resultado.vencido:
         messages.warning(request, resultado.mensaje)

@@ -161,3 +161,28 @@ def test_ensayo_empieza_con_su_plantilla_y_la_plantilla_intacta_no_es_respuesta(
     # Nothing was written beyond the template: nothing to grade by hand, it scores zero.
     assert intento.estado == intento.Estado.CALIFICADO
     assert intento.porcentaje == Decimal("0.00")
+
+
+@pytest.mark.parametrize("accion", ["guardar", "enviar"])
+def test_una_respuesta_ilegible_no_cuesta_las_demas(client, persona, accion):
+    """Without JavaScript the whole page is posted: what can be read is saved, the
+    unreadable answer is named by its number, and nothing is submitted."""
+    corta = PreguntaFactory(tipo=Pregunta.Tipo.RESPUESTA_CORTA)
+    OpcionPreguntaFactory(pregunta=corta, texto="INAI")
+    numerica = PreguntaFactory(tipo=Pregunta.Tipo.NUMERICA)
+    OpcionPreguntaFactory(pregunta=numerica, texto="3145")
+    evaluacion = evaluacion_con(corta, numerica)
+    intento = iniciar(evaluacion, persona)
+    numero = [i["clave"] for i in intento.instantanea["preguntas"]].index(f"p{numerica.pk}") + 1
+    respuesta = client.post(
+        reverse("evaluaciones:enviar", args=[intento.pk]),
+        {f"p-p{corta.pk}": "INAI", f"p-p{numerica.pk}": "tres mil", "accion": accion},
+        follow=True,
+    )
+    html = respuesta.content.decode()
+    assert respuesta.redirect_chain[-1][0] == reverse("evaluaciones:intento", args=[intento.pk])
+    assert f"Pregunta {numero}: No es un número que podamos leer" in html
+    assert "las demás respuestas se guardaron" in html.lower()
+    intento.refresh_from_db()
+    assert intento.estado == intento.Estado.EN_CURSO
+    assert {r.clave: r.valor for r in intento.respuestas.all()} == {f"p{corta.pk}": "INAI"}

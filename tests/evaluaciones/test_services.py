@@ -345,21 +345,26 @@ def test_pagina_vieja_no_pisa_una_respuesta_mas_reciente(persona, dos_preguntas)
     assert Respuesta.objects.get(intento=intento, clave=clave).valor == _opcion(unica, 1)
 
 
-def test_envio_con_respuesta_invalida_no_cambia_nada(persona, dos_preguntas):
+def test_envio_con_respuesta_invalida_no_se_envia_y_guarda_solo_lo_valido(
+    persona, dos_preguntas
+):
     unica, multiple = dos_preguntas
     intento = iniciar(evaluacion_con(unica, multiple), persona)
-    with pytest.raises(ErrorEvaluacion):
-        services.enviar_intento(
-            intento_id=intento.pk,
-            usuario=persona,
-            datos={
-                **_campos(unica, _opcion(unica, 1)),
-                **_campos(multiple, _opcion(unica, 0)),
-            },
-        )
+    resultado = services.enviar_intento(
+        intento_id=intento.pk,
+        usuario=persona,
+        datos={
+            **_campos(unica, _opcion(unica, 1)),
+            **_campos(multiple, _opcion(unica, 0)),
+        },
+    )
+    assert resultado.rechazado
+    assert "no pertenece a esta pregunta" in resultado.mensaje
     intento.refresh_from_db()
     assert intento.estado == Intento.Estado.EN_CURSO
-    assert not Respuesta.objects.exists()
+    assert list(Respuesta.objects.values_list("clave", "valor")) == [
+        (f"p{unica.pk}", _opcion(unica, 1))
+    ]
 
 
 def test_cerrar_vencidos_califica_lo_guardado_y_abandona_lo_vacio(dos_preguntas, senales):
