@@ -369,7 +369,7 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     secciones = list(evaluacion.secciones.order_by("sort_order"))
     assert [(s.categoria_id, s.cantidad, s.pregunta_id) for s in secciones] == [
         (banco.pk, 3, None),
-        (None, 1, ensayo.pk),
+        (None, None, ensayo.pk),
     ]
 
     # The theoretical phase requires it: the phase offers only its own course's evaluations.

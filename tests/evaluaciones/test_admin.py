@@ -213,7 +213,7 @@ def test_instructor_crea_evaluacion_con_pregunta_fija_y_seccion_aleatoria(
     evaluacion = Evaluacion.objects.get()
     assert evaluacion.curso_id == curso.pk
     assert [(s.pregunta_id, s.categoria_id, s.cantidad) for s in evaluacion.secciones.all()] == [
-        (pregunta.pk, None, 1),
+        (pregunta.pk, None, None),
         (None, categoria.pk, 3),
     ]
     # Asking for more random questions than the category holds is refused.

@@ -10,13 +10,41 @@ import pytest
 
 from django.urls import reverse
 
-from evaluaciones import autoria, services, tipos
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from evaluaciones import autoria, selectors, services, tipos
 from evaluaciones.models import CategoriaPregunta, Evaluacion, Pregunta
-from tests.evaluaciones.test_admin import _opcion, _pregunta_post, curso, instructor  # noqa: F401
-from tests.factories import CategoriaPreguntaFactory
-from tests.factories.evaluaciones import PreguntaFactory, pregunta_con_opciones
+from lms import services as lms_services
+from lms.models import Rol
+from tests.evaluaciones.test_admin import _opcion, _pregunta_post
+from tests.evaluaciones.test_calificacion import _entrar, _enviado
+from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories.cursos import CursoPageFactory
+from tests.factories.evaluaciones import (
+    EvaluacionFactory,
+    PreguntaFactory,
+    SeccionEvaluacionFactory,
+    evaluacion_con,
+    pregunta_con_opciones,
+)
+from tests.factories.evaluaciones_cursos import curso_impartido
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def instructor(client):
+    usuario = UsuarioFactory()
+    lms_services.asignar_rol(usuario=usuario, rol=Rol.INSTRUCTOR)
+    client.force_login(usuario)
+    return usuario
+
+
+@pytest.fixture
+def curso(instructor):
+    """A course the instructor teaches: its bank is theirs to author."""
+    return curso_impartido(instructor)
+
 
 AGREGAR = "wagtailsnippets_evaluaciones_pregunta:add"
 
@@ -64,9 +92,10 @@ def test_opcion_unica_guarda_solo_sus_campos(client, instructor, curso):
     assert not pregunta.ignorar_acentos
     assert pregunta.notas_para_calificar == pregunta.plantilla_respuesta == ""
     assert pregunta.longitud_maxima == 10000
-    assert pregunta.extensiones_permitidas == Pregunta._meta.get_field(
-        "extensiones_permitidas"
-    ).get_default()
+    assert (
+        pregunta.extensiones_permitidas
+        == Pregunta._meta.get_field("extensiones_permitidas").get_default()
+    )
     assert pregunta.tamano_maximo_mb == 10
     assert not pregunta.criterios.exists()
     assert [(o.texto, o.correcta, o.tolerancia, o.pareja) for o in pregunta.opciones.all()] == [
@@ -178,3 +207,206 @@ def test_datos_del_navegador_salen_del_registro():
         assert propio["columnas"] == list(modulo.campos_opcion)
         assert ("opciones" in propio["campos"]) == bool(modulo.campos_opcion)
         assert set(propio["campos"]) - {"opciones"} == set(modulo.campos_pregunta)
+
+
+def test_quien_califica_ve_las_notas_del_ensayo(client):
+    _entrar(client, rol="coordinador_nacional")
+    ensayo = PreguntaFactory(
+        tipo=Pregunta.Tipo.ENSAYO, notas_para_calificar="Debe citar el artículo 70"
+    )
+    intento = _enviado(evaluacion_con(ensayo), UsuarioFactory(), ensayo=ensayo)
+    html = client.get(
+        reverse("evaluaciones:calificar", args=[intento.respuestas.get().pk])
+    ).content.decode()
+    assert "Notas para quien califica" in html
+    assert "Debe citar el artículo 70" in html
+
+
+# --- Fixed and random rows of an evaluation ------------------------------------------
+
+
+def _evaluacion_post(curso, secciones):
+    return nested_form_data(
+        {
+            "titulo": "Evaluación de la fase teórica",
+            "curso": curso.pk,
+            "descripcion": "",
+            "abre_en": "",
+            "cierra_en": "",
+            "limite_minutos": "",
+            "intentos_permitidos": "1",
+            "metodo_calificacion": "mas_alta",
+            "puntaje_aprobatorio": "70",
+            "revision_puntaje": "al_enviar",
+            "revision_respuestas": "al_enviar",
+            "revision_correctas": "al_cierre",
+            "revision_retroalimentacion": "nunca",
+            "secciones": inline_formset(secciones, min=1),
+        }
+    )
+
+
+def _fila(pregunta="", categoria="", cantidad="", incluir=False):
+    fila = {"pregunta": pregunta, "categoria": categoria, "cantidad": cantidad}
+    if incluir:
+        fila["incluir_subcategorias"] = "on"
+    return fila
+
+
+AGREGAR_EVALUACION = "wagtailsnippets_evaluaciones_evaluacion:add"
+
+
+def test_fila_fija_no_pide_ni_guarda_cantidad(client, instructor, curso):
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    a = pregunta_con_opciones(categoria=categoria)
+    b = pregunta_con_opciones(categoria=categoria)
+    datos = _evaluacion_post(
+        curso, [_fila(pregunta=a.pk), _fila(pregunta=b.pk, cantidad="5", incluir=True)]
+    )
+    respuesta = client.post(reverse(AGREGAR_EVALUACION), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    filas = Evaluacion.objects.get().secciones.all()
+    assert [(s.pregunta_id, s.cantidad, s.incluir_subcategorias) for s in filas] == [
+        (a.pk, None, False),
+        (b.pk, None, False),
+    ]
+
+
+def test_fila_aleatoria_sin_cantidad_se_rechaza(client, instructor, curso):
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    pregunta_con_opciones(categoria=categoria)
+    datos = _evaluacion_post(curso, [_fila(categoria=categoria.pk)])
+    respuesta = client.post(reverse(AGREGAR_EVALUACION), datos)
+    assert respuesta.status_code == 200
+    assert "Indique cuántas preguntas sacar al azar de la categoría" in respuesta.content.decode()
+    assert not Evaluacion.objects.exists()
+
+
+def _arbol(curso):
+    fase = CategoriaPreguntaFactory(curso=curso, nombre="Fase teórica")
+    tema = CategoriaPreguntaFactory(curso=curso, nombre="Tema 1", padre=fase)
+    subtema = CategoriaPreguntaFactory(curso=curso, nombre="Subtema", padre=tema)
+    return fase, tema, subtema
+
+
+def test_incluir_subcategorias_saca_de_las_hijas(client, instructor, curso):
+    fase, tema, subtema = _arbol(curso)
+    hijas = {PreguntaFactory(categoria=tema).pk, PreguntaFactory(categoria=subtema).pk}
+    evaluacion = EvaluacionFactory(curso=curso)
+    SeccionEvaluacionFactory(
+        evaluacion=evaluacion, categoria=fase, cantidad=2, incluir_subcategorias=True
+    )
+    elegidas = services._preguntas_de(evaluacion, random.Random(1))
+    assert {p.pk for p in elegidas} == hijas
+    # The form counts them as available too.
+    respuesta = client.post(
+        reverse(AGREGAR_EVALUACION),
+        _evaluacion_post(curso, [_fila(categoria=fase.pk, cantidad="2", incluir=True)]),
+    )
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    respuesta = client.post(
+        reverse(AGREGAR_EVALUACION),
+        _evaluacion_post(curso, [_fila(categoria=fase.pk, cantidad="2")]),
+    )
+    assert "tiene 0 preguntas disponibles y se piden 2" in respuesta.content.decode()
+
+
+# --- Total points ---------------------------------------------------------------------
+
+
+def test_puntos_totales_suma_fijas_y_rango_de_las_aleatorias(instructor, curso):
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    fija = PreguntaFactory(categoria=categoria, puntos=Decimal("2"))
+    otra = CategoriaPreguntaFactory(curso=curso)
+    for puntos in ("1", "1", "3"):
+        PreguntaFactory(categoria=otra, puntos=Decimal(puntos))
+    iguales = CategoriaPreguntaFactory(curso=curso)
+    for _ in range(3):
+        PreguntaFactory(categoria=iguales, puntos=Decimal("1.5"))
+    Fila = selectors.FilaPuntos
+    total = selectors.puntos_totales([Fila(fija.pk), Fila(None, iguales.pk, 2)])
+    assert (total.minimo, total.maximo) == (Decimal("5"), Decimal("5"))
+    assert total.texto == "Puntos totales: 5"
+    total = selectors.puntos_totales([Fila(fija.pk), Fila(None, otra.pk, 2)])
+    assert (total.minimo, total.maximo) == (Decimal("4"), Decimal("6"))
+    assert "entre 4 y 6" in total.texto
+
+
+def test_edicion_de_evaluacion_muestra_los_puntos_totales(client, instructor, curso):
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    fija = PreguntaFactory(categoria=categoria, puntos=Decimal("2"))
+    for puntos in ("1", "3"):
+        PreguntaFactory(categoria=categoria, puntos=Decimal(puntos))
+    evaluacion = EvaluacionFactory(curso=curso)
+    SeccionEvaluacionFactory(evaluacion=evaluacion, pregunta=fija)
+    SeccionEvaluacionFactory(evaluacion=evaluacion, categoria=categoria, cantidad=1)
+    url = reverse("wagtailsnippets_evaluaciones_evaluacion:edit", args=[evaluacion.pk])
+    html = client.get(url).content.decode()
+    assert "Puntos totales: entre 3 y 5" in html
+    assert "evaluaciones/puntos_totales.js" in html
+    # The live total asks the same function, and knows nothing of another course's bank.
+    ajena = PreguntaFactory(puntos=Decimal("50"))
+    vivo = client.get(
+        reverse("evaluaciones_puntos_totales"),
+        {"fila": [f"p:{fija.pk}", f"c:{categoria.pk}:2:", f"p:{ajena.pk}"]},
+    ).json()
+    assert vivo["texto"] == "Puntos totales: 6"
+
+
+def test_puntos_en_vivo_solo_para_quien_edita_evaluaciones(client):
+
+    client.force_login(UsuarioFactory())
+    respuesta = client.get(reverse("evaluaciones_puntos_totales"), {"fila": "p:1"})
+    assert respuesta.status_code in (302, 403)
+
+
+# --- The category tree ----------------------------------------------------------------
+
+
+def _categoria_post(curso, padre, nombre="Tema 2"):
+    return {
+        "nombre": nombre,
+        "curso": curso.pk,
+        "padre": padre.pk if padre else "",
+        "descripcion": "",
+    }
+
+
+def test_categoria_superior_de_otro_curso_se_rechaza(client, instructor, curso):
+    otro = curso_impartido(instructor)
+    ajena = CategoriaPreguntaFactory(curso=otro, nombre="Fase teórica")
+    respuesta = client.post(
+        reverse("wagtailsnippets_evaluaciones_categoriapregunta:add"),
+        _categoria_post(curso, ajena),
+    )
+    assert respuesta.status_code == 200
+    assert "La categoría superior debe ser del mismo curso" in respuesta.content.decode()
+    assert not CategoriaPregunta.objects.filter(nombre="Tema 2").exists()
+
+
+def test_categoria_superior_fuera_de_alcance_no_se_ofrece(client, instructor, curso):
+    extrana = CategoriaPreguntaFactory(curso=CursoPageFactory(), nombre="Banco ajeno")
+    respuesta = client.post(
+        reverse("wagtailsnippets_evaluaciones_categoriapregunta:add"),
+        _categoria_post(curso, extrana),
+    )
+    assert respuesta.status_code == 200
+    assert not CategoriaPregunta.objects.filter(nombre="Tema 2").exists()
+
+
+def test_categoria_no_cuelga_de_su_descendiente(client, instructor, curso):
+    fase, _tema, subtema = _arbol(curso)
+    respuesta = client.post(
+        reverse("wagtailsnippets_evaluaciones_categoriapregunta:edit", args=[fase.pk]),
+        _categoria_post(curso, subtema, nombre="Fase teórica"),
+    )
+    assert respuesta.status_code == 200
+    assert "no puede colgar de sí misma ni de sus subcategorías" in respuesta.content.decode()
+    fase.refresh_from_db()
+    assert fase.padre_id is None
+
+
+def test_listado_de_categorias_muestra_la_ruta(client, instructor, curso):
+    _arbol(curso)
+    html = client.get(reverse("wagtailsnippets_evaluaciones_categoriapregunta:list")).content
+    assert "Fase teórica / Tema 1 / Subtema" in html.decode()

@@ -21,6 +21,23 @@
     }
   }
 
+  // Wagtail's tag widget (tag-it) types into an input it creates without a name, while
+  // the field's label points at the hidden original: name the visible one after it.
+  function nombrarEtiquetas() {
+    document.querySelectorAll("input[data-controller~='w-tag']").forEach(function (original) {
+      var lista = original.nextElementSibling;
+      var entrada = lista && lista.querySelector("input.ui-autocomplete-input");
+      var etiqueta = document.getElementById(original.id + "-label");
+      if (entrada && etiqueta && !entrada.hasAttribute("aria-labelledby")) {
+        entrada.setAttribute("aria-labelledby", etiqueta.id);
+        var ayuda = original.getAttribute("aria-describedby");
+        if (ayuda) {
+          entrada.setAttribute("aria-describedby", ayuda);
+        }
+      }
+    });
+  }
+
   function iniciar() {
     var nodoDatos = document.getElementById("autoria-tipos-datos");
     var selector = document.querySelector("select[data-autoria-tipo]");
@@ -50,11 +67,12 @@
       document.querySelectorAll("[data-aplica-a]").forEach(function (el) {
         ocultar(el, tipo !== null);
       });
+      nombrarEtiquetas();
     }
 
     selector.addEventListener("change", aplicar);
     // Rows added with "Agregar" come from a template: give them the type's columns too.
-    new MutationObserver(aplicar).observe(document.querySelector("form") || document.body, {
+    new MutationObserver(aplicar).observe(selector.form || document.body, {
       childList: true,
       subtree: true,
     });

@@ -1,0 +1,46 @@
+"""The question form in a real browser: only the chosen type's fields, and no axe violations."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from lms import services as lms_services
+from lms.models import Rol
+from tests.e2e.accesibilidad import violaciones_graves
+from tests.e2e.pasos import entrar
+from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories.evaluaciones_cursos import curso_impartido
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_elegir_tipo_muestra_solo_sus_campos_y_no_hay_violaciones(pagina):
+    instructor = UsuarioFactory()
+    lms_services.asignar_rol(usuario=instructor, rol=Rol.INSTRUCTOR)
+    CategoriaPreguntaFactory(curso=curso_impartido(instructor), nombre="Fase teórica")
+    entrar(pagina, instructor.email)
+    pagina.goto("/admin/snippets/evaluaciones/pregunta/add/")
+    tipo = pagina.locator("#id_tipo")
+
+    tipo.select_option(label="Opción única")
+    for campo in ("tamano_maximo_mb", "longitud_maxima", "criterios", "es_verdadera"):
+        expect(pagina.locator(f"[data-campo-por-tipo='{campo}']")).to_be_hidden()
+    expect(pagina.locator("[data-campo-por-tipo='opciones']")).to_be_visible()
+    pagina.get_by_role("button", name=re.compile("opción", re.I)).first.click()
+    expect(pagina.locator("[data-columna-por-tipo='tolerancia']").first).to_be_hidden()
+    expect(pagina.locator("[data-columna-por-tipo='pareja']").first).to_be_hidden()
+    expect(pagina.locator("[data-columna-por-tipo='correcta']").first).to_be_visible()
+    expect(pagina.locator("[data-aplica-a]").first).to_be_hidden()
+
+    tipo.select_option(label="Numérica")
+    tolerancia = pagina.locator("[data-columna-por-tipo='tolerancia']").first
+    expect(tolerancia).to_be_visible()
+    expect(tolerancia.locator("label")).to_have_text("Tolerancia (±)")
+    expect(pagina.locator("[data-columna-por-tipo='texto'] label").first).to_have_text("Valor")
+    expect(pagina.locator("[data-columna-por-tipo='correcta']").first).to_be_hidden()
+    expect(pagina.locator("[data-campo-por-tipo='opciones']")).to_contain_text("Valores aceptados")
+
+    graves = violaciones_graves(pagina)
+    criticas = [v for v in graves if v.get("impact") == "critical"]
+    assert not criticas, [(v["id"], [n["html"][:200] for n in v["nodes"][:3]]) for v in criticas]
