@@ -22,6 +22,7 @@ from django.db import models
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from wagtail.admin.panels import FieldPanel, InlinePanel, Panel
@@ -72,7 +73,7 @@ def tipos_que_usan(campo: str, *, columna: bool = False) -> list[str]:
     ]
 
 
-def tipo_del_formulario(form: forms.BaseForm | None) -> str | None:
+def tipo_del_formulario(form: Any) -> str | None:
     """The type a question form is about: the one posted, else the saved or copied one."""
     if form is None:
         return None
@@ -156,7 +157,7 @@ def depurar_datos(
     return datos
 
 
-def restablecer_campos(form: forms.BaseForm, tipo: str, modelo: type[models.Model]) -> None:
+def restablecer_campos(form: Any, tipo: str, modelo: type[models.Model]) -> None:
     """Give the question's fields its type does not use their defaults, ignoring their errors."""
     for campo in campos_especificos():
         relacion = _relacion(modelo, campo)
@@ -217,7 +218,7 @@ class FilasPorTipo(InlinePanel):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.tipo_pregunta = tipo_del_formulario(self.form)
-            self.titulo_base = str(self.heading)
+            self.titulo_base: str = str(self.panel.heading)
             if self.form is None or self.panel.relation_name != FILAS:
                 return
             tipo = self.tipo_pregunta
@@ -252,7 +253,7 @@ class SelectorTipo(forms.Select):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         html = super().render(name, value, {**(attrs or {}), "data-autoria-tipo": True}, renderer)
         return format_html("{}{}", html, json_script(datos_para_el_navegador(), ID_DATOS))
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from evaluaciones import scoring
@@ -98,9 +99,13 @@ class ModuloTipo:
     # What the rows are called in its author form.
     titulo_opciones: ClassVar[str] = ""
     # Labels of those row fields where the model's generic ones would mislead.
-    etiquetas_opcion: ClassVar[Mapping[str, str]] = {}
+    etiquetas_opcion: ClassVar[Mapping[str, str | Promise]] = {}
     # Options the attempt shows and a regrade may re-key (ids frozen in `vista`).
     opciones_en_vista: ClassVar[bool] = False
+    # Item analysis counts how often each option was chosen (`elegidas`, `ids_correctos`).
+    elige_opciones: ClassVar[bool] = False
+    # Item analysis lists the most frequent typed answers (`respuesta_analizada`).
+    respuestas_escritas: ClassVar[bool] = False
 
     @property
     def plantilla(self) -> str:
@@ -143,6 +148,24 @@ class ModuloTipo:
 
     def respuesta_elegida(self, clave: Mapping[str, Any], valor: str) -> str | None:
         """Id of the accepted answer `valor` matched, whose feedback the review shows."""
+        return None
+
+    # Item analysis: which options a stored answer chose and which are right (types
+    # with options to choose), or a typed answer as scoring compares it (the rest).
+
+    def elegidas(self, guardado: Any) -> frozenset[str]:
+        """Ids of the options a stored answer chose; empty for types without them."""
+        return frozenset()
+
+    def ids_correctos(self, item: Mapping[str, Any]) -> frozenset[str]:
+        """Ids of the options the review names as right (`correctas`)."""
+        return frozenset()
+
+    def respuesta_analizada(self, clave: Mapping[str, Any], guardado: Any) -> str | None:
+        """A typed answer as scoring compares it, so equal ones are counted together.
+
+        None for types whose answers are not typed text, and for empty answers.
+        """
         return None
 
     def ajustar_clave_nueva(
