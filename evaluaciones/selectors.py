@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, assert_never
 
 from django.db import models
@@ -18,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluaciones import analisis, instantaneas, scoring
+from evaluaciones import analisis, scoring, tipos
 from evaluaciones.models import (
     CategoriaPregunta,
     Evaluacion,
@@ -606,53 +605,11 @@ class PreguntaAnalizada:
     titulo: str
     extracto: str
     tipo: str
+    # Its answers are typed (item analysis lists the most frequent ones).
+    escrita: bool
     analisis: analisis.AnalisisPregunta
     opciones: list[OpcionAnalizada]  # in the order the first attempt showed them
     sin_respuesta: int
-
-
-_TIPOS_CON_ELECCION = {
-    scoring.TipoPregunta.OPCION_UNICA,
-    scoring.TipoPregunta.OPCION_MULTIPLE,
-    scoring.TipoPregunta.VERDADERO_FALSO,
-}
-_TIPOS_ESCRITOS = {scoring.TipoPregunta.RESPUESTA_CORTA, scoring.TipoPregunta.NUMERICA}
-
-
-def opciones_correctas(item: dict[str, Any]) -> set[str]:
-    """Ids of the right options of a choice item, by the rule the review uses.
-
-    Single choice and true/false: the options worth full credit; multiple response:
-    every option that earns credit.
-    """
-    completas = item["tipo"] != scoring.TipoPregunta.OPCION_MULTIPLE
-    return {
-        ident
-        for ident, fraccion in item["clave_correcta"].get("fracciones", {}).items()
-        if (Fraction(fraccion) == 1 if completas else Fraction(fraccion) > 0)
-    }
-
-
-def respuesta_normalizada(clave: scoring.Clave, valor: str) -> str:
-    """A typed answer as scoring compares it, to count equal answers together.
-
-    Short answers fold case and accents as the question's key says; numbers are read
-    as es-MX writes them and shown with a point for decimals, without grouping;
-    text that is no number stays as typed, spaces collapsed.
-    """
-    if isinstance(clave, scoring.ClaveCorta):
-        if clave.heredada:
-            return scoring.normalizar_texto(valor)
-        return scoring.normalizar_texto(
-            valor,
-            distinguir_mayusculas=clave.distinguir_mayusculas,
-            ignorar_acentos=clave.ignorar_acentos,
-        )
-    numero = scoring.interpretar_numero(valor)
-    if numero is None:
-        return " ".join(valor.split())
-    texto = format(numero.normalize(), "f")
-    return "0" if texto == "-0" else texto
 
 
 def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada]:
@@ -665,16 +622,12 @@ def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada
     calificados = intentos.filter(estado=Intento.Estado.CALIFICADO)
     items_de: dict[int, dict[str, analisis.ItemIntento]] = {}
     vistas: dict[str, dict[str, Any]] = {}
-    claves: dict[str, scoring.Clave] = {}
     for intento_id, instantanea in calificados.values_list("pk", "instantanea").iterator(
         chunk_size=500
     ):
         items = {}
         for item in instantanea.get("preguntas", []):
-            if item["clave"] not in vistas:
-                vistas[item["clave"]] = item
-                if item["tipo"] in _TIPOS_ESCRITOS:
-                    claves[item["clave"]] = instantaneas.calificable(item).clave
+            vistas.setdefault(item["clave"], item)
             items[item["clave"]] = analisis.ItemIntento(
                 0.0, float(item["puntos"]), respondida=False
             )
@@ -686,27 +639,24 @@ def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada
         previo = items_de.get(intento_id, {}).get(clave)
         if previo is None:
             continue
-        tipo = vistas[clave]["tipo"]
-        elegidas: frozenset[str] = frozenset()
-        texto = None
-        if tipo in _TIPOS_CON_ELECCION:
-            if isinstance(valor, list):
-                elegidas = frozenset(str(v) for v in valor)
-            elif isinstance(valor, str):
-                elegidas = frozenset([valor])
-        elif tipo in _TIPOS_ESCRITOS and isinstance(valor, str) and valor.strip():
-            texto = respuesta_normalizada(claves[clave], valor)
+        item = vistas[clave]
+        modulo = tipos.modulo(item["tipo"])
         items_de[intento_id][clave] = analisis.ItemIntento(
-            float(puntos or 0), previo.posibles, elegidas, respondida=valor is not None, texto=texto
+            float(puntos or 0),
+            previo.posibles,
+            modulo.elegidas(valor),
+            respondida=valor is not None,
+            texto=modulo.respuesta_analizada(item["clave_correcta"], valor),
         )
     lista = [analisis.IntentoAnalizado(i, items) for i, items in items_de.items()]
     titulos = titulos_de_preguntas(v["pregunta_id"] for v in vistas.values())
     resultado = []
     for numero, resultado_item in enumerate(analisis.analizar(lista), start=1):
         item = vistas[resultado_item.clave]
+        modulo = tipos.modulo(item["tipo"])
         opciones = []
-        if item["tipo"] in _TIPOS_CON_ELECCION:
-            correctas = opciones_correctas(item)
+        if modulo.elige_opciones:
+            correctas = modulo.ids_correctos(item)
             opciones = [
                 OpcionAnalizada(
                     o["texto"], resultado_item.frecuencias.get(o["id"], 0), o["id"] in correctas
@@ -720,6 +670,7 @@ def analisis_de_preguntas(intentos: QuerySet[Intento]) -> list[PreguntaAnalizada
                 titulo=titulos.get(item["pregunta_id"], ""),
                 extracto=extracto(item["vista"].get("enunciado", "")),
                 tipo=item["tipo"],
+                escrita=modulo.respuestas_escritas,
                 analisis=resultado_item,
                 opciones=opciones,
                 sin_respuesta=resultado_item.frecuencias.get(analisis.SIN_RESPUESTA, 0),

@@ -22,6 +22,7 @@ from evaluaciones.respuestas import (
     DatosFormulario,
     RespuestaInvalida,
     nombre_campo,
+    numero_mx,
 )
 from evaluaciones.scoring import TipoPregunta
 from evaluaciones.tipos import base
@@ -60,6 +61,7 @@ def respuestas_numericas(clave: Mapping[str, Any]) -> tuple[scoring.RespuestaNum
 
 class Numerica(base.ModuloTipo):
     tipo = TipoPregunta.NUMERICA
+    respuestas_escritas = True
     campos_opcion = ("texto", "tolerancia", "fraccion", "retroalimentacion")
     etiquetas_opcion = {
         "texto": gettext_lazy("Valor"),
@@ -131,6 +133,15 @@ class Numerica(base.ModuloTipo):
             for r in respuestas_numericas(item["clave_correcta"])
             if r.valor is not None and r.fraccion == 1
         ]
+
+    def respuesta_analizada(self, clave: Mapping[str, Any], guardado: Any) -> str | None:
+        """The number as read, without grouping ("3,145" and "3145.0" are both "3145")."""
+        if not isinstance(guardado, str) or not guardado.strip():
+            return None
+        numero = scoring.interpretar_numero(guardado)
+        if numero is None:
+            return " ".join(guardado.split())
+        return numero_mx(numero.normalize(), agrupar=False)
 
 
 MODULO = Numerica()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 class OpcionMultiple(base.ModuloTipo):
     tipo = TipoPregunta.OPCION_MULTIPLE
+    elige_opciones = True
     campos_opcion = ("texto", "correcta", "fraccion", "retroalimentacion")
     etiquetas_opcion = {
         "texto": gettext_lazy("Opción"),
@@ -90,11 +91,18 @@ class OpcionMultiple(base.ModuloTipo):
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         """Every option that earns credit."""
         textos = base.textos_de(item)
-        return [
-            textos.get(i, "")
-            for i, f in item["clave_correcta"].get("fracciones", {}).items()
-            if Fraction(f) > 0
-        ]
+        return [textos.get(i, "") for i in _con_credito(item)]
+
+    def elegidas(self, guardado: Any) -> frozenset[str]:
+        return frozenset(str(v) for v in guardado) if isinstance(guardado, list) else frozenset()
+
+    def ids_correctos(self, item: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset(_con_credito(item))
+
+
+def _con_credito(item: Mapping[str, Any]) -> list[str]:
+    """Ids of the options that earn credit, in the key's order."""
+    return [i for i, f in item["clave_correcta"].get("fracciones", {}).items() if Fraction(f) > 0]
 
 
 MODULO = OpcionMultiple()

@@ -64,18 +64,24 @@ def una_opcion(item: Mapping[str, Any], datos: DatosFormulario) -> str | None:
     return valor
 
 
+def ids_completos(item: Mapping[str, Any]) -> list[str]:
+    """Ids of the options worth the full points, in the key's order."""
+    return [i for i, f in item["clave_correcta"].get("fracciones", {}).items() if Fraction(f) == 1]
+
+
 def completas(item: Mapping[str, Any]) -> list[str]:
     """Options worth the full points."""
     textos = base.textos_de(item)
-    return [
-        textos.get(i, "")
-        for i, f in item["clave_correcta"].get("fracciones", {}).items()
-        if Fraction(f) == 1
-    ]
+    return [textos.get(i, "") for i in ids_completos(item)]
+
+
+def una_elegida(guardado: Any) -> frozenset[str]:
+    return frozenset([guardado]) if isinstance(guardado, str) else frozenset()
 
 
 class OpcionUnica(base.ModuloTipo):
     tipo = TipoPregunta.OPCION_UNICA
+    elige_opciones = True
     campos_opcion = ("texto", "correcta", "fraccion", "retroalimentacion")
     etiquetas_opcion = {
         "texto": gettext_lazy("Opción"),
@@ -114,6 +120,12 @@ class OpcionUnica(base.ModuloTipo):
 
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         return completas(item)
+
+    def elegidas(self, guardado: Any) -> frozenset[str]:
+        return una_elegida(guardado)
+
+    def ids_correctos(self, item: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset(ids_completos(item))
 
 
 MODULO = OpcionUnica()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 class RespuestaCorta(base.ModuloTipo):
     tipo = TipoPregunta.RESPUESTA_CORTA
+    respuestas_escritas = True
     campos_pregunta = ("distinguir_mayusculas", "ignorar_acentos")
     campos_opcion = ("texto", "fraccion", "retroalimentacion")
     etiquetas_opcion = {
@@ -93,6 +94,18 @@ class RespuestaCorta(base.ModuloTipo):
 
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         return [t for t, f, *_id in item["clave_correcta"].get("aceptadas", []) if f == "1/1"]
+
+    def respuesta_analizada(self, clave: Mapping[str, Any], guardado: Any) -> str | None:
+        if not isinstance(guardado, str) or not guardado.strip():
+            return None
+        if "ignorar_acentos" not in clave:
+            # Keys frozen before the options existed fold case and accents (`calificable`).
+            return scoring.normalizar_texto(guardado)
+        return scoring.normalizar_texto(
+            guardado,
+            distinguir_mayusculas=bool(clave.get("distinguir_mayusculas")),
+            ignorar_acentos=bool(clave.get("ignorar_acentos")),
+        )
 
 
 MODULO = RespuestaCorta()

@@ -14,7 +14,13 @@ from evaluaciones.respuestas import DatosFormulario
 from evaluaciones.scoring import TipoPregunta
 from evaluaciones.tipos import base
 from evaluaciones.tipos.base import Fila, Item
-from evaluaciones.tipos.opcion_unica import calificable_de_opciones, completas, una_opcion
+from evaluaciones.tipos.opcion_unica import (
+    calificable_de_opciones,
+    completas,
+    ids_completos,
+    una_elegida,
+    una_opcion,
+)
 
 if TYPE_CHECKING:
     from evaluaciones.models import OpcionPregunta, Pregunta
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
 
 class VerdaderoFalso(base.ModuloTipo):
     tipo = TipoPregunta.VERDADERO_FALSO
+    elige_opciones = True
     campos_pregunta = ("es_verdadera", "retroalimentacion_verdadero", "retroalimentacion_falso")
 
     def validar(self, datos: Mapping[str, Any], filas: Sequence[Fila]) -> None:
@@ -70,6 +77,12 @@ class VerdaderoFalso(base.ModuloTipo):
 
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         return completas(item)
+
+    def elegidas(self, guardado: Any) -> frozenset[str]:
+        return una_elegida(guardado)
+
+    def ids_correctos(self, item: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset(ids_completos(item))
 
 
 MODULO = VerdaderoFalso()

@@ -9,7 +9,7 @@ import pytest
 
 from django.urls import reverse
 
-from evaluaciones import services
+from evaluaciones import services, tipos
 from evaluaciones.analisis import (
     SIN_RESPUESTA,
     IntentoAnalizado,
@@ -313,3 +313,61 @@ def test_analisis_con_respuestas_escritas_hace_consultas_fijas(
     filas = _filas(_seccion(respuesta.content.decode(), "C"))
     assert ["r7", "1", "No"] in filas
     assert ["sí", "1", "Sí"] in filas
+
+
+@pytest.mark.parametrize(
+    ("clave", "dada", "esperada"),
+    [
+        # Keys frozen before the options existed fold case and accents, as they were graded.
+        ({"aceptadas": []}, "  Artículo   70 ", "articulo 70"),
+        ({"aceptadas": [], "ignorar_acentos": False}, "AÑO", "año"),
+        ({"aceptadas": [], "ignorar_acentos": True}, "AÑO", "ano"),
+        (
+            {"aceptadas": [], "ignorar_acentos": False, "distinguir_mayusculas": True},
+            "CURP",
+            "CURP",
+        ),
+        ({"aceptadas": [], "ignorar_acentos": False}, "   ", None),
+        ({"aceptadas": [], "ignorar_acentos": False}, None, None),
+    ],
+)
+def test_respuesta_corta_se_agrupa_como_la_compara_la_calificacion(clave, dada, esperada):
+    assert tipos.modulo("respuesta_corta").respuesta_analizada(clave, dada) == esperada
+
+
+@pytest.mark.parametrize(
+    ("dada", "esperada"),
+    [("3,145", "3145"), ("3145.0", "3145"), ("3.145", "3.145"), ("3,5", "3.5"), ("-0", "0")],
+)
+def test_respuesta_numerica_se_agrupa_por_el_numero_leido(dada, esperada):
+    modulo = tipos.modulo("numerica")
+    assert modulo.respuesta_analizada({"respuestas": []}, dada) == esperada
+
+
+@pytest.mark.parametrize(
+    ("tipo", "fracciones", "guardada", "elegidas", "correctas"),
+    [
+        ("opcion_unica", {"a": "0/1", "b": "1/1", "c": "1/2"}, "c", {"c"}, {"b"}),
+        (
+            "verdadero_falso",
+            {"verdadero": "1/1", "falso": "0/1"},
+            "falso",
+            {"falso"},
+            {"verdadero"},
+        ),
+        (
+            "opcion_multiple",
+            {"a": "1/2", "b": "1/2", "c": "-1/1"},
+            ["a", "c"],
+            {"a", "c"},
+            {"a", "b"},
+        ),
+    ],
+)
+def test_opciones_elegidas_y_correctas_por_tipo(tipo, fracciones, guardada, elegidas, correctas):
+    modulo = tipos.modulo(tipo)
+    item = {"clave_correcta": {"fracciones": fracciones}, "vista": {"opciones": []}}
+    assert modulo.elige_opciones
+    assert modulo.elegidas(guardada) == elegidas
+    assert modulo.ids_correctos(item) == correctas
+    assert modulo.respuesta_analizada(item["clave_correcta"], guardada) is None
