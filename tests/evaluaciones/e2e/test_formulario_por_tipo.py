@@ -1,6 +1,7 @@
-"""The question form in a real browser: only the chosen type's fields, and no axe violations."""
+"""Author forms in a real browser: only the chosen type's fields, no axe violations, live total."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -9,7 +10,8 @@ from lms import services as lms_services
 from lms.models import Rol
 from tests.e2e.accesibilidad import violaciones_graves
 from tests.e2e.pasos import entrar
-from tests.factories import CategoriaPreguntaFactory, UsuarioFactory
+from tests.factories import CategoriaPreguntaFactory, PreguntaFactory, UsuarioFactory
+from tests.factories.evaluaciones import EvaluacionFactory, SeccionEvaluacionFactory
 from tests.factories.evaluaciones_cursos import curso_impartido
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -44,3 +46,24 @@ def test_elegir_tipo_muestra_solo_sus_campos_y_no_hay_violaciones(pagina):
     graves = violaciones_graves(pagina)
     criticas = [v for v in graves if v.get("impact") == "critical"]
     assert not criticas, [(v["id"], [n["html"][:200] for n in v["nodes"][:3]]) for v in criticas]
+
+
+def test_puntos_totales_se_actualizan_al_editar_las_filas(pagina):
+    instructor = UsuarioFactory()
+    lms_services.asignar_rol(usuario=instructor, rol=Rol.INSTRUCTOR)
+    curso = curso_impartido(instructor)
+    categoria = CategoriaPreguntaFactory(curso=curso, nombre="Fase teórica")
+    fija = PreguntaFactory(categoria=categoria, puntos=Decimal("2"))
+    for puntos in ("1", "3"):
+        PreguntaFactory(categoria=categoria, puntos=Decimal(puntos))
+    evaluacion = EvaluacionFactory(curso=curso)
+    SeccionEvaluacionFactory(evaluacion=evaluacion, pregunta=fija, sort_order=0)
+    SeccionEvaluacionFactory(evaluacion=evaluacion, categoria=categoria, cantidad=1, sort_order=1)
+    entrar(pagina, instructor.email)
+    pagina.goto(f"/admin/snippets/evaluaciones/evaluacion/edit/{evaluacion.pk}/")
+    total = pagina.locator("[data-puntos-totales]")
+    expect(total).to_have_text(
+        "Puntos totales: entre 3 y 5 (las preguntas al azar no valen lo mismo)"
+    )
+    pagina.locator("#id_secciones-1-cantidad").fill("2")
+    expect(total).to_have_text("Puntos totales: 6")
