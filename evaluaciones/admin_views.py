@@ -76,8 +76,12 @@ def recalificar(request: HttpRequest, pk: int) -> HttpResponse:
         historial = [
             {
                 "registro": registro,
-                "clave_anterior": instantaneas.describir_clave(registro.clave_anterior, textos),
-                "clave_nueva": instantaneas.describir_clave(registro.clave_nueva, textos),
+                "clave_anterior": instantaneas.describir_clave(
+                    registro.clave_anterior, textos, pregunta.tipo
+                ),
+                "clave_nueva": instantaneas.describir_clave(
+                    registro.clave_nueva, textos, pregunta.tipo
+                ),
             }
             for registro in registros
         ]

@@ -16,17 +16,14 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
 from wagtail.rich_text import expand_db_html
 
 from evaluaciones import scoring, tipos
-from evaluaciones.tipos import numerica
 
 if TYPE_CHECKING:
     from evaluaciones.models import OpcionPregunta, Pregunta
@@ -116,36 +113,9 @@ def actualizar_clave(item: Item, pregunta: Pregunta, opciones: Iterable[OpcionPr
     return {**item, "clave_correcta": nueva}
 
 
-def _porcentaje(fraccion: str) -> str:
-    valor = Fraction(fraccion) * 100
-    texto = f"{float(valor):.5f}".rstrip("0").rstrip(".")
-    return f"{texto} %"
-
-
-def describir_clave(clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
-    """A key as lines a trainer can read, naming options by `textos` (id -> text).
-
-    Options with no credit are left out; feedback is not part of what is right.
-    """
-    lineas: list[str] = []
-    for ident, fraccion in clave.get("fracciones", {}).items():
-        if Fraction(fraccion) != 0:
-            lineas.append(f"{textos.get(ident, ident)}: {_porcentaje(fraccion)}")
-    for texto, fraccion, *_id in clave.get("aceptadas", []):
-        lineas.append(f"«{texto}»: {_porcentaje(fraccion)}")
-    if "valor" in clave or "respuestas" in clave:
-        for respuesta in numerica.respuestas_numericas(clave):
-            valor = _("cualquier número") if respuesta.valor is None else str(respuesta.valor)
-            linea = _("%(valor)s (± %(tolerancia)s)") % {
-                "valor": valor,
-                "tolerancia": respuesta.tolerancia,
-            }
-            lineas.append(f"{linea}: {_porcentaje(str(respuesta.fraccion))}")
-    for premisa, pareja in clave.get("pares", []):
-        lineas.append(f"{textos.get(premisa, premisa)} → {textos.get(pareja, pareja)}")
-    for posicion, ident in enumerate(clave.get("orden", []), start=1):
-        lineas.append(f"{posicion}. {textos.get(ident, ident)}")
-    return lineas
+def describir_clave(clave: Mapping[str, Any], textos: Mapping[str, str], tipo: str) -> list[str]:
+    """A key as lines a trainer can read, naming options by `textos` (id -> text)."""
+    return tipos.modulo(tipo).describir(clave, textos)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ def barajar(elementos: list[Item], azar: random.Random, *, evitar_orden_original
         elementos.append(elementos.pop(0))
 
 
+def porcentaje_legible(fraccion: str | Fraction) -> str:
+    """A frozen credit as a trainer reads it: "33.33333 %"."""
+    return f"{scoring.porcentaje_moodle(Fraction(fraccion))} %"
+
+
 def textos_de(item: Mapping[str, Any]) -> dict[str, str]:
     return {o["id"]: o["texto"] for o in item["vista"].get("opciones", [])}
 
@@ -149,6 +154,17 @@ class ModuloTipo:
     def respuesta_elegida(self, clave: Mapping[str, Any], valor: str) -> str | None:
         """Id of the accepted answer `valor` matched, whose feedback the review shows."""
         return None
+
+    def describir(self, clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+        """A key as lines a trainer can read (regrade history), options named by `textos`.
+
+        Options with no credit are left out; feedback is not part of what is right.
+        """
+        return [
+            f"{textos.get(ident, ident)}: {porcentaje_legible(fraccion)}"
+            for ident, fraccion in clave.get("fracciones", {}).items()
+            if Fraction(fraccion) != 0
+        ]
 
     # Item analysis: which options a stored answer chose and which are right (types
     # with options to choose), or a typed answer as scoring compares it (the rest).

@@ -127,6 +127,17 @@ class Numerica(base.ModuloTipo):
         posicion = self.calificable(clave).respuestas.index(elegida)
         return str(clave["respuestas"][posicion][3])
 
+    def describir(self, clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+        lineas = []
+        for respuesta in respuestas_numericas(clave):
+            valor = _("cualquier número") if respuesta.valor is None else str(respuesta.valor)
+            linea = _("%(valor)s (± %(tolerancia)s)") % {
+                "valor": valor,
+                "tolerancia": respuesta.tolerancia,
+            }
+            lineas.append(f"{linea}: {base.porcentaje_legible(respuesta.fraccion)}")
+        return lineas
+
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         return [
             _("%(valor)s (± %(tolerancia)s)") % {"valor": r.valor, "tolerancia": r.tolerancia}

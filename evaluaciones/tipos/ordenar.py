@@ -79,6 +79,12 @@ class Ordenar(base.ModuloTipo):
         base.sin_campos_ajenos(datos, clave, ids)
         return posiciones or None
 
+    def describir(self, clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+        return [
+            f"{posicion}. {textos.get(ident, ident)}"
+            for posicion, ident in enumerate(clave.get("orden", []), start=1)
+        ]
+
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         textos = base.textos_de(item)
         return [textos.get(i, "") for i in item["clave_correcta"].get("orden", [])]

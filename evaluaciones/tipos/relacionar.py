@@ -111,6 +111,12 @@ class Relacionar(base.ModuloTipo):
             ],
         }
 
+    def describir(self, clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+        return [
+            f"{textos.get(premisa, premisa)} → {textos.get(pareja, pareja)}"
+            for premisa, pareja in clave.get("pares", [])
+        ]
+
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         textos = base.textos_de(item)
         nombres = {p["id"]: p["texto"] for p in item["vista"].get("parejas", [])}

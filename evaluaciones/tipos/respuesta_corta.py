@@ -92,6 +92,12 @@ class RespuestaCorta(base.ModuloTipo):
                 return str(ident[0])
         return None
 
+    def describir(self, clave: Mapping[str, Any], textos: Mapping[str, str]) -> list[str]:
+        return [
+            f"«{texto}»: {base.porcentaje_legible(fraccion)}"
+            for texto, fraccion, *_id in clave.get("aceptadas", [])
+        ]
+
     def correctas(self, item: Mapping[str, Any]) -> list[str]:
         return [t for t, f, *_id in item["clave_correcta"].get("aceptadas", []) if f == "1/1"]
 
