@@ -8,6 +8,9 @@ answer (`=` answers, `%n%` weights), numeric (`#value`, `#value:tolerance`,
 (`=a -> b`), essay (`{}`), missing word, `::titles::`, `$CATEGORY:` paths, feedback
 (`#`, general `####`), escapes (\\~ \\= \\# \\{ \\} \\: \\n and \\\\ for a backslash)
 and the [html]/[plain]/[markdown]/[moodle] markers of every text.
+
+One deliberate difference: `\\\\` is read as one backslash (Moodle keeps both), so a
+backslash survives a round trip.
 """
 
 from __future__ import annotations
@@ -264,9 +267,8 @@ def _verdadero_falso(contenido: str, base: PreguntaImportada, lector: _Lector) -
 
 
 def _eleccion(contenido: str, base: PreguntaImportada, lector: _Lector) -> PreguntaImportada:
-    partes = _partes(contenido, "=~")
-    if any(marcador == "" for marcador, _t in partes):
-        raise _ErrorPregunta(_("Cada respuesta debe empezar con = (correcta) o ~ (incorrecta)."))
+    # As in Moodle, text before the first marker is one more answer, worth nothing.
+    partes = [(marcador or "~", texto) for marcador, texto in _partes(contenido, "=~")]
     if len(partes) < 2:
         raise _ErrorPregunta(_("Una pregunta de opciones necesita al menos dos respuestas."))
     # Moodle: with no `=`, more than one answer may be chosen.

@@ -92,6 +92,8 @@ TABLA = [
     (ESCAPES, "Barra invertida", "c:\\DATOS", "1"),
     (ESCAPES, "Barra invertida", "C:datos", "0"),
     (ESCAPES, "Signos en respuestas", "De 9:00 a 15:00", "1"),
+    (ESCAPES, "Texto suelto", "Ninguno", "0"),
+    (ESCAPES, "Texto suelto", "El INAI", "1"),
     # Numeric: tolerance, ranges, several answers (first match), es-MX numbers.
     (GIFT, "Numérica simple", "2015", "1"),
     (GIFT, "Numérica simple", "2,015", "1"),
