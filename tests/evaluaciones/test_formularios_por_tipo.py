@@ -153,17 +153,20 @@ def test_ensayo_sin_filas_de_opciones(client, instructor, curso):
     assert pregunta.plantilla_respuesta == "Mi respuesta:"
 
 
-def test_validacion_por_tipo_lee_solo_las_columnas_del_tipo(client, instructor, curso):
-    """A numeric row's stale "correcta" (left from single choice) does not give it 100 %."""
-    datos = _pregunta_post(
-        CategoriaPreguntaFactory(curso=curso),
-        [_opcion("3", correcta=True, fraccion="50")],
-        tipo="numerica",
-    )
+def test_validacion_por_tipo_lee_solo_lo_del_tipo(client, instructor, curso):
+    """A true/false question is validated on its own fields, not on rows it never shows."""
+    categoria = CategoriaPreguntaFactory(curso=curso)
+    fila_invalida = [{**_opcion("Sobra", correcta=True), "fraccion": "500"}]
+    datos = _pregunta_post(categoria, fila_invalida, tipo="verdadero_falso")
     respuesta = client.post(reverse(AGREGAR), datos)
     assert respuesta.status_code == 200
-    assert "Una de las respuestas debe valer 100 %" in respuesta.content.decode()
-    assert not Pregunta.objects.exists()
+    assert "Indique si la afirmación es verdadera o falsa" in respuesta.content.decode()
+    datos = _pregunta_post(categoria, fila_invalida, tipo="verdadero_falso", es_verdadera="true")
+    respuesta = client.post(reverse(AGREGAR), datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:3000]
+    pregunta = Pregunta.objects.get()
+    assert pregunta.es_verdadera is True
+    assert not pregunta.opciones.exists()
 
 
 def test_edicion_muestra_solo_los_campos_de_su_tipo(client, instructor, curso):
@@ -410,3 +413,18 @@ def test_listado_de_categorias_muestra_la_ruta(client, instructor, curso):
     _arbol(curso)
     html = client.get(reverse("wagtailsnippets_evaluaciones_categoriapregunta:list")).content
     assert "Fase teórica / Tema 1 / Subtema" in html.decode()
+
+
+def test_ruta_de_categorias_no_consulta_por_fila(
+    client, instructor, curso, django_assert_max_num_queries
+):
+    url = reverse("wagtailsnippets_evaluaciones_categoriapregunta:list")
+    _fase, _tema, subtema = _arbol(curso)
+    client.get(url)
+    with django_assert_max_num_queries(60) as pocas:
+        client.get(url)
+    for i in range(4):
+        CategoriaPreguntaFactory(curso=curso, nombre=f"Caso {i}", padre=subtema)
+    with django_assert_max_num_queries(len(pocas.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "Fase teórica / Tema 1 / Subtema / Caso 3" in html
