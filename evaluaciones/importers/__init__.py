@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+import markdown
+
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -101,49 +103,15 @@ def texto_a_html(texto: str, *, es_html: bool = False) -> str:
 
 
 # --- Markdown ---------------------------------------------------------------------
-# Moodle's [markdown] texts use a small part of Markdown. No Markdown library is a
-# dependency yet, so this reads only that part, escaping everything first: emphasis,
-# links to http(s)/mailto, bullet and numbered lists and paragraphs. Anything else
-# stays as the text it is, which is how Markdown reads to a person anyway.
-_ENLACE_MD = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
-_NEGRITA_MD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_CURSIVA_MD = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_VINETA_MD = re.compile(r"^\s*[-*+]\s+(.*)$")
-_NUMERO_MD = re.compile(r"^\s*\d+[.)]\s+(.*)$")
-_TITULO_MD = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
-
-
-def _linea_md(linea: str) -> str:
-    texto = html.escape(linea, quote=False)
-    texto = _ENLACE_MD.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', texto)
-    texto = _NEGRITA_MD.sub(r"<b>\2</b>", texto)
-    return _CURSIVA_MD.sub(r"<i>\2</i>", texto)
-
-
-def _lista_md(lineas: Sequence[str], patron: re.Pattern[str]) -> list[str] | None:
-    coincidencias = [patron.match(linea) for linea in lineas]
-    if not all(coincidencias):
-        return None
-    return [_linea_md(c.group(1)) for c in coincidencias if c]
 
 
 def markdown_a_html(texto: str) -> str:
-    """HTML of the Markdown a Moodle [markdown] text uses, reduced to the rich-text whitelist."""
-    partes: list[str] = []
-    for bloque in re.split(r"\n\s*\n", texto.replace("\r\n", "\n").strip()):
-        lineas = [linea for linea in bloque.split("\n") if linea.strip()]
-        titulo = _TITULO_MD.match(lineas[0]) if len(lineas) == 1 else None
-        if not lineas:
-            continue
-        if (vinetas := _lista_md(lineas, _VINETA_MD)) is not None:
-            partes.append("<ul>" + "".join(f"<li>{i}</li>" for i in vinetas) + "</ul>")
-        elif (numeros := _lista_md(lineas, _NUMERO_MD)) is not None:
-            partes.append("<ol>" + "".join(f"<li>{i}</li>" for i in numeros) + "</ol>")
-        elif titulo:
-            partes.append(f"<p><b>{_linea_md(titulo.group(1))}</b></p>")
-        else:
-            partes.append("<p>" + "<br/>".join(_linea_md(x.strip()) for x in lineas) + "</p>")
-    return Whitelister().clean("".join(partes))
+    """HTML of a Moodle [markdown] text (Python-Markdown), reduced to the rich-text whitelist.
+
+    Raw HTML inside the Markdown is allowed by the format, as in Moodle; the whitelist
+    drops any element, attribute or link scheme rich text does not allow.
+    """
+    return Whitelister().clean(markdown.markdown(texto.replace("\r\n", "\n")))
 
 
 def enunciado_html(texto: str, formato: str) -> str:

@@ -77,11 +77,13 @@ def test_el_titulo_de_un_enunciado_html_es_texto():
 
 def test_markdown_se_convierte_en_html_seguro():
     (pregunta,) = interpretar_gift(
-        "[markdown]**Lea** el [artículo](https://dof.gob.mx) <script>x</script>{T}"
+        "[markdown]**Lea** el [artículo](https://dof.gob.mx) <script>x</script> "
+        "[aquí](javascript:alert(1)){T}"
     ).preguntas
-    assert "<b>Lea</b>" in pregunta.enunciado
+    assert "<strong>Lea</strong>" in pregunta.enunciado
     assert '<a href="https://dof.gob.mx">artículo</a>' in pregunta.enunciado
     assert "<script>" not in pregunta.enunciado
+    assert "javascript:" not in pregunta.enunciado
 
 
 def test_verdadero_falso_conserva_la_retroalimentacion_de_cada_respuesta():
