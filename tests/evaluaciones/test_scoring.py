@@ -154,7 +154,10 @@ def test_normalizar_texto():
 )
 def test_numerica_con_tolerancia(valor, esperado):
     pregunta = PreguntaCalificable(
-        "p", TipoPregunta.NUMERICA, D("1"), ClaveNumerica((RespuestaNumerica(D("3.14"), D("0.06")),))
+        "p",
+        TipoPregunta.NUMERICA,
+        D("1"),
+        ClaveNumerica((RespuestaNumerica(D("3.14"), D("0.06")),)),
     )
     assert calificar_pregunta(pregunta, valor).obtenidos == esperado
 

@@ -345,9 +345,7 @@ def test_pagina_vieja_no_pisa_una_respuesta_mas_reciente(persona, dos_preguntas)
     assert Respuesta.objects.get(intento=intento, clave=clave).valor == _opcion(unica, 1)
 
 
-def test_envio_con_respuesta_invalida_no_se_envia_y_guarda_solo_lo_valido(
-    persona, dos_preguntas
-):
+def test_envio_con_respuesta_invalida_no_se_envia_y_guarda_solo_lo_valido(persona, dos_preguntas):
     unica, multiple = dos_preguntas
     intento = iniciar(evaluacion_con(unica, multiple), persona)
     resultado = services.enviar_intento(

@@ -20,9 +20,7 @@ def test_un_tipo_sin_modulo_detiene_el_arranque(monkeypatch):
     incompleto = {t: m for t, m in tipos.REGISTRO.items() if t != TipoPregunta.NUMERICA}
     monkeypatch.setattr(tipos, "REGISTRO", incompleto)
     errores = [e for e in checks.run_checks() if e.id == "evaluaciones.E001"]
-    assert [e.msg for e in errores] == [
-        "El tipo 'numerica' no tiene módulo en evaluaciones.tipos."
-    ]
+    assert [e.msg for e in errores] == ["El tipo 'numerica' no tiene módulo en evaluaciones.tipos."]
 
 
 def test_un_modulo_sin_plantilla_detiene_el_arranque(monkeypatch):
