@@ -31,7 +31,7 @@ from defusedxml.ElementTree import fromstring as xml_seguro
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from evaluaciones import scoring
+from evaluaciones import scoring, tipos
 from evaluaciones.importers import (
     ErrorImportacion,
     OpcionImportada,
@@ -616,18 +616,8 @@ def _campo(padre: ET.Element, etiqueta: str, texto: str, formato: str | None = N
 
 
 def _creditos(pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> list[Fraction]:
-    """Each option's exact credit, as scoring reads it (automatic ones worked out)."""
-    if pregunta.tipo == TipoPregunta.OPCION_MULTIPLE:
-        automaticas = fracciones_multiples([o.correcta for o in opciones])
-    elif pregunta.tipo in (TipoPregunta.RESPUESTA_CORTA, TipoPregunta.NUMERICA):
-        # Accepted answers without a credit give all of it.
-        automaticas = tuple(Fraction(1) for _o in opciones)
-    else:
-        automaticas = tuple(Fraction(1 if o.correcta else 0) for o in opciones)
-    return [
-        scoring.credito_exacto(o.fraccion) if o.fraccion is not None else a
-        for o, a in zip(opciones, automaticas, strict=True)
-    ]
+    """Each option's exact credit, as scoring reads it (its type's module decides)."""
+    return tipos.modulo(pregunta.tipo).creditos(opciones)
 
 
 def _respuesta(
@@ -639,100 +629,43 @@ def _respuesta(
     return respuesta
 
 
-def _decimal_texto(valor: Decimal | None) -> str:
-    texto = format((valor or Decimal(0)).normalize(), "f")
-    return "0" if texto in ("-0", "0") else texto
+class _Escritor:
+    """The XML helpers a type module writes its elements with (tipos.base.EscritorMoodle)."""
 
+    def sub(self, padre: ET.Element, etiqueta: str, texto: str) -> ET.Element:
+        nodo = ET.SubElement(padre, etiqueta)
+        nodo.text = texto
+        return nodo
 
-_TIPOS_MOODLE = {
-    TipoPregunta.OPCION_UNICA: "multichoice",
-    TipoPregunta.OPCION_MULTIPLE: "multichoice",
-    TipoPregunta.VERDADERO_FALSO: "truefalse",
-    TipoPregunta.RESPUESTA_CORTA: "shortanswer",
-    TipoPregunta.NUMERICA: "numerical",
-    TipoPregunta.RELACIONAR: "matching",
-    TipoPregunta.ORDENAR: "ordering",
-    TipoPregunta.ENSAYO: "essay",
-    TipoPregunta.ENTREGABLE: "essay",
-}
+    def campo(
+        self, padre: ET.Element, etiqueta: str, texto: str, formato: str | None = None
+    ) -> ET.Element:
+        return _campo(padre, etiqueta, texto, formato)
+
+    def respuesta(
+        self,
+        nodo: ET.Element,
+        texto: str,
+        credito: Fraction,
+        retro: str,
+        formato: str = "plain_text",
+    ) -> ET.Element:
+        return _respuesta(nodo, texto, credito, retro, formato)
 
 
 def _exportar_pregunta(
     raiz: ET.Element, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]
 ) -> None:
-    tipo = TipoPregunta(pregunta.tipo)
-    nodo = ET.SubElement(raiz, "question", type=_TIPOS_MOODLE[tipo])
+    modulo = tipos.modulo(pregunta.tipo)
+    nodo = ET.SubElement(raiz, "question", type=modulo.tipo_moodle)
     _campo(nodo, "name", pregunta.titulo)
     _campo(nodo, "questiontext", pregunta.enunciado, "html")
     _campo(nodo, "generalfeedback", pregunta.retroalimentacion, "plain_text")
     ET.SubElement(nodo, "defaultgrade").text = f"{pregunta.puntos:.7f}"
-    # True/false allows one try in Moodle; every other type keeps Moodle's default.
-    penalizacion = "1.0000000" if tipo == TipoPregunta.VERDADERO_FALSO else "0.3333333"
-    ET.SubElement(nodo, "penalty").text = penalizacion
+    ET.SubElement(nodo, "penalty").text = modulo.penalizacion_moodle
     ET.SubElement(nodo, "hidden").text = "0"
     ET.SubElement(nodo, "idnumber")
-    creditos = _creditos(pregunta, opciones)
-    if tipo in (TipoPregunta.OPCION_UNICA, TipoPregunta.OPCION_MULTIPLE):
-        ET.SubElement(nodo, "single").text = (
-            "true" if tipo == TipoPregunta.OPCION_UNICA else "false"
-        )
-        ET.SubElement(nodo, "shuffleanswers").text = "true"
-        ET.SubElement(nodo, "answernumbering").text = "abc"
-        for opcion, credito in zip(opciones, creditos, strict=True):
-            _respuesta(nodo, opcion.texto, credito, opcion.retroalimentacion)
-    elif tipo == TipoPregunta.VERDADERO_FALSO:
-        for valor, retro in (
-            ("true", pregunta.retroalimentacion_verdadero),
-            ("false", pregunta.retroalimentacion_falso),
-        ):
-            correcta = (valor == "true") == bool(pregunta.es_verdadera)
-            _respuesta(nodo, valor, Fraction(1 if correcta else 0), retro, "moodle_auto_format")
-    elif tipo == TipoPregunta.RESPUESTA_CORTA:
-        ET.SubElement(nodo, "usecase").text = "1" if pregunta.distinguir_mayusculas else "0"
-        for opcion, credito in zip(opciones, creditos, strict=True):
-            _respuesta(nodo, opcion.texto, credito, opcion.retroalimentacion, "moodle_auto_format")
-    elif tipo == TipoPregunta.NUMERICA:
-        for opcion, credito in zip(opciones, creditos, strict=True):
-            respuesta = _respuesta(
-                nodo, opcion.texto.strip(), credito, opcion.retroalimentacion, "moodle_auto_format"
-            )
-            ET.SubElement(respuesta, "tolerance").text = _decimal_texto(opcion.tolerancia)
-    elif tipo == TipoPregunta.RELACIONAR:
-        ET.SubElement(nodo, "shuffleanswers").text = "true"
-        for opcion in opciones:
-            sub = _campo(nodo, "subquestion", opcion.texto, "plain_text")
-            _campo(sub, "answer", opcion.pareja)
-    elif tipo == TipoPregunta.ORDENAR:
-        # Without these, qtype_ordering shows six items at random and grades relatively.
-        ET.SubElement(nodo, "layouttype").text = "VERTICAL"
-        ET.SubElement(nodo, "selecttype").text = "ALL"
-        ET.SubElement(nodo, "selectcount").text = str(len(opciones))
-        ET.SubElement(nodo, "gradingtype").text = "ABSOLUTE_POSITION"
-        ET.SubElement(nodo, "showgrading").text = "SHOW"
-        for opcion in opciones:
-            _campo(nodo, "answer", opcion.texto, "plain_text").set("fraction", "1")
-    elif tipo == TipoPregunta.ENTREGABLE:
-        ET.SubElement(nodo, "responseformat").text = "noinline"
-        ET.SubElement(nodo, "responserequired").text = "0"
-        ET.SubElement(nodo, "responsefieldlines").text = "15"
-        ET.SubElement(nodo, "attachments").text = "1"
-        ET.SubElement(nodo, "attachmentsrequired").text = "1"
-        ET.SubElement(nodo, "maxbytes").text = str(int(pregunta.tamano_maximo_mb) * subidas.MB)
-        ET.SubElement(nodo, "filetypeslist").text = ",".join(
-            f".{e.strip().lstrip('.')}"
-            for e in pregunta.extensiones_permitidas.split(",")
-            if e.strip()
-        )
-        _campo(nodo, "graderinfo", pregunta.notas_para_calificar, "plain_text")
-        _campo(nodo, "responsetemplate", "", "plain_text")
-    else:
-        ET.SubElement(nodo, "responseformat").text = "editor"
-        ET.SubElement(nodo, "responserequired").text = "1"
-        ET.SubElement(nodo, "responsefieldlines").text = "15"
-        ET.SubElement(nodo, "attachments").text = "0"
-        ET.SubElement(nodo, "attachmentsrequired").text = "0"
-        _campo(nodo, "graderinfo", pregunta.notas_para_calificar, "plain_text")
-        _campo(nodo, "responsetemplate", pregunta.plantilla_respuesta, "plain_text")
+    modulo.exportar_moodle(_Escritor(), nodo, pregunta, opciones)
     etiquetas = sorted(e.name for e in pregunta.etiquetas.all())
     if etiquetas:
         grupo = ET.SubElement(nodo, "tags")

@@ -68,6 +68,8 @@ def problemas_del_registro(
             problemas.append(f"El módulo registrado para {tipo.value!r} es de {mod.tipo.value!r}.")
         if mod.manual != (tipo in scoring.TIPOS_MANUALES):
             problemas.append(f"{tipo.value!r}: «manual» no coincide con scoring.TIPOS_MANUALES.")
+        if not mod.tipo_moodle or type(mod).exportar_moodle is ModuloTipo.exportar_moodle:
+            problemas.append(f"{tipo.value!r}: falta su correspondencia con Moodle XML.")
         try:
             get_template(mod.plantilla)
         except TemplateDoesNotExist:

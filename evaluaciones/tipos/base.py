@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django import forms
 from django.utils.functional import Promise
@@ -91,6 +91,18 @@ def textos_de(item: Mapping[str, Any]) -> dict[str, str]:
     return {o["id"]: o["texto"] for o in item["vista"].get("opciones", [])}
 
 
+class EscritorMoodle(Protocol):
+    """What a type module needs to write its Moodle XML elements."""
+
+    def sub(self, padre: Any, etiqueta: str, texto: str) -> Any: ...
+
+    def campo(self, padre: Any, etiqueta: str, texto: str, formato: str | None = None) -> Any: ...
+
+    def respuesta(
+        self, nodo: Any, texto: str, credito: Fraction, retro: str, formato: str = "plain_text"
+    ) -> Any: ...
+
+
 class ModuloTipo:
     """One question type. Subclasses set the class attributes and override the methods."""
 
@@ -119,6 +131,24 @@ class ModuloTipo:
 
     def validar(self, datos: Mapping[str, Any], filas: Sequence[Fila]) -> None:
         """Raise forms.ValidationError if no answer could get full credit."""
+
+    def creditos(self, opciones: Sequence[OpcionPregunta]) -> list[Fraction]:
+        """Each option row's exact credit as scoring reads it (written or automatic)."""
+        return [credito_de(o, Fraction(1)) for o in opciones]
+
+    # Moodle XML: the question type Moodle calls it, its "penalty", and the type-specific
+    # elements (the caller writes name, statement, general feedback, grade and tags).
+    tipo_moodle: ClassVar[str] = ""
+    penalizacion_moodle: ClassVar[str] = "0.3333333"
+
+    def exportar_moodle(
+        self,
+        xml: EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        raise NotImplementedError(self.tipo)
 
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         """What is right, frozen in the attempt (feedback is added by the caller)."""

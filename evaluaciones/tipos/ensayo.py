@@ -28,6 +28,23 @@ class Ensayo(base.ModuloTipo):
         "criterios",
     )
 
+    tipo_moodle = "essay"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        xml.sub(nodo, "responseformat", "editor")
+        xml.sub(nodo, "responserequired", "1")
+        xml.sub(nodo, "responsefieldlines", "15")
+        xml.sub(nodo, "attachments", "0")
+        xml.sub(nodo, "attachmentsrequired", "0")
+        xml.campo(nodo, "graderinfo", pregunta.notas_para_calificar, "plain_text")
+        xml.campo(nodo, "responsetemplate", pregunta.plantilla_respuesta, "plain_text")
+
     def vista(
         self,
         pregunta: Pregunta,

@@ -11,6 +11,7 @@ from evaluaciones.respuestas import DatosFormulario
 from evaluaciones.scoring import TipoPregunta
 from evaluaciones.tipos import base
 from evaluaciones.tipos.base import Item
+from lms import subidas
 
 if TYPE_CHECKING:
     from evaluaciones.models import OpcionPregunta, Pregunta
@@ -29,6 +30,34 @@ class Entregable(base.ModuloTipo):
         "notas_para_calificar",
         "criterios",
     )
+
+    tipo_moodle = "essay"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        # A Moodle essay that asks for a file and no text.
+        xml.sub(nodo, "responseformat", "noinline")
+        xml.sub(nodo, "responserequired", "0")
+        xml.sub(nodo, "responsefieldlines", "15")
+        xml.sub(nodo, "attachments", "1")
+        xml.sub(nodo, "attachmentsrequired", "1")
+        xml.sub(nodo, "maxbytes", str(int(pregunta.tamano_maximo_mb) * subidas.MB))
+        xml.sub(
+            nodo,
+            "filetypeslist",
+            ",".join(
+                f".{e.strip().lstrip('.')}"
+                for e in pregunta.extensiones_permitidas.split(",")
+                if e.strip()
+            ),
+        )
+        xml.campo(nodo, "graderinfo", pregunta.notas_para_calificar, "plain_text")
+        xml.campo(nodo, "responsetemplate", "", "plain_text")
 
     def vista(
         self,

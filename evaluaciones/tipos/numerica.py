@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -91,17 +90,28 @@ class Numerica(base.ModuloTipo):
             )
         base.exigir_respuesta_completa([{**f, "correcta": True} for f in con_texto])
 
+    tipo_moodle = "numerical"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        for opcion, credito in zip(opciones, self.creditos(opciones), strict=True):
+            respuesta = xml.respuesta(
+                nodo, opcion.texto.strip(), credito, opcion.retroalimentacion, "moodle_auto_format"
+            )
+            tolerancia = format((opcion.tolerancia or Decimal(0)).normalize(), "f")
+            xml.sub(respuesta, "tolerance", "0" if tolerancia in ("-0", "0") else tolerancia)
+
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         # [value or "*", tolerance, credit, option id], tried in order.
         return {
             "respuestas": [
-                [
-                    valor_numerico(o.texto),
-                    str(o.tolerancia or 0),
-                    base.fraccion_texto(base.credito_de(o, Fraction(1))),
-                    str(o.pk),
-                ]
-                for o in opciones
+                [valor_numerico(o.texto), str(o.tolerancia or 0), base.fraccion_texto(c), str(o.pk)]
+                for o, c in zip(opciones, self.creditos(opciones), strict=True)
                 if valor_numerico(o.texto) is not None
             ]
         }

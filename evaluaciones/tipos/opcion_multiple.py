@@ -19,6 +19,7 @@ from evaluaciones.tipos.base import Fila, Item
 from evaluaciones.tipos.opcion_unica import (
     calificable_de_opciones,
     exigir_opciones,
+    exportar_opciones,
     vista_de_opciones,
 )
 
@@ -56,14 +57,28 @@ class OpcionMultiple(base.ModuloTipo):
                 % {"suma": scoring.porcentaje_moodle(suma)}
             )
 
-    def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
+    tipo_moodle = "multichoice"
+
+    def creditos(self, opciones: Sequence[OpcionPregunta]) -> list[Fraction]:
         automaticas = scoring.fracciones_multiples([o.correcta for o in opciones])
+        return [base.credito_de(o, a) for o, a in zip(opciones, automaticas, strict=True)]
+
+    def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         return {
             "fracciones": {
-                str(o.pk): base.fraccion_texto(base.credito_de(o, a))
-                for o, a in zip(opciones, automaticas, strict=True)
+                str(o.pk): base.fraccion_texto(c)
+                for o, c in zip(opciones, self.creditos(opciones), strict=True)
             }
         }
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        exportar_opciones(self, xml, nodo, opciones, unica=False)
 
     def vista(
         self,

@@ -69,6 +69,21 @@ def ids_completos(item: Mapping[str, Any]) -> list[str]:
     return [i for i, f in item["clave_correcta"].get("fracciones", {}).items() if Fraction(f) == 1]
 
 
+def exportar_opciones(
+    modulo: base.ModuloTipo,
+    xml: base.EscritorMoodle,
+    nodo: Any,
+    opciones: Sequence[OpcionPregunta],
+    *,
+    unica: bool,
+) -> None:
+    xml.sub(nodo, "single", "true" if unica else "false")
+    xml.sub(nodo, "shuffleanswers", "true")
+    xml.sub(nodo, "answernumbering", "abc")
+    for opcion, credito in zip(opciones, modulo.creditos(opciones), strict=True):
+        xml.respuesta(nodo, opcion.texto, credito, opcion.retroalimentacion)
+
+
 def completas(item: Mapping[str, Any]) -> list[str]:
     """Options worth the full points."""
     textos = base.textos_de(item)
@@ -94,13 +109,27 @@ class OpcionUnica(base.ModuloTipo):
     def validar(self, datos: Mapping[str, Any], filas: Sequence[Fila]) -> None:
         base.exigir_respuesta_completa(exigir_opciones(filas))
 
+    tipo_moodle = "multichoice"
+
+    def creditos(self, opciones: Sequence[OpcionPregunta]) -> list[Fraction]:
+        return [base.credito_de(o, a) for o, a in zip(opciones, automaticas(opciones), strict=True)]
+
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         return {
             "fracciones": {
-                str(o.pk): base.fraccion_texto(base.credito_de(o, a))
-                for o, a in zip(opciones, automaticas(opciones), strict=True)
+                str(o.pk): base.fraccion_texto(c)
+                for o, c in zip(opciones, self.creditos(opciones), strict=True)
             }
         }
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        exportar_opciones(self, xml, nodo, opciones, unica=True)
 
     def vista(
         self,

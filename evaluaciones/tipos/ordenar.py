@@ -33,6 +33,24 @@ class Ordenar(base.ModuloTipo):
         if len(base.con_texto(filas)) < 2:
             raise forms.ValidationError(_("Agregue al menos dos elementos para ordenar."))
 
+    tipo_moodle = "ordering"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        # Without these, qtype_ordering shows six items at random and grades relatively.
+        xml.sub(nodo, "layouttype", "VERTICAL")
+        xml.sub(nodo, "selecttype", "ALL")
+        xml.sub(nodo, "selectcount", str(len(opciones)))
+        xml.sub(nodo, "gradingtype", "ABSOLUTE_POSITION")
+        xml.sub(nodo, "showgrading", "SHOW")
+        for opcion in opciones:
+            xml.campo(nodo, "answer", opcion.texto, "plain_text").set("fraction", "1")
+
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         return {"orden": [str(o.pk) for o in opciones]}
 

@@ -49,6 +49,20 @@ class Relacionar(base.ModuloTipo):
                 _("Agregue al menos dos filas con premisa y pareja para relacionar.")
             )
 
+    tipo_moodle = "matching"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        xml.sub(nodo, "shuffleanswers", "true")
+        for opcion in opciones:
+            sub = xml.campo(nodo, "subquestion", opcion.texto, "plain_text")
+            xml.campo(sub, "answer", opcion.pareja)
+
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         ids = parejas(opciones)
         return {

@@ -7,7 +7,6 @@ question says otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -47,12 +46,27 @@ class RespuestaCorta(base.ModuloTipo):
         # A row without a credit is accepted for the full points.
         base.exigir_respuesta_completa([{**f, "correcta": True} for f in con_texto])
 
+    tipo_moodle = "shortanswer"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        xml.sub(nodo, "usecase", "1" if pregunta.distinguir_mayusculas else "0")
+        for opcion, credito in zip(opciones, self.creditos(opciones), strict=True):
+            xml.respuesta(
+                nodo, opcion.texto, credito, opcion.retroalimentacion, "moodle_auto_format"
+            )
+
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         return {
             # [text, credit, option id], tried in order.
             "aceptadas": [
-                [o.texto, base.fraccion_texto(base.credito_de(o, Fraction(1))), str(o.pk)]
-                for o in opciones
+                [o.texto, base.fraccion_texto(c), str(o.pk)]
+                for o, c in zip(opciones, self.creditos(opciones), strict=True)
                 if o.texto.strip()
             ],
             "distinguir_mayusculas": pregunta.distinguir_mayusculas,

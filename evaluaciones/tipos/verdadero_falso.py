@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -36,6 +37,24 @@ class VerdaderoFalso(base.ModuloTipo):
             raise forms.ValidationError(
                 {"es_verdadera": _("Indique si la afirmación es verdadera o falsa.")}
             )
+
+    tipo_moodle = "truefalse"
+    # Moodle allows one try at a true/false question.
+    penalizacion_moodle = "1.0000000"
+
+    def exportar_moodle(
+        self,
+        xml: base.EscritorMoodle,
+        nodo: Any,
+        pregunta: Pregunta,
+        opciones: Sequence[OpcionPregunta],
+    ) -> None:
+        for valor, retro in (
+            ("true", pregunta.retroalimentacion_verdadero),
+            ("false", pregunta.retroalimentacion_falso),
+        ):
+            correcta = (valor == "true") == bool(pregunta.es_verdadera)
+            xml.respuesta(nodo, valor, Fraction(int(correcta)), retro, "moodle_auto_format")
 
     def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
         return {

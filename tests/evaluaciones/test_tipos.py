@@ -51,3 +51,25 @@ def test_una_clave_sin_regla_no_cae_en_otra_regla():
     pregunta = PreguntaCalificable("p", TipoPregunta.ORDENAR, Decimal(1), ClaveNueva())
     with pytest.raises(TypeError, match="ClaveNueva"):
         calificar_pregunta(pregunta, {"a": 1})
+
+
+def test_un_modulo_sin_correspondencia_con_moodle_detiene_el_arranque():
+    class SinMoodle(type(tipos.REGISTRO[TipoPregunta.RELACIONAR])):
+        tipo_moodle = ""
+
+    registro = {**tipos.REGISTRO, TipoPregunta.RELACIONAR: SinMoodle()}
+    assert tipos.problemas_del_registro(registro) == [
+        "'relacionar': falta su correspondencia con Moodle XML."
+    ]
+
+
+def test_los_creditos_de_la_exportacion_son_los_de_la_calificacion():
+    """One truth: Moodle XML writes the credits each type's key scores with."""
+    from types import SimpleNamespace
+
+    modulo = tipos.REGISTRO[TipoPregunta.OPCION_MULTIPLE]
+    opciones = [
+        SimpleNamespace(pk=i, correcta=c, fraccion=None) for i, c in enumerate([1, 1, 0, 0])
+    ]
+    clave = modulo.clave(None, opciones)
+    assert [str(c) for c in modulo.creditos(opciones)] == list(clave["fracciones"].values())
