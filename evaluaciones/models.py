@@ -322,7 +322,6 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         _("la afirmación es verdadera"),
         null=True,
         blank=True,
-        help_text=_("Solo para preguntas de verdadero o falso."),
     )
     retroalimentacion_verdadero = models.TextField(
         _("retroalimentación si responde «Verdadero»"), blank=True
@@ -333,27 +332,25 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
     distinguir_mayusculas = models.BooleanField(
         _("distinguir mayúsculas y minúsculas"),
         default=False,
-        help_text=_("Solo para respuesta corta: «CURP» y «curp» cuentan como distintas."),
+        help_text=_("«CURP» y «curp» cuentan como respuestas distintas."),
     )
     ignorar_acentos = models.BooleanField(
         _("aceptar sin acentos ni diéresis"),
         default=False,
         help_text=_(
-            "Solo para respuesta corta: «artículo» se acepta como «articulo» y «año» como "
+            "«artículo» se acepta como «articulo» y «año» como "
             "«ano». Sin marcar, los acentos y la ñ cuentan, como en Moodle."
         ),
     )
     notas_para_calificar = models.TextField(
         _("notas para quien califica"),
         blank=True,
-        help_text=_(
-            "Solo ensayos y entregables: criterios que ve quien califica, no el participante."
-        ),
+        help_text=_("Criterios que ve quien califica, no el participante."),
     )
     plantilla_respuesta = models.TextField(
         _("plantilla de respuesta"),
         blank=True,
-        help_text=_("Solo ensayos: texto con que empieza el cuadro de respuesta."),
+        help_text=_("Texto con que empieza el cuadro de respuesta."),
     )
     longitud_maxima = models.PositiveIntegerField(
         _("longitud máxima del ensayo (caracteres)"),
@@ -364,7 +361,7 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         _("tipos de archivo permitidos"),
         max_length=200,
         default="pdf,docx,xlsx,odt,ods,jpg,png",
-        help_text=_("Solo para entregables: extensiones separadas por comas."),
+        help_text=_("Extensiones separadas por comas."),
     )
     tamano_maximo_mb = models.PositiveSmallIntegerField(
         _("tamaño máximo del archivo (MB)"),
@@ -441,9 +438,7 @@ class OpcionPregunta(Orderable):
 
     pregunta = ParentalKey(Pregunta, on_delete=models.CASCADE, related_name="opciones")
     texto = models.TextField(_("texto"), max_length=2000, blank=True)
-    pareja = models.CharField(
-        _("pareja (relacionar)"), max_length=500, blank=True, help_text=_("Solo para relacionar.")
-    )
+    pareja = models.CharField(_("pareja (relacionar)"), max_length=500, blank=True)
     correcta = models.BooleanField(_("correcta"), default=False)
     fraccion = models.DecimalField(
         _("crédito (%)"),
@@ -465,7 +460,7 @@ class OpcionPregunta(Orderable):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Solo para numéricas: cuánto puede alejarse la respuesta de este valor."),
+        help_text=_("Cuánto puede alejarse la respuesta de este valor."),
     )
     retroalimentacion = models.TextField(_("retroalimentación de esta opción"), blank=True)
 
