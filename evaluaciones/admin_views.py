@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from evaluaciones import instantaneas, services
+from evaluaciones import instantaneas, selectors, services
 from evaluaciones.importers import ResultadoImportacion, respuestas_de_vista_previa
 from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
@@ -262,9 +262,13 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
             alcance.permitidos(request.user, Accion.VER, Evaluacion), pk=evaluacion_id
         )
         secciones = list(evaluacion.secciones.all())
+        categorias = {s.categoria_id for s in secciones if s.categoria_id}
+        categorias |= selectors.descendientes_de_categorias(
+            s.categoria_id for s in secciones if s.categoria_id and s.incluir_subcategorias
+        )
         preguntas = preguntas.filter(
             Q(pk__in=[s.pregunta_id for s in secciones if s.pregunta_id])
-            | Q(categoria_id__in=[s.categoria_id for s in secciones if s.categoria_id])
+            | Q(categoria_id__in=categorias)
         )
         nombre = f"evaluacion-{evaluacion.pk}.xml"
         origen = str(evaluacion)
@@ -272,7 +276,11 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
         categoria = get_object_or_404(
             alcance.permitidos(request.user, Accion.VER, CategoriaPregunta), pk=categoria_id
         )
-        preguntas = preguntas.filter(categoria=categoria)
+        # A category goes with its subcategories, as Moodle exports a category.
+        preguntas = preguntas.filter(
+            categoria_id__in={categoria.pk}
+            | selectors.descendientes_de_categorias([categoria.pk])
+        )
         nombre = f"categoria-{categoria.pk}.xml"
         origen = str(categoria)
     else:
