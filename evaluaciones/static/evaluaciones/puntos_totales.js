@@ -3,7 +3,8 @@
  *
  * The server computes the total (selectors.puntos_totales); this script only sends the
  * rows as they are now and shows the answer. Choosers fill hidden inputs without
- * events, so the rows are also compared once a second.
+ * events, so the rows are also compared once a second. Rows with a fixed question
+ * hide their random-draw fields.
  */
 (function () {
   "use strict";
@@ -41,8 +42,26 @@
       }
       return parametros.toString();
     }
+    // A row with a fixed question has nothing to draw: its count and subcategory
+    // fields are hidden (the server ignores them anyway).
+    function ocultarAzarDeFijas() {
+      var total = form.querySelector('[name="secciones-TOTAL_FORMS"]');
+      for (var i = 0; i < (total ? parseInt(total.value, 10) || 0 : 0); i++) {
+        var pregunta = campo(i, "pregunta");
+        var fija = Boolean(pregunta && pregunta.value);
+        ["cantidad", "incluir_subcategorias"].forEach(function (nombre) {
+          var control = campo(i, nombre);
+          var envoltura = control && control.closest("[data-field-wrapper], .w-field__wrapper");
+          if (envoltura) {
+            envoltura.hidden = fija;
+          }
+        });
+      }
+    }
     var vistas = filas();
+    ocultarAzarDeFijas();
     function revisar() {
+      ocultarAzarDeFijas();
       var actuales = filas();
       if (actuales === vistas) {
         return;

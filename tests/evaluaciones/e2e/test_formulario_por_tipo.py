@@ -67,3 +67,7 @@ def test_puntos_totales_se_actualizan_al_editar_las_filas(pagina):
     )
     pagina.locator("#id_secciones-1-cantidad").fill("2")
     expect(total).to_have_text("Puntos totales: 6")
+    # A fixed row has nothing to draw: its count and subcategory fields are hidden.
+    expect(pagina.locator("#id_secciones-0-cantidad")).to_be_hidden()
+    expect(pagina.locator("#id_secciones-0-incluir_subcategorias")).to_be_hidden()
+    expect(pagina.locator("#id_secciones-1-incluir_subcategorias")).to_be_visible()
