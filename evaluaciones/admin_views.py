@@ -278,8 +278,7 @@ def exportar_moodle(request: HttpRequest) -> HttpResponse:
         )
         # A category goes with its subcategories, as Moodle exports a category.
         preguntas = preguntas.filter(
-            categoria_id__in={categoria.pk}
-            | selectors.descendientes_de_categorias([categoria.pk])
+            categoria_id__in={categoria.pk} | selectors.descendientes_de_categorias([categoria.pk])
         )
         nombre = f"categoria-{categoria.pk}.xml"
         origen = str(categoria)

@@ -306,6 +306,28 @@ def evaluaciones_propias(usuario: Any, *, ahora: datetime.datetime) -> list[Eval
     return filas
 
 
+def calificaciones_finales(
+    *, evaluacion: Evaluacion, usuario_ids: Iterable[int]
+) -> dict[int, Decimal]:
+    """Each person's final grade in `evaluacion` (its grading method), in one query.
+
+    People without a scored attempt are absent. The same rule as the participant's own
+    page (`scoring.calificacion_final` over the scored attempts).
+    """
+    por_persona: dict[int, list[scoring.IntentoCalificado]] = defaultdict(list)
+    for usuario_id, numero, valor, calificado_en in Intento.objects.filter(
+        evaluacion=evaluacion,
+        usuario_id__in=list(usuario_ids),
+        estado=Intento.Estado.CALIFICADO,
+        porcentaje__isnull=False,
+        calificado_en__isnull=False,
+    ).values_list("usuario_id", "numero", "porcentaje", "calificado_en"):
+        por_persona[usuario_id].append(scoring.IntentoCalificado(numero, valor, calificado_en))
+    metodo = scoring.MetodoCalificacion(evaluacion.metodo_calificacion)
+    finales = {u: scoring.calificacion_final(metodo, i) for u, i in por_persona.items()}
+    return {u: f for u, f in finales.items() if f is not None}
+
+
 def aprobaciones(
     *, usuario_ids: Iterable[int], evaluacion_ids: Iterable[int]
 ) -> dict[tuple[int, int], datetime.datetime]:

@@ -252,6 +252,11 @@ def resultados(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("usuario__last_name", "usuario__first_name", "usuario_id", "numero")
     )
     pagina = Paginator(intentos, 100).get_page(request.GET.get("pagina"))
+    finales = selectors.calificaciones_finales(
+        evaluacion=evaluacion, usuario_ids={i.usuario_id for i in pagina.object_list}
+    )
+    for intento in pagina.object_list:
+        intento.calificacion_final = finales.get(intento.usuario_id)
     return render(
         request,
         "evaluaciones/instructores/resultados.html",

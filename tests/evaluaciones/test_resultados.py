@@ -147,3 +147,22 @@ def test_resultados_y_analisis_hacen_consultas_fijas(client, django_assert_max_n
         # 16 plus the instructor's scope (the courses they teach; no phase lookup any more).
         with django_assert_max_num_queries(18):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("metodo", "final"),
+    [("mas_alta", "100 %"), ("ultima", "50 %"), ("primera", "50 %"), ("promedio", "66.67 %")],
+)
+def test_resultados_muestran_la_calificacion_final_de_cada_persona(client, metodo, final):
+    """The same final grade the participant sees, by the evaluation's grading method."""
+    preguntas = [pregunta_con_opciones(correctas=(True, False)) for _ in range(2)]
+    evaluacion = evaluacion_con(*preguntas, intentos_permitidos=0, metodo_calificacion=metodo)
+    persona = _persona("14")
+    for elecciones in ([0, 1], [0, 0], [1, 0]):
+        # 50 %, 100 %, 50 %: the first and the last attempt differ from the best.
+        _responder(evaluacion, persona, elecciones)
+    _entrar(client)
+    html = client.get(reverse("evaluaciones:resultados", args=[evaluacion.pk])).content.decode()
+    assert "Calificación final" in html
+    celdas = [c for c in html.split("<td>") if c.startswith(final + "</td>")]
+    assert len(celdas) >= 3  # the person's final grade on each of their three rows
