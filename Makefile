@@ -48,9 +48,11 @@ SERVIR = $(BIN)/python manage.py servir --host $(HOST) --port $(PORT)
 servir:
 	@exec $(SERVIR)
 
+# The layers constancias → cursos → evaluaciones → lms (pyproject.toml, docs/arquitectura.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 check: install messages
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py check --fail-level WARNING

@@ -1,4 +1,6 @@
-"""Load test of the deadline scenario plus a browsing mix (`manage.py carga`).
+"""Building blocks for load tests and benchmarks that know only `lms`.
 
-Not imported by the site: the `carga` management command is its only user.
+Hostile workbooks (`libros`), measurement (`medicion`), a local stack (`pila`) and
+logged-in sessions (`sesiones`). The deadline scenario, which spans every app, is
+`constancias.carga` (imports point down). Not imported by the site.
 """

@@ -42,7 +42,7 @@ from evaluaciones.models import (
     Respuesta,
 )
 from evaluaciones.preguntas_sinteticas import agregar_preguntas
-from lms.carga.escenario import Participante, abrir_sesiones
+from lms.carga.sesiones import Participante, abrir_sesiones
 from lms.models import ConfiguracionSitio, Usuario
 
 PREFIJO_CORREO = "bench-evaluaciones-"

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.db.models import Count
 
+from constancias.carga.escenario import Escenario
 from constancias.models import Constancia
 from cursos.models import Inscripcion
 from evaluaciones.models import Evaluacion, Intento, Respuesta
 from lms.archivos import almacen_privado
-from lms.carga.escenario import Escenario
 
 
 @dataclass

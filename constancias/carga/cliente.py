@@ -19,8 +19,9 @@ from typing import Any
 
 from django.conf import settings
 
-from lms.carga.escenario import Escenario, Participante
+from constancias.carga.escenario import Escenario
 from lms.carga.medicion import Medicion
+from lms.carga.sesiones import Participante
 
 HOSTS_LOCALES = {"127.0.0.1", "localhost", "::1"}
 VISITANTES_A_LA_VEZ = 4

@@ -323,21 +323,16 @@ class Command(BaseCommand):
 
     def _constancias(self) -> int:
         """One valid constancia per passed enrolment, as the constancias app would record."""
-        from django.apps import apps
-
+        from constancias.models import Constancia, PlantillaConstancia, SerieFolio
         from cursos.models import Inscripcion
 
-        # Looked up by name: cursos does not import the constancias app (imports point down).
-        constancia = apps.get_model("constancias", "Constancia")
-        plantilla = apps.get_model("constancias", "PlantillaConstancia").objects.create(
-            nombre="Plantilla de prueba"
-        )
-        serie = apps.get_model("constancias", "SerieFolio").objects.create(prefijo="TP", anio=2026)
+        plantilla = PlantillaConstancia.objects.create(nombre="Plantilla de prueba")
+        serie = SerieFolio.objects.create(prefijo="TP", anio=2026)
         filas = Inscripcion.objects.filter(completada_en__isnull=False).values_list(
             "pk", "usuario_id", "edicion_id", "completada_en"
         )
         lote = [
-            constancia(
+            Constancia(
                 usuario_id=usuario_id,
                 edicion_id=edicion_id,
                 inscripcion_id=pk,
@@ -354,7 +349,7 @@ class Command(BaseCommand):
             )
             for i, (pk, usuario_id, edicion_id, completada_en) in enumerate(filas, start=1)
         ]
-        constancia.objects.bulk_create(lote, batch_size=LOTE)
+        Constancia.objects.bulk_create(lote, batch_size=LOTE)
         return len(lote)
 
     # --- Measurements -----------------------------------------------------------------

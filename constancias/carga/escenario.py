@@ -10,13 +10,9 @@ import datetime
 import secrets
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,17 +40,8 @@ from evaluaciones.models import (
     Evaluacion,
 )
 from evaluaciones.preguntas_sinteticas import agregar_preguntas
+from lms.carga.sesiones import Participante, abrir_sesiones
 from lms.models import ConfiguracionSitio, Usuario
-
-
-@dataclass
-class Participante:
-    usuario_id: int
-    sesion: str
-    csrf: str
-    intento_id: int = 0
-    # What the server acknowledged (HTTP 200 on save), keyed like the form: "p<pregunta_id>".
-    respuestas: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,27 +113,6 @@ def _usuarios(marca: str, prefijo: str, cantidad: int) -> list[Usuario]:
         ],
         batch_size=1000,
     )
-
-
-def abrir_sesiones(usuarios: list[Usuario]) -> list[Participante]:
-    """Logged-in sessions written straight to the session table (no login storm)."""
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    almacen = SessionStore()
-    expira = timezone.now() + datetime.timedelta(hours=6)
-    sesiones, participantes = [], []
-    for usuario in usuarios:
-        clave = secrets.token_hex(16)
-        datos = {
-            SESSION_KEY: str(usuario.pk),
-            BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: usuario.get_session_auth_hash(),
-        }
-        sesiones.append(
-            Session(session_key=clave, session_data=almacen.encode(datos), expire_date=expira)
-        )
-        participantes.append(Participante(usuario.pk, clave, secrets.token_hex(16)))
-    Session.objects.bulk_create(sesiones, batch_size=1000)
-    return participantes
 
 
 def preparar_escenario(*, participantes: int, preguntas: int, previas: int) -> Escenario:

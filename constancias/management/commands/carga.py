@@ -21,10 +21,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lms.carga import cliente
-from lms.carga.escenario import preparar_escenario
+from constancias.carga import cliente
+from constancias.carga.escenario import preparar_escenario
+from constancias.carga.revision import esperar_constancias, revisar_base
 from lms.carga.pila import PilaError, pila
-from lms.carga.revision import esperar_constancias, revisar_base
 
 LIMITE_PARTICIPANTES = 5000
 LIMITE_SEGUNDOS = 1800
