@@ -105,10 +105,11 @@ def inscribir_persona(
         existente.origen = origen
         existente.inscrita_por = inscrita_por
         existente.save(update_fields=["estado", "retirada_en", "origen", "inscrita_por"])
-        return existente
+        # Rules may have changed while it was withdrawn: its progress is computed now.
+        return actualizar_completitud(inscripcion=existente)
     try:
         with transaction.atomic():
-            return Inscripcion.objects.create(
+            creada = Inscripcion.objects.create(
                 edicion=edicion,
                 usuario=usuario,
                 origen=origen,
@@ -119,6 +120,8 @@ def inscribir_persona(
         raise InscripcionError(
             _("Ya está inscrita o inscrito en esta edición."), code="duplicada"
         ) from error
+    # Stored progress exists from the first moment (a course asking nothing is complete).
+    return actualizar_completitud(inscripcion=creada)
 
 
 @transaction.atomic
@@ -618,6 +621,53 @@ def recalcular_por_evaluacion(*, usuario_id: int, evaluacion_id: int) -> int:
         actualizar_completitud(inscripcion=inscripcion)
         total += 1
     return total
+
+
+def reglas_cambiaron(*, curso_id: int | None = None, edicion_id: int | None = None) -> int:
+    """The one entry point for a change of what completing a course asks for.
+
+    Page publish, unpublish, delete and move, a changed evaluation and added or removed
+    live sessions all call it. It marks the affected active enrolments stale in the
+    same transaction (`avance_calculado_en` = NULL, so the reconciler repairs them even
+    if the task is lost) and recomputes them after commit in a task. Returns how many
+    enrolments were marked.
+    """
+    inscripciones = Inscripcion.objects.filter(estado=Inscripcion.Estado.ACTIVA)
+    if edicion_id is not None:
+        inscripciones = inscripciones.filter(edicion_id=edicion_id)
+    elif curso_id is not None:
+        inscripciones = inscripciones.filter(edicion__curso_id=curso_id)
+    else:
+        return 0
+    marcadas = inscripciones.update(avance_calculado_en=None)
+    if marcadas:
+        from cursos.tasks import recalcular_pendientes_task
+
+        transaction.on_commit(
+            lambda: recalcular_pendientes_task.delay(curso_id=curso_id, edicion_id=edicion_id)
+        )
+    return marcadas
+
+
+def recalcular_pendientes(*, curso_id: int | None = None, edicion_id: int | None = None) -> int:
+    """Recompute the stale enrolments (of a course or edition, or all); returns how many changed."""
+    inscripciones = Inscripcion.objects.filter(avance_calculado_en__isnull=True)
+    if edicion_id is not None:
+        inscripciones = inscripciones.filter(edicion_id=edicion_id)
+    elif curso_id is not None:
+        inscripciones = inscripciones.filter(edicion__curso_id=curso_id)
+    return recalcular_avances(inscripciones=inscripciones)
+
+
+def reconciliar_avances() -> int:
+    """Find and repair drift: recompute every active enrolment; returns how many differed.
+
+    Run periodically (beat task "Reconciliar el avance guardado"); a count above zero
+    means some change of rules or facts did not reach the stored progress.
+    """
+    return recalcular_avances(
+        inscripciones=Inscripcion.objects.filter(estado=Inscripcion.Estado.ACTIVA)
+    )
 
 
 def recalcular_curso(*, curso: CursoPage) -> int:

@@ -199,7 +199,15 @@ def inscribir_en_bloque(
             retirada_en=None,
             origen=Inscripcion.Origen.CARGA_MASIVA,
             inscrita_por=coordinador,
+            avance_calculado_en=None,
         )
+    if a_crear or reactivar:
+        # New and reactivated enrolments are stale until computed: a course whose
+        # phases ask nothing is complete at once, as Mis cursos shows it.
+        from cursos.tasks import recalcular_pendientes_task
+
+        edicion_id = edicion.pk
+        transaction.on_commit(lambda: recalcular_pendientes_task.delay(edicion_id=edicion_id))
 
     if creadas:
         # Built after commit, so the edition stays locked only for the writes.

@@ -1,7 +1,11 @@
+import logging
+
 from celery import shared_task
 
 from cursos import services
 from cursos.models import CursoPage
+
+registro = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -11,6 +15,23 @@ def recalcular_curso_task(curso_id: int) -> int:
     if curso is None:
         return 0
     return services.recalcular_curso(curso=curso)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def recalcular_pendientes_task(curso_id: int | None = None, edicion_id: int | None = None) -> int:
+    """Recompute the enrolments `services.reglas_cambiaron` marked stale."""
+    return services.recalcular_pendientes(curso_id=curso_id, edicion_id=edicion_id)
+
+
+@shared_task(acks_late=True, max_retries=0)
+def reconciliar_avances_task() -> int:
+    """Periodic: repair drift between stored and derived progress; logs how much it found."""
+    cambiadas = services.reconciliar_avances()
+    if cambiadas:
+        registro.warning("Reconciliación del avance: %d inscripciones tenían deriva", cambiadas)
+    else:
+        registro.info("Reconciliación del avance: sin deriva")
+    return cambiadas
 
 
 # Coordination reports (cursos/services_reportes.py).

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cursos import services
 from cursos.models import AvanceFase, Inscripcion
 from cursos.selectors import estado_de
-from cursos.tasks import recalcular_curso_task
+from cursos.tasks import recalcular_pendientes_task
 from evaluaciones import selectors as evaluaciones_selectors
 from evaluaciones.models import Intento
 from evaluaciones.signals import resultado_evaluacion_cambiado
@@ -167,9 +167,9 @@ def test_cambio_de_paginas_recalcula(
         services.marcar_leccion_completada(inscripcion=inscripcion, leccion=leccion)
     assert _guardado(inscripcion)[0].fases_completadas == 1
     monkeypatch.setattr(
-        recalcular_curso_task,
+        recalcular_pendientes_task,
         "delay",
-        lambda curso_id: recalcular_curso_task.apply(args=[curso_id]),
+        lambda **kw: recalcular_pendientes_task.apply(kwargs=kw),
     )
     # A new compulsory lesson published in phase 1: phase 1 is no longer complete.
     with django_capture_on_commit_callbacks(execute=True):
@@ -177,16 +177,6 @@ def test_cambio_de_paginas_recalcula(
     fila, fases = assert_sin_deriva(inscripcion)
     assert fila.fases_completadas == 0
     assert fases[0].lecciones_total == 3
-
-
-def test_fase_despublicada_borra_su_avance(curso, inscripcion, django_capture_on_commit_callbacks):
-    services.marcar_leccion_completada(inscripcion=inscripcion, leccion=curso.lecciones[0])
-    assert AvanceFase.objects.filter(inscripcion=inscripcion).count() == 2
-    curso.practica.unpublish()
-    services.recalcular_curso(curso=curso)
-    fila, fases = assert_sin_deriva(inscripcion)
-    assert [f.fase_id for f in fases] == [curso.teorica.pk]
-    assert fila.fases_total == 1
 
 
 def test_recalcular_avance_repara_datos_existentes(curso, edicion, evaluacion):

@@ -1,7 +1,7 @@
 import pytest
 
 from cursos import services
-from cursos.tasks import recalcular_curso_task
+from cursos.tasks import recalcular_curso_task, recalcular_pendientes_task
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +23,20 @@ def test_publicar_una_fase_encola_el_recalculo(
     curso, inscripcion, django_capture_on_commit_callbacks, monkeypatch
 ):
     encolados = []
-    monkeypatch.setattr(recalcular_curso_task, "delay", lambda curso_id: encolados.append(curso_id))
+    monkeypatch.setattr(recalcular_pendientes_task, "delay", lambda **kw: encolados.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         curso.practica.save_revision().publish()
-    assert encolados == [curso.pk]
+    assert encolados == [{"curso_id": curso.pk, "edicion_id": None}]
+    # Marked stale first, so the nightly reconciler repairs it even if the task is lost.
+    inscripcion.refresh_from_db()
+    assert inscripcion.avance_calculado_en is None
 
 
 def test_publicar_sin_inscripciones_no_encola_nada(
     curso, django_capture_on_commit_callbacks, monkeypatch
 ):
     encolados = []
-    monkeypatch.setattr(recalcular_curso_task, "delay", lambda curso_id: encolados.append(curso_id))
+    monkeypatch.setattr(recalcular_pendientes_task, "delay", lambda **kw: encolados.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         curso.practica.save_revision().publish()
     assert encolados == []
