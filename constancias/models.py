@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -18,11 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.images.models import AbstractImage
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
 from constancias import pdf
 from lms.archivos import privado
+
+if TYPE_CHECKING:
+    from lms.models import Organizacion
 
 CUERPO_PREDETERMINADO = (
     "por haber acreditado la {fase} del curso {curso}, con una duración de {horas} horas, "
@@ -55,22 +59,22 @@ class PlantillaConstancia(
         HORIZONTAL = "landscape", _("Horizontal")
         VERTICAL = "portrait", _("Vertical")
 
-    nombre = models.CharField(
+    nombre: models.CharField[str, str] = models.CharField(
         _("nombre"),
         max_length=150,
         unique=True,
         help_text=_("Para identificarla en la administración; no se imprime."),
     )
-    tamano = models.CharField(
+    tamano: models.CharField[str, str] = models.CharField(
         _("tamaño de página"), max_length=10, choices=Tamano.choices, default=Tamano.CARTA
     )
-    orientacion = models.CharField(
+    orientacion: models.CharField[str, str] = models.CharField(
         _("orientación"),
         max_length=10,
         choices=Orientacion.choices,
         default=Orientacion.HORIZONTAL,
     )
-    fondo = models.ForeignKey(
+    fondo: models.ForeignKey[AbstractImage | None, AbstractImage | None] = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("imagen de fondo"),
         null=True,
@@ -79,7 +83,7 @@ class PlantillaConstancia(
         related_name="+",
         help_text=_("Ocupa toda la hoja; use una imagen clara para que el texto se lea."),
     )
-    sello = models.ForeignKey(
+    sello: models.ForeignKey[AbstractImage | None, AbstractImage | None] = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("sello"),
         null=True,
@@ -91,11 +95,13 @@ class PlantillaConstancia(
             "firmas."
         ),
     )
-    titulo = models.CharField(_("título"), max_length=100, default="Constancia")
-    texto_previo = models.CharField(
+    titulo: models.CharField[str, str] = models.CharField(
+        _("título"), max_length=100, default="Constancia"
+    )
+    texto_previo: models.CharField[str, str] = models.CharField(
         _("texto antes del nombre"), max_length=200, default="otorga la presente constancia a"
     )
-    cuerpo = models.TextField(
+    cuerpo: models.TextField[str, str] = models.TextField(
         _("texto de la constancia"),
         default=CUERPO_PREDETERMINADO,
         help_text=_(
@@ -104,10 +110,10 @@ class PlantillaConstancia(
             "{fecha_emision} y {folio}."
         ),
     )
-    lugar_emision = models.CharField(
+    lugar_emision: models.CharField[str, str] = models.CharField(
         _("lugar de emisión"), max_length=150, default="Ciudad de México"
     )
-    prefijo_folio = models.CharField(
+    prefijo_folio: models.CharField[str, str] = models.CharField(
         _("prefijo del folio"),
         max_length=10,
         default="TP",
@@ -119,16 +125,20 @@ class PlantillaConstancia(
         ],
         help_text=_("Los folios se numeran por prefijo y año: TP-2026-000123."),
     )
-    reverso = models.BooleanField(
+    reverso: models.BooleanField[bool, bool] = models.BooleanField(
         _("imprimir reverso con los contenidos"),
         default=False,
         help_text=_("Agrega una segunda hoja con los temas estudiados en el curso."),
     )
-    reverso_titulo = models.CharField(
+    reverso_titulo: models.CharField[str, str] = models.CharField(
         _("título del reverso"), max_length=150, default="Contenidos estudiados"
     )
-    creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
-    actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+    creada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = models.DateTimeField(
+        _("creada en"), auto_now_add=True
+    )
+    actualizada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = (
+        models.DateTimeField(_("actualizada en"), auto_now=True)
+    )
 
     panels = [
         FieldPanel("nombre"),
@@ -238,7 +248,7 @@ class PlantillaConstancia(
 
 class LogotipoPlantilla(Orderable):
     plantilla = ParentalKey(PlantillaConstancia, on_delete=models.CASCADE, related_name="logotipos")
-    imagen = models.ForeignKey(
+    imagen: models.ForeignKey[AbstractImage, AbstractImage] = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("imagen"),
         on_delete=models.PROTECT,
@@ -256,7 +266,7 @@ class EmisorPlantilla(Orderable):
     """An issuing institution; its printed name is the one it had on the date of issue."""
 
     plantilla = ParentalKey(PlantillaConstancia, on_delete=models.CASCADE, related_name="emisores")
-    organizacion = models.ForeignKey(
+    organizacion: models.ForeignKey[Organizacion | None, Organizacion | None] = models.ForeignKey(
         "lms.Organizacion",
         verbose_name=_("organización"),
         null=True,
@@ -265,7 +275,7 @@ class EmisorPlantilla(Orderable):
         related_name="+",
         limit_choices_to={"clase": "organo_garante"},
     )
-    nombre = models.CharField(
+    nombre: models.CharField[str, str] = models.CharField(
         _("nombre impreso"),
         max_length=255,
         blank=True,
@@ -300,9 +310,9 @@ class EmisorPlantilla(Orderable):
 
 class FirmantePlantilla(Orderable):
     plantilla = ParentalKey(PlantillaConstancia, on_delete=models.CASCADE, related_name="firmantes")
-    nombre = models.CharField(_("nombre"), max_length=150)
-    cargo = models.CharField(_("cargo"), max_length=200)
-    firma = models.ForeignKey(
+    nombre: models.CharField[str, str] = models.CharField(_("nombre"), max_length=150)
+    cargo: models.CharField[str, str] = models.CharField(_("cargo"), max_length=200)
+    firma: models.ForeignKey[AbstractImage | None, AbstractImage | None] = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("imagen de la firma"),
         null=True,
@@ -428,7 +438,7 @@ class ReglaConstancia(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.alcance == Alcance.FASE and self.fase_id:
+        if self.alcance == Alcance.FASE and self.fase_id and self.fase is not None:
             return f"{self.get_tipo_display()} — {self.fase.title} ({self.edicion})"
         return f"{self.get_tipo_display()} — {self.edicion}"
 
@@ -438,6 +448,7 @@ class ReglaConstancia(models.Model):
             self.alcance == Alcance.FASE
             and self.fase_id
             and self.edicion_id
+            and self.fase is not None
             and not self.fase.is_descendant_of(self.edicion.curso)
         ):
             raise ValidationError({"fase": _("La fase no pertenece al curso de la edición.")})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -21,7 +23,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
 )
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, RevisionMixin
+from wagtail.models import Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from evaluaciones.autoria import (
@@ -58,8 +60,8 @@ class Evaluacion(ClusterableModel):
         PRIMERA = MetodoCalificacion.PRIMERA.value, _("Primer intento")
         PROMEDIO = MetodoCalificacion.PROMEDIO.value, _("Promedio de los intentos")
 
-    titulo = models.CharField(_("título"), max_length=255)
-    curso = models.ForeignKey(
+    titulo: models.CharField[str, str] = models.CharField(_("título"), max_length=255)
+    curso: models.ForeignKey[Page | None, Page | None] = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("curso"),
         on_delete=models.SET_NULL,
@@ -71,65 +73,81 @@ class Evaluacion(ClusterableModel):
             "y solo quienes están inscritos en él pueden presentarla."
         ),
     )
-    descripcion = models.TextField(_("instrucciones"), blank=True)
-    publicada = models.BooleanField(
+    descripcion: models.TextField[str, str] = models.TextField(_("instrucciones"), blank=True)
+    publicada: models.BooleanField[bool, bool] = models.BooleanField(
         _("publicada"),
         default=False,
         help_text=_("Solo las evaluaciones publicadas pueden presentarse."),
     )
-    abre_en = models.DateTimeField(_("abre"), null=True, blank=True)
-    cierra_en = models.DateTimeField(_("cierra"), null=True, blank=True)
-    limite_minutos = models.PositiveIntegerField(
-        _("tiempo límite (minutos)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text=_("Vacío: sin tiempo límite."),
+    abre_en: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (
+        models.DateTimeField(_("abre"), null=True, blank=True)
     )
-    intentos_permitidos = models.PositiveSmallIntegerField(
-        _("intentos permitidos"), default=1, help_text=_("0: intentos ilimitados.")
+    cierra_en: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (
+        models.DateTimeField(_("cierra"), null=True, blank=True)
     )
-    metodo_calificacion = models.CharField(
+    limite_minutos: models.PositiveIntegerField[int | None, int | None] = (
+        models.PositiveIntegerField(
+            _("tiempo límite (minutos)"),
+            null=True,
+            blank=True,
+            validators=[MinValueValidator(1)],
+            help_text=_("Vacío: sin tiempo límite."),
+        )
+    )
+    intentos_permitidos: models.PositiveSmallIntegerField[int, int] = (
+        models.PositiveSmallIntegerField(
+            _("intentos permitidos"), default=1, help_text=_("0: intentos ilimitados.")
+        )
+    )
+    metodo_calificacion: models.CharField[str, str] = models.CharField(
         _("calificación con varios intentos"),
         max_length=20,
         choices=Metodo.choices,
         default=Metodo.MAS_ALTA,
     )
-    puntaje_aprobatorio = models.DecimalField(
+    puntaje_aprobatorio: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("calificación aprobatoria (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("70"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    barajar_preguntas = models.BooleanField(_("barajar las preguntas"), default=False)
-    barajar_opciones = models.BooleanField(_("barajar las opciones"), default=True)
-    revision_puntaje = models.CharField(
+    barajar_preguntas: models.BooleanField[bool, bool] = models.BooleanField(
+        _("barajar las preguntas"), default=False
+    )
+    barajar_opciones: models.BooleanField[bool, bool] = models.BooleanField(
+        _("barajar las opciones"), default=True
+    )
+    revision_puntaje: models.CharField[str, str] = models.CharField(
         _("la calificación se muestra"),
         max_length=12,
         choices=Momento.choices,
         default=Momento.AL_ENVIAR,
     )
-    revision_respuestas = models.CharField(
+    revision_respuestas: models.CharField[str, str] = models.CharField(
         _("sus respuestas se muestran"),
         max_length=12,
         choices=Momento.choices,
         default=Momento.AL_ENVIAR,
     )
-    revision_correctas = models.CharField(
+    revision_correctas: models.CharField[str, str] = models.CharField(
         _("las respuestas correctas se muestran"),
         max_length=12,
         choices=Momento.choices,
         default=Momento.AL_CIERRE,
     )
-    revision_retroalimentacion = models.CharField(
+    revision_retroalimentacion: models.CharField[str, str] = models.CharField(
         _("la retroalimentación se muestra"),
         max_length=12,
         choices=Momento.choices,
         default=Momento.AL_CIERRE,
     )
-    creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
-    actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+    creada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = models.DateTimeField(
+        _("creada en"), auto_now_add=True
+    )
+    actualizada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = (
+        models.DateTimeField(_("actualizada en"), auto_now=True)
+    )
 
     panels = [
         FieldPanel("titulo"),
@@ -187,7 +205,9 @@ class Evaluacion(ClusterableModel):
         return self.titulo
 
 
-class CategoriaPregunta(models.Model):
+# Pregunta's base (ClusterableModel) is untyped, so the django-stubs plugin cannot build the
+# reverse manager of Pregunta.categoria ("preguntas") here.
+class CategoriaPregunta(models.Model):  # type: ignore[django-manager-missing]
     """A bin of the question bank that sections draw random questions from."""
 
     nombre = models.CharField(_("nombre"), max_length=150)
@@ -291,13 +311,15 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
         ENSAYO = TipoPregunta.ENSAYO.value, _("Ensayo (calificación manual)")
         ENTREGABLE = TipoPregunta.ENTREGABLE.value, _("Entregable (archivo, calificación manual)")
 
-    titulo = models.CharField(
+    titulo: models.CharField[str, str] = models.CharField(
         _("nombre interno"),
         max_length=255,
         help_text=_("Para encontrarla en el banco; el participante no lo ve."),
     )
-    tipo = models.CharField(_("tipo"), max_length=20, choices=Tipo.choices)
-    categoria = models.ForeignKey(
+    tipo: models.CharField[str, str] = models.CharField(
+        _("tipo"), max_length=20, choices=Tipo.choices
+    )
+    categoria: models.ForeignKey[CategoriaPregunta, CategoriaPregunta] = models.ForeignKey(
         CategoriaPregunta,
         verbose_name=_("categoría"),
         on_delete=models.PROTECT,
@@ -306,35 +328,35 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
     enunciado = RichTextField(
         _("enunciado"), features=["bold", "italic", "ol", "ul", "link", "image"]
     )
-    puntos = models.DecimalField(
+    puntos: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("puntos"),
         max_digits=6,
         decimal_places=2,
         default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    retroalimentacion = models.TextField(
+    retroalimentacion: models.TextField[str, str] = models.TextField(
         _("retroalimentación general"),
         blank=True,
         help_text=_("Se muestra en la revisión, según las opciones de la evaluación."),
     )
-    es_verdadera = models.BooleanField(
+    es_verdadera: models.BooleanField[bool | None, bool | None] = models.BooleanField(
         _("la afirmación es verdadera"),
         null=True,
         blank=True,
     )
-    retroalimentacion_verdadero = models.TextField(
+    retroalimentacion_verdadero: models.TextField[str, str] = models.TextField(
         _("retroalimentación si responde «Verdadero»"), blank=True
     )
-    retroalimentacion_falso = models.TextField(
+    retroalimentacion_falso: models.TextField[str, str] = models.TextField(
         _("retroalimentación si responde «Falso»"), blank=True
     )
-    distinguir_mayusculas = models.BooleanField(
+    distinguir_mayusculas: models.BooleanField[bool, bool] = models.BooleanField(
         _("distinguir mayúsculas y minúsculas"),
         default=False,
         help_text=_("«CURP» y «curp» cuentan como respuestas distintas."),
     )
-    ignorar_acentos = models.BooleanField(
+    ignorar_acentos: models.BooleanField[bool, bool] = models.BooleanField(
         _("aceptar sin acentos ni diéresis"),
         default=False,
         help_text=_(
@@ -342,28 +364,28 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
             "«ano». Sin marcar, los acentos y la ñ cuentan, como en Moodle."
         ),
     )
-    notas_para_calificar = models.TextField(
+    notas_para_calificar: models.TextField[str, str] = models.TextField(
         _("notas para quien califica"),
         blank=True,
         help_text=_("Criterios que ve quien califica, no el participante."),
     )
-    plantilla_respuesta = models.TextField(
+    plantilla_respuesta: models.TextField[str, str] = models.TextField(
         _("plantilla de respuesta"),
         blank=True,
         help_text=_("Texto con que empieza el cuadro de respuesta."),
     )
-    longitud_maxima = models.PositiveIntegerField(
+    longitud_maxima: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         _("longitud máxima del ensayo (caracteres)"),
         default=10000,
         validators=[MinValueValidator(1), MaxValueValidator(50000)],
     )
-    extensiones_permitidas = models.CharField(
+    extensiones_permitidas: models.CharField[str, str] = models.CharField(
         _("tipos de archivo permitidos"),
         max_length=200,
         default="pdf,docx,xlsx,odt,ods,jpg,png",
         help_text=_("Extensiones separadas por comas."),
     )
-    tamano_maximo_mb = models.PositiveSmallIntegerField(
+    tamano_maximo_mb: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
         _("tamaño máximo del archivo (MB)"),
         default=10,
         # Never more than the deliverable endpoints accept (lms.subidas).
@@ -372,8 +394,12 @@ class Pregunta(RevisionMixin, index.Indexed, ClusterableModel):
     etiquetas = ClusterTaggableManager(
         through=EtiquetaPregunta, blank=True, verbose_name=_("etiquetas")
     )
-    creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
-    actualizada_en = models.DateTimeField(_("actualizada en"), auto_now=True)
+    creada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = models.DateTimeField(
+        _("creada en"), auto_now_add=True
+    )
+    actualizada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = (
+        models.DateTimeField(_("actualizada en"), auto_now=True)
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("titulo"), FieldPanel("tipo")]),
@@ -437,10 +463,12 @@ class OpcionPregunta(Orderable):
     """An option, an accepted short answer, a matching pair or an item to order."""
 
     pregunta = ParentalKey(Pregunta, on_delete=models.CASCADE, related_name="opciones")
-    texto = models.TextField(_("texto"), max_length=2000, blank=True)
-    pareja = models.CharField(_("pareja (relacionar)"), max_length=500, blank=True)
-    correcta = models.BooleanField(_("correcta"), default=False)
-    fraccion = models.DecimalField(
+    texto: models.TextField[str, str] = models.TextField(_("texto"), max_length=2000, blank=True)
+    pareja: models.CharField[str, str] = models.CharField(
+        _("pareja (relacionar)"), max_length=500, blank=True
+    )
+    correcta: models.BooleanField[bool, bool] = models.BooleanField(_("correcta"), default=False)
+    fraccion: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
         _("crédito (%)"),
         # Five decimals of a percentage are Moodle's seven of a fraction: 33.33333 is a third.
         max_digits=9,
@@ -453,7 +481,7 @@ class OpcionPregunta(Orderable):
             "penalización se reparten solos."
         ),
     )
-    tolerancia = models.DecimalField(
+    tolerancia: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
         _("tolerancia (±)"),
         max_digits=20,
         decimal_places=6,
@@ -462,7 +490,9 @@ class OpcionPregunta(Orderable):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Cuánto puede alejarse la respuesta de este valor."),
     )
-    retroalimentacion = models.TextField(_("retroalimentación de esta opción"), blank=True)
+    retroalimentacion: models.TextField[str, str] = models.TextField(
+        _("retroalimentación de esta opción"), blank=True
+    )
 
     panels = [
         ColumnaPorTipo("texto"),
@@ -489,8 +519,8 @@ class CriterioRubrica(Orderable):
     """One criterion of the rubric a grader uses for an essay or a deliverable."""
 
     pregunta = ParentalKey(Pregunta, on_delete=models.CASCADE, related_name="criterios")
-    descripcion = models.CharField(_("criterio"), max_length=500)
-    puntos = models.DecimalField(
+    descripcion: models.CharField[str, str] = models.CharField(_("criterio"), max_length=500)
+    puntos: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("puntos máximos"),
         max_digits=6,
         decimal_places=2,
@@ -516,7 +546,7 @@ class SeccionEvaluacion(Orderable):
     """One fixed question of an evaluation, or N questions drawn at random from a category."""
 
     evaluacion = ParentalKey(Evaluacion, on_delete=models.CASCADE, related_name="secciones")
-    pregunta = models.ForeignKey(
+    pregunta: models.ForeignKey[Pregunta | None, Pregunta | None] = models.ForeignKey(
         Pregunta,
         verbose_name=_("pregunta fija"),
         on_delete=models.PROTECT,
@@ -524,22 +554,26 @@ class SeccionEvaluacion(Orderable):
         blank=True,
         related_name="+",
     )
-    categoria = models.ForeignKey(
-        CategoriaPregunta,
-        verbose_name=_("o preguntas al azar de la categoría"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    categoria: models.ForeignKey[CategoriaPregunta | None, CategoriaPregunta | None] = (
+        models.ForeignKey(
+            CategoriaPregunta,
+            verbose_name=_("o preguntas al azar de la categoría"),
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="+",
+        )
     )
-    cantidad = models.PositiveSmallIntegerField(
-        _("cuántas al azar"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text=_("Solo para preguntas al azar de una categoría."),
+    cantidad: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(
+            _("cuántas al azar"),
+            null=True,
+            blank=True,
+            validators=[MinValueValidator(1)],
+            help_text=_("Solo para preguntas al azar de una categoría."),
+        )
     )
-    incluir_subcategorias = models.BooleanField(
+    incluir_subcategorias: models.BooleanField[bool, bool] = models.BooleanField(
         _("incluir sus subcategorías"),
         default=False,
         help_text=_(
@@ -617,7 +651,9 @@ class Intento(models.Model):
     cerrado_por_sistema = models.BooleanField(_("cerrado al vencer el tiempo"), default=False)
     instantanea = models.JSONField(_("preguntas del intento"), default=dict, editable=False)
     # Which bank questions the snapshot holds, so a regrade finds its attempts on any database.
-    preguntas = models.ManyToManyField(Pregunta, related_name="+", blank=True, editable=False)
+    preguntas: models.ManyToManyField[Pregunta, Any] = models.ManyToManyField(
+        Pregunta, related_name="+", blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["evaluacion", "usuario", "numero"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.cache import cache
@@ -133,7 +133,7 @@ class Organizacion(index.Indexed, models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.entidad_id:
+        if self.entidad_id and self.entidad is not None:
             return f"{self.nombre} ({self.entidad.abreviatura})"
         return self.nombre
 
@@ -251,7 +251,7 @@ class Usuario(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = UsuarioManager()  # type: ignore[assignment,misc]
 
@@ -339,17 +339,19 @@ class AsignacionRol(models.Model):
 class ConfiguracionSitio(BaseGenericSetting):
     """Site-wide texts that administrators edit: the platform's name and privacy notice."""
 
-    nombre_plataforma = models.CharField(
+    nombre_plataforma: models.CharField[str, str] = models.CharField(
         _("nombre de la plataforma"),
         max_length=200,
         default="Capacitación en Transparencia Proactiva",
     )
-    institucion_responsable = models.CharField(
+    institucion_responsable: models.CharField[str, str] = models.CharField(
         _("institución responsable de los datos personales"), max_length=255, blank=True
     )
-    correo_contacto = models.EmailField(_("correo de contacto"), blank=True)
+    correo_contacto: models.EmailField[str, str] = models.EmailField(
+        _("correo de contacto"), blank=True
+    )
     aviso_privacidad = RichTextField(_("aviso de privacidad"), blank=True)
-    aviso_privacidad_version = models.CharField(
+    aviso_privacidad_version: models.CharField[str, str] = models.CharField(
         _("versión del aviso de privacidad"),
         max_length=20,
         default="1",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -18,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.search import index
+
+if TYPE_CHECKING:
+    from cursos.models.paginas import CursoPage
+    from lms.models import EntidadFederativa, Organizacion
 
 # Check-in codes avoid letters and digits that are easy to confuse (0/O, 1/I/L).
 ALFABETO_CODIGO = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -37,55 +42,65 @@ class Edicion(index.Indexed, ClusterableModel):
         PRESENCIAL = "presencial", _("Presencial")
         MIXTA = "mixta", _("Mixta")
 
-    curso = models.ForeignKey(
+    curso: models.ForeignKey[CursoPage, CursoPage] = models.ForeignKey(
         "cursos.CursoPage",
         verbose_name=_("curso"),
         on_delete=models.PROTECT,
         related_name="ediciones",
     )
-    nombre = models.CharField(
+    nombre: models.CharField[str, str] = models.CharField(
         _("nombre"), max_length=200, help_text=_("Por ejemplo: Grupo 2026-1.")
     )
-    modalidad = models.CharField(
+    modalidad: models.CharField[str, str] = models.CharField(
         _("modalidad"), max_length=12, choices=Modalidad.choices, default=Modalidad.VIRTUAL
     )
-    sede = models.CharField(
+    sede: models.CharField[str, str] = models.CharField(
         _("sede"),
         max_length=255,
         blank=True,
         help_text=_("Solo para modalidad presencial o mixta."),
     )
-    inscripcion_abre = models.DateTimeField(_("la inscripción abre"))
-    inscripcion_cierra = models.DateTimeField(_("la inscripción cierra"))
-    fecha_inicio = models.DateField(_("fecha de inicio"))
-    fecha_fin = models.DateField(_("fecha de término"))
-    cupo = models.PositiveIntegerField(
+    inscripcion_abre: models.DateTimeField[datetime.datetime, datetime.datetime] = (
+        models.DateTimeField(_("la inscripción abre"))
+    )
+    inscripcion_cierra: models.DateTimeField[datetime.datetime, datetime.datetime] = (
+        models.DateTimeField(_("la inscripción cierra"))
+    )
+    fecha_inicio: models.DateField[datetime.date, datetime.date] = models.DateField(
+        _("fecha de inicio")
+    )
+    fecha_fin: models.DateField[datetime.date, datetime.date] = models.DateField(
+        _("fecha de término")
+    )
+    cupo: models.PositiveIntegerField[int | None, int | None] = models.PositiveIntegerField(
         _("cupo"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
         help_text=_("Vacío para no limitar el número de personas inscritas."),
     )
-    autoinscripcion = models.BooleanField(
+    autoinscripcion: models.BooleanField[bool, bool] = models.BooleanField(
         _("permite autoinscripción"),
         default=True,
         help_text=_("Si no, solo la coordinación inscribe a las personas."),
     )
-    entidades = models.ManyToManyField(
+    entidades: models.ManyToManyField[EntidadFederativa, Any] = models.ManyToManyField(
         "lms.EntidadFederativa",
         verbose_name=_("entidades que pueden inscribirse"),
         blank=True,
         related_name="+",
         help_text=_("Vacío: personas de cualquier entidad."),
     )
-    organizaciones = models.ManyToManyField(
+    organizaciones: models.ManyToManyField[Organizacion, Any] = models.ManyToManyField(
         "lms.Organizacion",
         verbose_name=_("organizaciones que pueden inscribirse"),
         blank=True,
         related_name="+",
         help_text=_("Vacío: personas de cualquier organización."),
     )
-    creada_en = models.DateTimeField(_("creada en"), auto_now_add=True)
+    creada_en: models.DateTimeField[datetime.datetime, datetime.datetime] = models.DateTimeField(
+        _("creada en"), auto_now_add=True
+    )
 
     panels = [
         FieldPanel("curso"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelcluster.fields import ParentalManyToManyField
 
@@ -23,6 +23,9 @@ from wagtail.url_routing import RouteResult
 
 from cursos.blocks import LeccionStreamBlock, ancla_de
 from cursos.forms import CursoAdminForm, FaseAdminForm
+
+if TYPE_CHECKING:
+    from evaluaciones.models import Evaluacion
 
 PASO_RUTA = 4  # treebeard's materialised path step
 
@@ -45,12 +48,15 @@ class ArbolDirectoMixin:
                 .annotate(
                     restringida=Exists(
                         PageViewRestriction.objects.annotate(largo=Length("page__path")).filter(
-                            page__path=Substr(OuterRef("path"), 1, F("largo"))
+                            # django-stubs types Substr's length as Expression | int; F is only
+                            # Combinable, but Django resolves it like any expression.
+                            page__path=Substr(OuterRef("path"), 1, F("largo"))  # type: ignore[arg-type]
                         )
                     ),
                     bajo_alias=Exists(
                         Page.objects.annotate(largo=Length("path")).filter(
-                            path=Substr(OuterRef("path"), 1, F("largo")), alias_of__isnull=False
+                            path=Substr(OuterRef("path"), 1, F("largo")),  # type: ignore[arg-type]
+                            alias_of__isnull=False,
                         )
                     ),
                 )
@@ -113,7 +119,7 @@ class HomePage(ArbolDirectoMixin, Page):
 class ProgramaPage(ArbolDirectoMixin, Page):
     """A training programme, e.g. the national campaign, grouping courses."""
 
-    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    resumen: models.CharField[str, str] = models.CharField(_("resumen"), max_length=300, blank=True)
     descripcion = RichTextField(_("descripción"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("resumen"), FieldPanel("descripcion")]
@@ -139,10 +145,12 @@ class ProgramaPage(ArbolDirectoMixin, Page):
 class CursoPage(ArbolDirectoMixin, Page):
     """A course; its editions (dated runs) hang from it."""
 
-    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
+    resumen: models.CharField[str, str] = models.CharField(_("resumen"), max_length=300, blank=True)
     descripcion = RichTextField(_("descripción"), blank=True)
     objetivos = RichTextField(_("objetivos de aprendizaje"), blank=True)
-    dirigido_a = models.CharField(_("dirigido a"), max_length=300, blank=True)
+    dirigido_a: models.CharField[str, str] = models.CharField(
+        _("dirigido a"), max_length=300, blank=True
+    )
     instructores = ParentalManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("instructores"),
@@ -153,7 +161,7 @@ class CursoPage(ArbolDirectoMixin, Page):
             "Sus permisos se actualizan al publicar."
         ),
     )
-    lecciones_abiertas = models.BooleanField(
+    lecciones_abiertas: models.BooleanField[bool, bool] = models.BooleanField(
         _("lecciones de consulta abierta"),
         default=False,
         help_text=_(
@@ -213,17 +221,23 @@ class FasePage(ArbolDirectoMixin, Page):
         TEORICA = "teorica", _("Teórica")
         PRACTICA = "practica", _("Práctica")
 
-    tipo = models.CharField(_("tipo"), max_length=10, choices=Tipo.choices, default=Tipo.TEORICA)
-    horas = models.PositiveSmallIntegerField(_("horas"), default=1)
-    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
-    descripcion = RichTextField(_("descripción"), blank=True)
-    asistencia_minima = models.PositiveSmallIntegerField(
-        _("asistencia mínima a sesiones en vivo (%)"),
-        default=0,
-        validators=[MaxValueValidator(100)],
-        help_text=_("0 si la asistencia no cuenta para acreditar la fase."),
+    tipo: models.CharField[str, str] = models.CharField(
+        _("tipo"), max_length=10, choices=Tipo.choices, default=Tipo.TEORICA
     )
-    evaluacion = models.ForeignKey(
+    horas: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        _("horas"), default=1
+    )
+    resumen: models.CharField[str, str] = models.CharField(_("resumen"), max_length=300, blank=True)
+    descripcion = RichTextField(_("descripción"), blank=True)
+    asistencia_minima: models.PositiveSmallIntegerField[int, int] = (
+        models.PositiveSmallIntegerField(
+            _("asistencia mínima a sesiones en vivo (%)"),
+            default=0,
+            validators=[MaxValueValidator(100)],
+            help_text=_("0 si la asistencia no cuenta para acreditar la fase."),
+        )
+    )
+    evaluacion: models.ForeignKey[Evaluacion | None, Evaluacion | None] = models.ForeignKey(
         "evaluaciones.Evaluacion",
         verbose_name=_("evaluación que debe aprobarse"),
         on_delete=models.PROTECT,
@@ -231,7 +245,7 @@ class FasePage(ArbolDirectoMixin, Page):
         blank=True,
         related_name="+",
     )
-    actividad_practica = models.ForeignKey(
+    actividad_practica: models.ForeignKey[Evaluacion | None, Evaluacion | None] = models.ForeignKey(
         "evaluaciones.Evaluacion",
         verbose_name=_("actividad práctica que debe aprobarse"),
         on_delete=models.PROTECT,
@@ -298,11 +312,11 @@ class FasePage(ArbolDirectoMixin, Page):
 class LeccionPage(ArbolDirectoMixin, Page):
     """A lesson; its body is a stream of content blocks."""
 
-    resumen = models.CharField(_("resumen"), max_length=300, blank=True)
-    duracion_minutos = models.PositiveSmallIntegerField(
-        _("duración estimada (minutos)"), null=True, blank=True
+    resumen: models.CharField[str, str] = models.CharField(_("resumen"), max_length=300, blank=True)
+    duracion_minutos: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(_("duración estimada (minutos)"), null=True, blank=True)
     )
-    obligatoria = models.BooleanField(
+    obligatoria: models.BooleanField[bool, bool] = models.BooleanField(
         _("obligatoria"),
         default=True,
         help_text=_("Las lecciones obligatorias deben completarse para acreditar la fase."),

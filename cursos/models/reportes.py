@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -73,5 +74,5 @@ class ExportacionSolicitada(models.Model):
     def __str__(self) -> str:
         return f"{self.get_formato_display()} — {self.solicitante} — {self.creada_en:%Y-%m-%d}"
 
-    def vencida(self, ahora: object = None) -> bool:
+    def vencida(self, ahora: datetime.datetime | None = None) -> bool:
         return (ahora or timezone.now()) >= self.expira_en
