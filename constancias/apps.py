@@ -8,10 +8,11 @@ class ConstanciasConfig(AppConfig):
     verbose_name = _("Constancias")
 
     def ready(self) -> None:
-        from constancias import datos_personales, politicas, receivers
+        from constancias import datos_personales, exportacion, politicas, receivers
 
         politicas.registrar()
         datos_personales.registrar()
+        exportacion.registrar()
         from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)

@@ -14,23 +14,23 @@ holds one block of rows at a time.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from cursos.models import CursoPage, Edicion, FasePage, Inscripcion, ProgramaPage
+from cursos import columnas_exportacion
+from cursos.models import CursoPage, FasePage, Inscripcion, ProgramaPage
 from cursos.progreso import EstadoCurso
 from cursos.selectors import reglas_por_edicion
 from evaluaciones.models import Intento
 from lms.alcance import alcance_de, filtrar_por_alcance
-from lms.models import EntidadFederativa, Organizacion
+from lms.models import EntidadFederativa
 
 # Rows fetched per round trip while streaming; memory stays bounded by this.
 TAMANO_BLOQUE = 2000
@@ -319,40 +319,7 @@ def inscripciones_por_mes(qs: QuerySet[Inscripcion]) -> list[tuple[datetime.date
 # --- Export rows, streamed ------------------------------------------------------
 
 
-class Registro(NamedTuple):
-    """One enrolment as the export shows it; dates are local dates."""
-
-    inscripcion_id: int
-    entidad: str
-    organo_garante: str
-    sujeto_obligado: str
-    ambito: str
-    tipo: str
-    nombre: str
-    apellidos: str
-    curp: str
-    cargo: str
-    email: str
-    curso: str
-    edicion: str
-    fase_actual: str
-    inscrita_en: datetime.date
-    avance: int
-    asistencia: int | None
-    calificacion: float | None
-    horas: int
-    acreditada_en: datetime.date | None
-    folio: str
-    constancia_emitida_en: datetime.date | None
-    estado: str
-
-
 ESTADO_CONSTANCIA_VIGENTE = "vigente"
-
-
-def _como_texto(campo: str) -> Cast:
-    # Text, so the database driver and Django convert nothing row by row.
-    return Cast(campo, output_field=CharField())
 
 
 class _Fechas(dict):
@@ -385,8 +352,18 @@ class _Cursor:
         return None
 
 
-def registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iterator[Registro]:
-    """Each enrolment of `qs` with its stored progress and valid constancia, in id order.
+def tipo_registro(columnas: tuple[columnas_exportacion.Columna, ...]) -> type[tuple[Any, ...]]:
+    """The row type of the export: the enrolment id, then one field per column, by key."""
+    return namedtuple("Registro", ["inscripcion_id", *(c.clave for c in columnas)])
+
+
+def registros(
+    qs: QuerySet[Inscripcion],
+    *,
+    bloque: int = TAMANO_BLOQUE,
+    columnas: tuple[columnas_exportacion.Columna, ...] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """Each enrolment of `qs` as the export's columns show it, in id order.
 
     The read runs inside one transaction: on PostgreSQL the streamed queries then
     use plain server-side cursors, which the server produces while Python writes
@@ -395,127 +372,56 @@ def registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iter
     ends the transaction.
     """
     with transaction.atomic():
-        yield from _registros(qs, bloque=bloque)
+        yield from _registros(
+            qs,
+            bloque=bloque,
+            columnas=columnas_exportacion.columnas() if columnas is None else columnas,
+        )
 
 
-def _registros(qs: QuerySet[Inscripcion], *, bloque: int = TAMANO_BLOQUE) -> Iterator[Registro]:
-    """Each enrolment of `qs` with its stored progress and valid constancia, in id order.
+def _registros(
+    qs: QuerySet[Inscripcion], *, bloque: int, columnas: tuple[columnas_exportacion.Columna, ...]
+) -> Iterator[tuple[Any, ...]]:
+    """Each enrolment of `qs` with the values its columns read, in id order.
 
-    Two streamed queries (enrolments with their person; valid constancias) merged
-    by enrolment id, plus a few small ones for the names of states, organizations,
-    editions and phases, whatever the number of rows; memory holds one block.
-    Dates travel as text and become local dates once per distinct hour.
+    One streamed query of what the columns read from the enrolment and its person,
+    one streamed query per secondary stream (valid constancias), merged by
+    enrolment id, plus each small lookup table once, whatever the number of rows;
+    memory holds one block. Dates travel as text and become local dates once per
+    distinct hour.
     """
-    acreditado, en_curso, todas = _("Acreditado"), _("En curso"), _("Todas completas")
-    retirada = str(Inscripcion.Estado.RETIRADA.label)
-    nombres_ambito = {k: str(v) for k, v in Organizacion.Ambito.choices}
-    nombres_tipo = {k: str(v) for k, v in Organizacion.Tipo.choices}
+    Registro = tipo_registro(columnas)
     base = qs.order_by("pk")
     sub = qs.order_by()
-    entidades = dict(EntidadFederativa.objects.values_list("pk", "nombre"))
-    organizaciones: dict[int | None, tuple[str, str, str, str]] = {None: ("", "", "", "")}
-    for pk, clase, nombre, garante, ambito, tipo in Organizacion.objects.filter(
-        pk__in=sub.values("usuario__organizacion_id")
-    ).values_list("pk", "clase", "nombre", "organo_garante__nombre", "ambito", "tipo"):
-        es_garante = clase == Organizacion.Clase.ORGANO_GARANTE
-        organizaciones[pk] = (
-            (nombre if es_garante else garante) or "",
-            "" if es_garante else nombre,
-            nombres_ambito.get(ambito, ""),
-            nombres_tipo.get(tipo, ""),
-        )
-    ediciones = {
-        e.pk: (e.curso.title, e.nombre)
-        for e in Edicion.objects.filter(pk__in=sub.values("edicion_id")).select_related("curso")
-    }
-    fases = dict(
-        FasePage.objects.filter(pk__in=sub.values("fase_actual_id")).values_list("pk", "title")
-    )
-    constancias = _Cursor(
-        base.filter(constancias__estado=ESTADO_CONSTANCIA_VIGENTE)
-        .annotate(emitida=_como_texto("constancias__emitida_en"))
-        .order_by("pk", "constancias__alcance", "constancias__tipo")
-        .values_list("pk", "constancias__folio", "emitida")
+    campos: dict[str, Any] = {}
+    tablas: dict[str, columnas_exportacion.Tabla] = {}
+    flujos: dict[str, columnas_exportacion.Flujo] = {}
+    for columna in columnas:
+        campos.update(columna.campos)
+        tablas.update((t.clave, t) for t in columna.tablas)
+        flujos.update((f.clave, f) for f in columna.flujos)
+    cargadas = {clave: tabla.cargar(sub) for clave, tabla in tablas.items()}
+    cursores = {clave: _Cursor(flujo.consulta(base, bloque)) for clave, flujo in flujos.items()}
+    nombres = list(campos)
+    expresiones = {n: e for n, e in campos.items() if not isinstance(e, str)}
+    filas = (
+        base.annotate(**expresiones)
+        .values_list("pk", *(e if isinstance(e, str) else n for n, e in campos.items()))
         .iterator(chunk_size=bloque)
     )
     fechas = _Fechas()
-    filas = (
-        base.annotate(
-            inscrita=_como_texto("inscrita_en"),
-            completada=_como_texto("completada_en"),
-            puntaje=_como_texto("calificacion"),
-        )
-        .values_list(
-            "pk",
-            "estado",
-            "inscrita",
-            "completada",
-            "usuario__first_name",
-            "usuario__last_name",
-            "usuario__email",
-            "usuario__curp",
-            "usuario__cargo",
-            "usuario__entidad_id",
-            "usuario__organizacion_id",
-            "edicion_id",
-            "fase_actual_id",
-            "avance",
-            "asistencia",
-            "puntaje",
-            "horas_acreditadas",
-        )
-        .iterator(chunk_size=bloque)
-    )
-    for (
-        pk,
-        estado,
-        inscrita,
-        completada,
-        nombre,
-        apellidos,
-        email,
-        curp,
-        cargo,
-        entidad_id,
-        organizacion_id,
-        edicion_id,
-        fase_id,
-        avance,
-        asistencia,
-        puntaje,
-        horas,
-    ) in filas:
-        garante, sujeto, ambito, tipo = organizaciones.get(organizacion_id, organizaciones[None])
-        curso, edicion = ediciones[edicion_id]
-        constancia = constancias.tomar(pk)
-        yield Registro(
-            pk,
-            entidades.get(entidad_id, ""),
-            garante,
-            sujeto,
-            ambito,
-            tipo,
-            nombre,
-            apellidos,
-            curp,
-            cargo,
-            email,
-            curso,
-            edicion,
-            # No current phase: all done once the course is passed, else not derived yet.
-            fases.get(fase_id, "") if fase_id is not None else (todas if completada else ""),
-            fechas[inscrita[:13]],
-            avance,
-            asistencia,
-            float(puntaje) if puntaje is not None else None,
-            horas,
-            fechas[completada[:13]] if completada is not None else None,
-            constancia[1] if constancia is not None else "",
-            fechas[constancia[2][:13]] if constancia is not None else None,
-            acreditado
-            if completada is not None
-            else (retirada if estado == Inscripcion.Estado.RETIRADA else en_curso),
-        )
+    valores = [c.valor for c in columnas]
+    es_fecha = [c.tipo is columnas_exportacion.Tipo.FECHA for c in columnas]
+    for pk, *datos in filas:
+        fila: dict[str, Any] = dict(zip(nombres, datos, strict=True))
+        fila.update(cargadas)
+        for clave, cursor in cursores.items():
+            fila[clave] = cursor.tomar(pk)
+        celdas = [valor(fila) for valor in valores]
+        for i, fecha in enumerate(es_fecha):
+            if fecha and celdas[i] is not None:
+                celdas[i] = fechas[celdas[i][:13]]
+        yield Registro(pk, *celdas)
 
 
 @dataclass(frozen=True)
@@ -556,9 +462,7 @@ def puede_ver_curp(usuario: Any) -> bool:
 
 def enmascarar_curp(curp: str) -> str:
     """Keep the first four characters (initials) and hide the rest."""
-    if not curp:
-        return ""
-    return curp[:4] + "*" * (len(curp) - 4)
+    return columnas_exportacion.enmascarar_curp(curp)
 
 
 # --- Participant record (kardex) ---------------------------------------------

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cursos import reportes
+from cursos import columnas_exportacion, reportes
 from cursos.models import ExportacionSolicitada
 from lms.alcance import alcance_de
 from lms.direcciones import url_publica
@@ -48,31 +48,8 @@ PASO_PROGRESO = 5_000
 
 
 def encabezado(*, con_curp: bool) -> list[str]:
-    """Column titles of the completion export, in Spanish."""
-    return [
-        _("Entidad federativa"),
-        _("Órgano garante"),
-        _("Sujeto obligado"),
-        _("Ámbito"),
-        _("Tipo"),
-        _("Nombre(s)"),
-        _("Apellidos"),
-        _("CURP") if con_curp else _("CURP (enmascarada)"),
-        _("Cargo"),
-        _("Correo electrónico"),
-        _("Curso"),
-        _("Edición"),
-        _("Fase actual"),
-        _("Fecha de inscripción"),
-        _("Avance (%)"),
-        _("Asistencia (%)"),
-        _("Calificación"),
-        _("Horas acreditadas"),
-        _("Fecha de acreditación"),
-        _("Folio de constancia"),
-        _("Fecha de emisión de la constancia"),
-        _("Estado"),
-    ]
+    """Column titles of the completion export, in Spanish, from the declared columns."""
+    return [c.titulo(completo=con_curp) for c in columnas_exportacion.columnas()]
 
 
 class _Memo(dict):
@@ -104,68 +81,18 @@ def csv_en_partes(
     spreadsheet could run as a formula is neutralized (names shared by many rows,
     such as institutions and editions, once each).
     """
+    columnas = columnas_exportacion.columnas()
     buffer = io.StringIO(newline="")
     escritor = csv.writer(buffer)
     buffer.write("\ufeff")
-    escritor.writerow(encabezado(con_curp=con_curp))
-    texto = sin_formula
-    compartido = _Memo(sin_formula)
-    enmascarar = reportes.enmascarar_curp
+    escritor.writerow([c.titulo(completo=con_curp) for c in columnas])
     fechas = _Memo(lambda fecha: fecha.strftime("%d/%m/%Y"))
     fechas[None] = None
-    lote: list[tuple[Any, ...]] = []
+    formatos = [_formato_csv(c, con_curp=con_curp, fechas=fechas) for c in columnas]
+    lote: list[list[Any]] = []
     numero = 0
-    for (
-        _pk,
-        entidad,
-        garante,
-        sujeto,
-        ambito,
-        tipo,
-        nombre,
-        apellidos,
-        curp,
-        cargo,
-        email,
-        curso,
-        edicion,
-        fase,
-        inscrita,
-        avance,
-        asistencia,
-        calificacion,
-        horas,
-        acreditada,
-        folio,
-        emitida,
-        estado,
-    ) in reportes.registros(qs):
-        lote.append(
-            (
-                entidad,
-                compartido[garante],
-                compartido[sujeto],
-                ambito,
-                tipo,
-                texto(nombre),
-                texto(apellidos),
-                curp if con_curp else enmascarar(curp),
-                texto(cargo),
-                texto(email),
-                compartido[curso],
-                compartido[edicion],
-                compartido[fase],
-                fechas[inscrita],
-                avance,
-                asistencia,
-                calificacion,
-                horas,
-                fechas[acreditada],
-                folio,
-                fechas[emitida],
-                estado,
-            )
-        )
+    for _pk, *valores in reportes.registros(qs, columnas=columnas):
+        lote.append([formato(valor) for formato, valor in zip(formatos, valores, strict=True)])
         if len(lote) == FILAS_POR_PARTE:
             numero += len(lote)
             escritor.writerows(lote)
@@ -179,9 +106,27 @@ def csv_en_partes(
     yield buffer.getvalue().encode("utf-8")
 
 
+def _identidad(valor: Any) -> Any:
+    return valor
+
+
+def _formato_csv(
+    columna: columnas_exportacion.Columna, *, con_curp: bool, fechas: _Memo
+) -> Callable[[Any], Any]:
+    """How one column's value is written to the CSV: dates dd/mm/aaaa, text never a formula."""
+    if columna.tipo is columnas_exportacion.Tipo.FECHA:
+        return fechas.__getitem__
+    if columna.tipo is columnas_exportacion.Tipo.NUMERO:
+        return _identidad
+    if columna.enmascarar is not None and not con_curp:
+        return columna.enmascarar
+    if columna.confiable:
+        return _identidad
+    return _Memo(sin_formula).__getitem__ if columna.compartido else sin_formula
+
+
 # Day 0 of Excel's date serial numbers (with its 1900 leap-year quirk accounted for).
 EPOCA_EXCEL = datetime.date(1899, 12, 30)
-ANCHOS = (22, 34, 34, 12, 22, 18, 22, 20, 24, 30, 30, 16, 22, 12, 10, 12, 11, 10, 12, 18, 12, 12)
 # Control characters XML 1.0 does not allow in text: dropped rather than escaped as _xHHHH_.
 _SIN_CONTROL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
@@ -215,55 +160,54 @@ def escribir_xlsx(
     hoja = libro.add_worksheet(_("Registros"))
     negrita = libro.add_format({"bold": True})
     formato_fecha = libro.add_format({"num_format": "dd/mm/yyyy"})
-    for columna, ancho in enumerate(ANCHOS):
-        hoja.set_column(columna, columna, ancho)
+    columnas = columnas_exportacion.columnas()
+    for columna, declarada in enumerate(columnas):
+        hoja.set_column(columna, columna, declarada.ancho)
     hoja.freeze_panes(1, 0)
-    hoja.write_row(0, 0, encabezado(con_curp=con_curp), negrita)
-    texto = hoja.write_string
-    numero_ = hoja.write_number
-    enmascarar = reportes.enmascarar_curp
+    hoja.write_row(0, 0, [c.titulo(completo=con_curp) for c in columnas], negrita)
     seriales = _Memo(lambda fecha: (fecha - EPOCA_EXCEL).days)
+    escritores = [
+        _escritor_xlsx(c, hoja, con_curp=con_curp, seriales=seriales, formato_fecha=formato_fecha)
+        for c in columnas
+    ]
     numero = 0
-    limpio = _Memo(_sin_control)
-    for numero, r in enumerate(reportes.registros(qs), start=1):
-        # Names shared by many rows are cleaned once each; a person's own fields per row.
-        for columna, valor in enumerate(
-            (
-                r.entidad,
-                limpio[r.organo_garante],
-                limpio[r.sujeto_obligado],
-                r.ambito,
-                r.tipo,
-                _sin_control(r.nombre),
-                _sin_control(r.apellidos),
-                r.curp if con_curp else enmascarar(r.curp),
-                _sin_control(r.cargo),
-                _sin_control(r.email),
-                limpio[r.curso],
-                limpio[r.edicion],
-                limpio[r.fase_actual],
-            )
-        ):
-            if valor:
-                texto(numero, columna, valor)
-        numero_(numero, 13, seriales[r.inscrita_en], formato_fecha)
-        numero_(numero, 14, r.avance)
-        if r.asistencia is not None:
-            numero_(numero, 15, r.asistencia)
-        if r.calificacion is not None:
-            numero_(numero, 16, r.calificacion)
-        numero_(numero, 17, r.horas)
-        if r.acreditada_en is not None:
-            numero_(numero, 18, seriales[r.acreditada_en], formato_fecha)
-        if r.folio:
-            texto(numero, 19, r.folio)
-        if r.constancia_emitida_en is not None:
-            numero_(numero, 20, seriales[r.constancia_emitida_en], formato_fecha)
-        texto(numero, 21, r.estado)
+    for numero, (_pk, *valores) in enumerate(reportes.registros(qs, columnas=columnas), start=1):
+        for columna, (escribir, valor) in enumerate(zip(escritores, valores, strict=True)):
+            # Empty cells are left unwritten, as a spreadsheet shows them.
+            if valor is not None and valor != "":
+                escribir(numero, columna, valor)
         if al_avanzar is not None and numero % PASO_PROGRESO == 0:
             al_avanzar(numero)
     libro.close()
     return numero
+
+
+def _escritor_xlsx(
+    columna: columnas_exportacion.Columna,
+    hoja: Any,
+    *,
+    con_curp: bool,
+    seriales: _Memo,
+    formato_fecha: Any,
+) -> Callable[[int, int, Any], Any]:
+    """How one column's non-empty value is written to the sheet.
+
+    Text always with `write_string` (a spreadsheet never reads it as a formula),
+    without the control characters XML cannot hold; numbers as numbers; dates as
+    serial numbers with a dd/mm/aaaa format, each distinct date converted once.
+    """
+    if columna.tipo is columnas_exportacion.Tipo.FECHA:
+        return lambda fila, col, fecha: hoja.write_number(fila, col, seriales[fecha], formato_fecha)
+    if columna.tipo is columnas_exportacion.Tipo.NUMERO:
+        return hoja.write_number
+    if columna.enmascarar is not None and not con_curp:
+        enmascarar = columna.enmascarar
+        return lambda fila, col, texto: hoja.write_string(fila, col, enmascarar(texto))
+    if columna.confiable:
+        return hoja.write_string
+    # Names shared by many rows are cleaned once each; a person's own fields per row.
+    limpiar = _Memo(_sin_control).__getitem__ if columna.compartido else _sin_control
+    return lambda fila, col, texto: hoja.write_string(fila, col, limpiar(texto))
 
 
 def nombre_archivo(formato: str) -> str:
