@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
@@ -74,4 +74,4 @@ class TrabajoEmisionForm(forms.Form):
 
     def __init__(self, *args: Any, entidades: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entidad"].queryset = entidades
+        cast(forms.ModelChoiceField, self.fields["entidad"]).queryset = entidades

@@ -26,12 +26,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils import timezone
 
 PREFIJO = "constancias:verificacion"
@@ -99,6 +99,12 @@ class Escaneo:
     encontrada: bool = True
 
 
+def _cliente_django(backend: RedisCache) -> RedisCacheClient:
+    """The RedisCacheClient Django keeps per cache object (one per connection pool)."""
+    # `_cache` is private to Django's RedisCache, so django-stubs leaves it out.
+    return backend._cache  # type: ignore[attr-defined]
+
+
 class _Redis:
     """The keys of this module straight on Redis, through one client per process.
 
@@ -107,7 +113,7 @@ class _Redis:
     """
 
     def __init__(self, backend: RedisCache) -> None:
-        self.cliente = backend._cache.get_client(write=True)
+        self.cliente = _cliente_django(backend).get_client(write=True)
         self.clave = backend.make_and_validate_key
         self.escaneo = self.cliente.register_script(ESCANEO_LUA)
 
@@ -134,12 +140,16 @@ class _Redis:
         )
 
     def leer(self, codigo: str) -> tuple[str | None, str | None, str]:
-        valor, comun, generacion = self.cliente.mget(
-            [
-                self.clave(_clave_respuesta(codigo)),
-                self.clave(_clave_no_encontrada()),
-                self.clave(CLAVE_GENERACION),
-            ]
+        # Django's client does not decode responses: values come back as bytes (or None).
+        valor, comun, generacion = cast(
+            list[bytes | None],
+            self.cliente.mget(
+                [
+                    self.clave(_clave_respuesta(codigo)),
+                    self.clave(_clave_no_encontrada()),
+                    self.clave(CLAVE_GENERACION),
+                ]
+            ),
         )
         return (
             valor.decode() if valor else None,
@@ -182,7 +192,7 @@ def _almacen() -> _Redis | _Cache:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # One client per connection pool (Django keeps one cache object per thread).
-        clave = id(backend._cache)
+        clave = id(_cliente_django(backend))
         if clave not in _CLIENTES:
             _CLIENTES[clave] = _Redis(backend)
         return _CLIENTES[clave]

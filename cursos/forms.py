@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -79,8 +80,18 @@ class CursoAdminForm(WagtailAdminPageForm):
                 Q(pk__in=instructores.values("pk")) | Q(pk__in=self.instance.instructores.all())
             )
         campo.queryset = instructores.order_by("first_name", "last_name", "pk")
-        campo.widget = forms.CheckboxSelectMultiple(choices=campo.choices)
-        campo.label_from_instance = lambda usuario: usuario.nombre_completo or _("(sin nombre)")
+        # A ModelChoiceField's choices are always its ModelChoiceIterator (the stubs widen
+        # the getter to any choices input); handing it over keeps the list lazy.
+        campo.widget = forms.CheckboxSelectMultiple(
+            choices=cast(ModelChoiceIterator, campo.choices)
+        )
+
+        def etiqueta(usuario: Usuario) -> str:
+            return usuario.nombre_completo or str(_("(sin nombre)"))
+
+        # Django calls self.label_from_instance, so overriding it on this one field instance
+        # (Wagtail builds the field) is how the labels change; mypy forbids method assignment.
+        campo.label_from_instance = etiqueta  # type: ignore[method-assign,assignment]
         alcance = alcance_de(self.for_user)
         if not (alcance.es_administrador or Rol.COORDINADOR_NACIONAL in alcance.roles):
             campo.disabled = True
@@ -110,7 +121,7 @@ class FaseAdminForm(WagtailAdminPageForm):
             campo.queryset = Evaluacion.objects.filter(
                 Q(pk__in=del_curso.values("pk")) | Q(pk=actual)
             ).order_by("titulo")
-            campo.widget = forms.Select(choices=campo.choices)
+            campo.widget = forms.Select(choices=cast(ModelChoiceIterator, campo.choices))
             campo.help_text = _(
                 "Solo evaluaciones de este curso. Créelas en Evaluaciones, indicando el curso."
             )

@@ -150,8 +150,8 @@ class ContextoInscripcion:
         """Active organizations named `texto`, in `entidad_id` (or federal) when given."""
         exactas = [o for o in self.indice_organizaciones.exactas(texto) if o.activa]
         if entidad_id is None:
-            return exactas  # type: ignore[return-value]
-        return [o for o in exactas if o.entidad_id == entidad_id] or [  # type: ignore[misc]
+            return exactas
+        return [o for o in exactas if o.entidad_id == entidad_id] or [
             o for o in exactas if o.entidad_id is None
         ]
 
@@ -334,7 +334,12 @@ def revisar_inscripciones(
             numero=fila.numero, datos=dict(fila.datos), celdas=getattr(fila, "celdas", ())
         )
         _revisar_fila(revisada, contexto, vistos, curps_vistas)
-        if not revisada.motivos and revisada.aceptada and lugares is not None:
+        if (
+            not revisada.motivos
+            and revisada.aceptada
+            and lugares is not None
+            and contexto.cupo is not None  # always, when there are places to count
+        ):
             if lugares <= 0:
                 revisada.motivos.append(
                     ngettext(

@@ -259,7 +259,11 @@ class _CorreoPersonaField(forms.ModelChoiceField):
         correo = (value or "").strip()
         if not correo:
             return None
-        encontradas = list(self.queryset.filter(email__iexact=correo)[:2])
+        encontradas = (
+            list(self.queryset.filter(email__iexact=correo)[:2])
+            if self.queryset is not None
+            else []
+        )
         if len(encontradas) != 1:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"

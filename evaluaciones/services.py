@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Model, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from evaluaciones.signals import resultado_evaluacion_cambiado
 from lms.direcciones import url_publica
 
 logger = logging.getLogger(__name__)
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 class ErrorEvaluacion(Exception):

@@ -14,7 +14,7 @@ engine can say "the team of the evaluation's course" without knowing what a cour
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -200,7 +200,7 @@ class PoliticaPorRol:
     superusers included). Everyone else gets nothing.
     """
 
-    acciones: dict[Accion, frozenset[str]]
+    acciones: Mapping[Accion, frozenset[str]]
     crear: frozenset[str] = frozenset()
 
     def accede(self, usuario: Any, accion: Accion) -> bool:

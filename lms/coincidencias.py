@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
@@ -101,12 +101,15 @@ class Sugerencia:
     parecido: int
 
 
-class IndiceOrganizaciones:
+OrgT = TypeVar("OrgT", bound=ConNombre)
+
+
+class IndiceOrganizaciones(Generic[OrgT]):
     """The catalogue's names and acronyms, for exact lookups and suggestions."""
 
-    def __init__(self, organizaciones: Iterable[ConNombre]) -> None:
+    def __init__(self, organizaciones: Iterable[OrgT]) -> None:
         self.organizaciones = list(organizaciones)
-        self._exactas: dict[str, list[ConNombre]] = {}
+        self._exactas: dict[str, list[OrgT]] = {}
         for org in self.organizaciones:
             claves = {clave_nombre(org.nombre)}
             if org.siglas:
@@ -114,9 +117,9 @@ class IndiceOrganizaciones:
             for clave in claves - {""}:
                 self._exactas.setdefault(clave, []).append(org)
 
-    def exactas(self, texto: object) -> list[ConNombre]:
+    def exactas(self, texto: object) -> list[OrgT]:
         """Organizations whose name or acronym is `texto`, written any way."""
-        encontradas: dict[int, ConNombre] = {}
+        encontradas: dict[int, OrgT] = {}
         for clave in (clave_nombre(texto), clave_siglas(texto)):
             for org in self._exactas.get(clave, ()) if clave else ():
                 encontradas[org.id] = org

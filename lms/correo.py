@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -52,6 +53,6 @@ class CeleryEmailBackend(BaseEmailBackend):
         enviados = 0
         for mensaje in email_messages:
             datos = serializar_mensaje(mensaje)
-            transaction.on_commit(lambda datos=datos: enviar_correo_task.delay(datos))
+            transaction.on_commit(partial(enviar_correo_task.delay, datos))
             enviados += 1
         return enviados

@@ -39,7 +39,7 @@ class CuentaDemo:
     nombre: str
     apellidos: str
     cargo: str
-    rol: str | None
+    rol: Rol | None
     clave_entidad: str | None
 
 

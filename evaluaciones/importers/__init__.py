@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-import markdown
+# No stubs: types-Markdown is not among the dev dependencies.
+import markdown  # type: ignore[import-untyped]
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _

@@ -114,7 +114,7 @@ class ModuloTipo:
     # Fields of each option row its author form shows; () means it has no rows.
     campos_opcion: ClassVar[tuple[str, ...]] = ()
     # What the rows are called in its author form.
-    titulo_opciones: ClassVar[str] = ""
+    titulo_opciones: ClassVar[str | Promise] = ""
     # Labels of those row fields where the model's generic ones would mislead.
     etiquetas_opcion: ClassVar[Mapping[str, str | Promise]] = {}
     # Options the attempt shows and a regrade may re-key (ids frozen in `vista`).

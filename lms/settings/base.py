@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
@@ -130,6 +131,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "lms.Usuario"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -182,7 +184,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 # who asks (lms/archivos.py); see docs/despliegue.md.
 PRIVATE_ROOT = Path(os.environ.get("DJANGO_PRIVATE_ROOT", DATA_DIR / "privado"))
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "privado": {
         "BACKEND": "lms.archivos.AlmacenPrivadoLocal",
@@ -348,7 +350,7 @@ if not LMS_CSP_ORIGENES_ARCHIVOS and os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     _bucket = os.environ["AWS_STORAGE_BUCKET_NAME"]
     _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").rstrip("/")
     if _endpoint:
-        _esquema, _, _anfitrion = _endpoint.partition("://")
+        _esquema, _separador, _anfitrion = _endpoint.partition("://")
         LMS_CSP_ORIGENES_ARCHIVOS = [_endpoint, f"{_esquema}://{_bucket}.{_anfitrion}"]
     else:
         _region = os.environ.get("AWS_S3_REGION_NAME", "")

@@ -1,6 +1,7 @@
 """Settings for the pytest suite; DATABASE_URL and REDIS_URL switch to real services."""
 
 from .base import *
+from .base import CACHES, STORAGES
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
