@@ -280,7 +280,7 @@ def tablero(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def exportar(request: HttpRequest, formato: str) -> HttpResponse:
+def exportar(request: HttpRequest, formato: str) -> HttpResponseBase:
     usuario = _coordinador(request)
     if formato not in ExportacionSolicitada.Formato.values:
         raise Http404
