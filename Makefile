@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 # e-mail link point here. `make run` serves at HOST:PORT; set it to how others reach you.
 export LMS_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run servir test setup install lint check pytest paquetes-sistema e2e bench bench-evaluaciones bench-verificacion messages clean
+.PHONY: run servir test setup install lint check tipos pytest paquetes-sistema e2e bench bench-evaluaciones bench-verificacion messages clean
 .PHONY: carga carga-pg carga-sqlite
 
 $(STAMP): pyproject.toml
@@ -58,6 +58,11 @@ check: install messages
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Types: mypy with django-stubs over the apps (pyproject.toml [tool.mypy]; migrations and
+# tests excluded), zero errors. An ignore names its error code and says why.
+tipos: install
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/mypy .
+
 # System packages the suite needs, all from Debian: Chromium for browser journeys (never a
 # downloaded browser), zbar to decode the QR codes printed on constancias, DejaVu fonts for PDFs.
 PAQUETES_SISTEMA := chromium chromium-driver zbar-tools fonts-dejavu-core
@@ -77,7 +82,7 @@ PYTEST_XDIST ?= -n 2
 pytest: install paquetes-sistema
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider $(PYTEST_XDIST) $(PYTEST_ARGS)
 
-test: lint check pytest
+test: lint check tipos pytest
 
 e2e: install paquetes-sistema
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/pytest -p no:cacheprovider -m e2e $(PYTEST_ARGS)
