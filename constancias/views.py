@@ -6,8 +6,8 @@ import hashlib
 import io
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from typing import Any, cast
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,6 +53,10 @@ from lms.models import EntidadFederativa, Organizacion, RegistroAuditoria, Usuar
 from lms.red import direccion_cliente
 from lms.services import registrar_auditoria
 
+if TYPE_CHECKING:
+    from cursos.extensiones import SeccionMisCursos
+    from cursos.models import Inscripcion
+
 # Public lookups per client address and window (seconds) before answering 429.
 LIMITE_VERIFICACION = (30, 300)
 MAX_PDF_IMPRESION = 5000
@@ -72,7 +76,9 @@ def muestra_plantilla(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Participants -------------------------------------------------------------
 
 
-def seccion_mis_cursos(request: HttpRequest, inscripciones: Any) -> list[dict[str, Any]]:
+def seccion_mis_cursos(
+    request: HttpRequest, inscripciones: Sequence[Inscripcion]
+) -> list[SeccionMisCursos]:
     """The "Mis constancias" panel of the courses' "Mis cursos" page (one query).
 
     Every constancia of the person is listed, also those of enrolments no longer active.
@@ -89,7 +95,7 @@ def seccion_mis_cursos(request: HttpRequest, inscripciones: Any) -> list[dict[st
 @login_required
 def mis_constancias(request: HttpRequest) -> HttpResponse:
     constancias = list(
-        Constancia.objects.filter(usuario=request.user)
+        Constancia.objects.filter(usuario=cast(Usuario, request.user))  # login_required
         .select_related("edicion", "edicion__curso", "fase")
         .order_by("-emitida_en")
     )
@@ -161,7 +167,7 @@ def _registrar(request: HttpRequest, medio: str, dato: str, constancia_id: int |
 
 def _resultado(
     request: HttpRequest, medio: str, dato: str, constancia: Constancia | None, **contexto: Any
-) -> HttpResponse:
+) -> TemplateResponse:
     _registrar(request, medio, dato, constancia.pk if constancia else None)
     diseno = constancia.instantanea.get("diseno", {}) if constancia else {}
     datos = constancia.datos if constancia else {}
@@ -335,9 +341,9 @@ def coordinacion(request: HttpRequest) -> HttpResponse:
     reglas = ReglaConstancia.objects.select_related(
         "edicion", "edicion__curso", "fase", "plantilla"
     ).order_by("-edicion__fecha_inicio", "edicion__nombre", "tipo")
-    trabajos = TrabajoEmision.objects.filter(solicitada_por=request.user).select_related(
-        "regla", "regla__edicion", "entidad"
-    )[:20]
+    trabajos = TrabajoEmision.objects.filter(
+        solicitada_por=cast(Usuario, request.user)  # login_required
+    ).select_related("regla", "regla__edicion", "entidad")[:20]
     return TemplateResponse(
         request, "constancias/coordinacion.html", {"reglas": reglas, "trabajos": trabajos}
     )
@@ -554,7 +560,7 @@ def descargar_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 
 @login_required
-def descargar_impresion(request: HttpRequest, pk: int) -> HttpResponse:
+def descargar_impresion(request: HttpRequest, pk: int) -> HttpResponseBase:
     """One PDF with every constancia, for printing (spooled to disk, not kept in memory)."""
     from pypdf import PdfWriter
 

@@ -9,7 +9,7 @@ database; confirming twice applies once.
 from __future__ import annotations
 
 import secrets
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from django import forms
 from django.conf import settings
@@ -171,7 +171,9 @@ def _hoja(entrada: dict[str, Any]) -> importacion.Hoja:
 
 def _asignacion_lista(entrada: dict[str, Any]) -> bool:
     asignacion = entrada.get("asignacion")
-    return bool(asignacion) and not columnas.errores_asignacion(entrada["encabezados"], asignacion)
+    if not asignacion:
+        return False
+    return not columnas.errores_asignacion(entrada["encabezados"], asignacion)
 
 
 def _revisar(
@@ -322,7 +324,7 @@ def inscribir_columnas(request: HttpRequest, pk: int, token: str) -> HttpRespons
     )
 
 
-def _columnas_leidas(entrada: dict[str, Any]) -> list[dict[str, str]]:
+def _columnas_leidas(entrada: dict[str, Any]) -> list[dict[str, str | bool]]:
     encabezados = entrada["encabezados"]
     return [
         {
@@ -423,7 +425,7 @@ def _decision(
     valor: str,
     pendiente: importacion.OrganizacionPorResolver,
     contexto: importacion.ContextoInscripcion,
-) -> dict[str, Any] | bool | None:
+) -> dict[str, Any] | Literal[False] | None:
     """The decision a form value stands for; None for "decide later", False if not allowed."""
     if valor == "":
         return None

@@ -322,6 +322,8 @@ def calificaciones_finales(
         porcentaje__isnull=False,
         calificado_en__isnull=False,
     ).values_list("usuario_id", "numero", "porcentaje", "calificado_en"):
+        if valor is None or calificado_en is None:
+            continue  # never: the filter excludes them, but the columns are nullable
         por_persona[usuario_id].append(scoring.IntentoCalificado(numero, valor, calificado_en))
     metodo = scoring.MetodoCalificacion(evaluacion.metodo_calificacion)
     finales = {u: scoring.calificacion_final(metodo, i) for u, i in por_persona.items()}
@@ -524,7 +526,10 @@ def intentos_a_cargo(usuario: Any) -> QuerySet[Intento]:
         condicion |= Q(evaluacion__curso_id__in=sorted(cursos_a_cargo(usuario)))
     if alcance.entidades:
         condicion |= Q(usuario__entidad__in=sorted(alcance.entidades))
-    return Intento.objects.filter(condicion).exclude(usuario_id=alcance.usuario_id)
+    intentos = Intento.objects.filter(condicion)
+    if alcance.usuario_id is None:
+        return intentos  # no account, so no attempts of one's own (usuario is required)
+    return intentos.exclude(usuario_id=alcance.usuario_id)
 
 
 def excepciones_a_cargo(usuario: Any) -> QuerySet[Excepcion]:

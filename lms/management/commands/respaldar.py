@@ -15,7 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def copiar_archivos(almacen: Any, carpeta: Path) -> dict[str, str]:
     return archivos
 
 
-def entorno_pg(datos: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def entorno_pg(datos: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
     """Connection arguments for pg_dump/pg_restore; the password travels in PGPASSWORD."""
     args = ["-h", datos.get("HOST") or "127.0.0.1", "-p", str(datos.get("PORT") or 5432)]
     if datos.get("USER"):
@@ -99,11 +99,11 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             manifiesto["filas"] = filas_por_tabla(cursor, tablas)
         if connection.vendor == "postgresql":
-            args, entorno = entorno_pg(connection.settings_dict)
+            args_pg, entorno = entorno_pg(connection.settings_dict)
             salida = destino / "base.dump"
             comando = [
                 shutil.which("pg_dump") or "/usr/bin/pg_dump",
-                *args,
+                *args_pg,
                 "-Fc",
                 "--no-owner",
                 "-f",

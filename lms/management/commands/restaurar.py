@@ -15,6 +15,8 @@ import json
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from lms.archivos import AlmacenPrivadoLocal, almacen_privado
 from lms.management.commands.respaldar import entorno_pg, filas_por_tabla, sha256_de
 
 
-def _conectar_pg(datos: dict[str, Any]) -> Any:
+def _conectar_pg(datos: Mapping[str, Any]) -> Any:
     import psycopg
 
     return psycopg.connect(
@@ -82,7 +84,7 @@ class Command(BaseCommand):
         respaldo = origen / manifiesto["base"]
         if sha256_de(respaldo) != manifiesto["sha256_base"]:
             raise CommandError(f"{respaldo} está dañado: su SHA-256 no coincide.")
-        datos = (
+        datos: Mapping[str, Any] = (
             dj_database_url.parse(opciones["base"])
             if opciones["base"]
             else connection.settings_dict
@@ -128,7 +130,9 @@ class Command(BaseCommand):
             )
         )
 
-    def _restaurar_base(self, motor: str, datos: dict[str, Any], respaldo: Path) -> dict[str, int]:
+    def _restaurar_base(
+        self, motor: str, datos: Mapping[str, Any], respaldo: Path
+    ) -> dict[str, int]:
         if motor == "postgresql":
             conexion = _conectar_pg(datos)
             try:
@@ -185,7 +189,7 @@ class Command(BaseCommand):
                 raise CommandError(f"El almacenamiento guardó {nombre} como {guardado}.")
             with almacen.open(nombre, "rb") as leido:
                 resumen = hashlib.sha256()
-                for bloque in iter(lambda leido=leido: leido.read(1 << 20), b""):
+                for bloque in iter(partial(leido.read, 1 << 20), b""):
                     resumen.update(bloque)
                 huellas[nombre] = resumen.hexdigest()
         return huellas
