@@ -69,13 +69,14 @@ class Columna:
 
     `campos` maps a name of the row to a field path or an expression of the main
     query (columns that use the same name read the same value); `valor` receives
-    the row by those names, plus each of its `tablas` and `flujos` by key.
+    the row by those names, plus each of its `tablas` and `flujos` by key. Without
+    `valor`, the column shows its only field as read (the fast path: no call per row).
     """
 
     clave: str
     encabezado: str | Promise
     ancho: int
-    valor: Valor
+    valor: Valor | None = None
     tipo: Tipo = Tipo.TEXTO
     campos: Mapping[str, str | Expression] = field(default_factory=dict)
     tablas: tuple[Tabla, ...] = ()
@@ -87,6 +88,10 @@ class Columna:
     # Personal data only some readers may see whole: how to hide it and the header then.
     enmascarar: Callable[[str], str] | None = None
     encabezado_enmascarado: str | Promise | None = None
+
+    def __post_init__(self) -> None:
+        if self.valor is None and len(self.campos) != 1:
+            raise ValueError(f"La columna {self.clave} lee un campo o declara su valor.")
 
     def titulo(self, *, completo: bool) -> str:
         if self.enmascarar is not None and not completo and self.encabezado_enmascarado:
@@ -255,14 +260,12 @@ registrar_columnas(
         encabezado=gettext_lazy("Nombre(s)"),
         ancho=18,
         campos={"nombre": "usuario__first_name"},
-        valor=lambda f: f["nombre"],
     ),
     Columna(
         clave="apellidos",
         encabezado=gettext_lazy("Apellidos"),
         ancho=22,
         campos={"apellidos": "usuario__last_name"},
-        valor=lambda f: f["apellidos"],
     ),
     Columna(
         clave="curp",
@@ -271,7 +274,6 @@ registrar_columnas(
         enmascarar=enmascarar_curp,
         ancho=20,
         campos={"curp": "usuario__curp"},
-        valor=lambda f: f["curp"],
         confiable=True,
     ),
     Columna(
@@ -279,14 +281,12 @@ registrar_columnas(
         encabezado=gettext_lazy("Cargo"),
         ancho=24,
         campos={"cargo": "usuario__cargo"},
-        valor=lambda f: f["cargo"],
     ),
     Columna(
         clave="email",
         encabezado=gettext_lazy("Correo electrónico"),
         ancho=30,
         campos={"email": "usuario__email"},
-        valor=lambda f: f["email"],
     ),
     Columna(
         clave="curso",
@@ -321,7 +321,6 @@ registrar_columnas(
         ancho=12,
         tipo=Tipo.FECHA,
         campos={"inscrita": como_texto("inscrita_en")},
-        valor=lambda f: f["inscrita"],
     ),
     Columna(
         clave="avance",
@@ -329,7 +328,6 @@ registrar_columnas(
         ancho=10,
         tipo=Tipo.NUMERO,
         campos={"avance": "avance"},
-        valor=lambda f: f["avance"],
     ),
     Columna(
         clave="asistencia",
@@ -337,7 +335,6 @@ registrar_columnas(
         ancho=12,
         tipo=Tipo.NUMERO,
         campos={"asistencia": "asistencia"},
-        valor=lambda f: f["asistencia"],
     ),
     Columna(
         clave="calificacion",
@@ -353,7 +350,6 @@ registrar_columnas(
         ancho=10,
         tipo=Tipo.NUMERO,
         campos={"horas": "horas_acreditadas"},
-        valor=lambda f: f["horas"],
     ),
     Columna(
         clave="acreditada_en",
@@ -361,7 +357,6 @@ registrar_columnas(
         ancho=12,
         tipo=Tipo.FECHA,
         campos={"completada": como_texto("completada_en")},
-        valor=lambda f: f["completada"],
     ),
     Columna(
         clave="estado",

@@ -17,6 +17,7 @@ import datetime
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -365,6 +366,22 @@ def registros(
 ) -> Iterator[tuple[Any, ...]]:
     """Each enrolment of `qs` as the export's columns show it, in id order.
 
+    Rows are named tuples: `inscripcion_id`, then one field per column key.
+    """
+    columnas = columnas_exportacion.columnas() if columnas is None else columnas
+    Registro = tipo_registro(columnas)
+    for celdas in celdas_de_registros(qs, bloque=bloque, columnas=columnas):
+        yield Registro(*celdas)
+
+
+def celdas_de_registros(
+    qs: QuerySet[Inscripcion],
+    *,
+    columnas: tuple[columnas_exportacion.Columna, ...],
+    bloque: int = TAMANO_BLOQUE,
+) -> Iterator[list[Any]]:
+    """Each enrolment of `qs` as a list: its id, then the value of each column.
+
     The read runs inside one transaction: on PostgreSQL the streamed queries then
     use plain server-side cursors, which the server produces while Python writes
     the rows (outside a transaction Django declares them WITH HOLD, and PostgreSQL
@@ -372,16 +389,12 @@ def registros(
     ends the transaction.
     """
     with transaction.atomic():
-        yield from _registros(
-            qs,
-            bloque=bloque,
-            columnas=columnas_exportacion.columnas() if columnas is None else columnas,
-        )
+        yield from _celdas(qs, bloque=bloque, columnas=columnas)
 
 
-def _registros(
+def _celdas(
     qs: QuerySet[Inscripcion], *, bloque: int, columnas: tuple[columnas_exportacion.Columna, ...]
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[list[Any]]:
     """Each enrolment of `qs` with the values its columns read, in id order.
 
     One streamed query of what the columns read from the enrolment and its person,
@@ -390,7 +403,6 @@ def _registros(
     memory holds one block. Dates travel as text and become local dates once per
     distinct hour.
     """
-    Registro = tipo_registro(columnas)
     base = qs.order_by("pk")
     sub = qs.order_by()
     campos: dict[str, Any] = {}
@@ -401,7 +413,7 @@ def _registros(
         tablas.update((t.clave, t) for t in columna.tablas)
         flujos.update((f.clave, f) for f in columna.flujos)
     cargadas = {clave: tabla.cargar(sub) for clave, tabla in tablas.items()}
-    cursores = {clave: _Cursor(flujo.consulta(base, bloque)) for clave, flujo in flujos.items()}
+    cursores = [(clave, _Cursor(flujo.consulta(base, bloque))) for clave, flujo in flujos.items()]
     nombres = list(campos)
     expresiones = {n: e for n, e in campos.items() if not isinstance(e, str)}
     filas = (
@@ -410,18 +422,32 @@ def _registros(
         .iterator(chunk_size=bloque)
     )
     fechas = _Fechas()
-    valores = [c.valor for c in columnas]
-    es_fecha = [c.tipo is columnas_exportacion.Tipo.FECHA for c in columnas]
-    for pk, *datos in filas:
-        fila: dict[str, Any] = dict(zip(nombres, datos, strict=True))
-        fila.update(cargadas)
-        for clave, cursor in cursores.items():
+    # Each row is (id, *fields read, *values computed); one C call picks the columns' cells.
+    calculadas = [c.valor for c in columnas if c.valor is not None]
+    posiciones, siguiente = [0], 1 + len(nombres)
+    for columna in columnas:
+        if columna.valor is None:
+            posiciones.append(1 + nombres.index(next(iter(columna.campos))))
+        else:
+            posiciones.append(siguiente)
+            siguiente += 1
+    elegir = itemgetter(*posiciones)
+    # Positions in the output list (after the id) of the date columns.
+    de_fecha = [
+        i for i, c in enumerate(columnas, start=1) if c.tipo is columnas_exportacion.Tipo.FECHA
+    ]
+    # One mapping reused for every row: each row overwrites every field and stream.
+    fila = dict(cargadas)
+    for leida in filas:
+        pk = leida[0]
+        fila.update(zip(nombres, leida[1:]))  # noqa: B905 - the query returns every name
+        for clave, cursor in cursores:
             fila[clave] = cursor.tomar(pk)
-        celdas = [valor(fila) for valor in valores]
-        for i, fecha in enumerate(es_fecha):
-            if fecha and celdas[i] is not None:
+        celdas = list(elegir((*leida, *[valor(fila) for valor in calculadas])))
+        for i in de_fecha:
+            if celdas[i] is not None:
                 celdas[i] = fechas[celdas[i][:13]]
-        yield Registro(pk, *celdas)
+        yield celdas
 
 
 @dataclass(frozen=True)

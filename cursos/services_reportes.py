@@ -88,11 +88,19 @@ def csv_en_partes(
     escritor.writerow([c.titulo(completo=con_curp) for c in columnas])
     fechas = _Memo(lambda fecha: fecha.strftime("%d/%m/%Y"))
     fechas[None] = None
-    formatos = [_formato_csv(c, con_curp=con_curp, fechas=fechas) for c in columnas]
+    # Only the columns whose values change on the way out (the rest are written as read).
+    formatos = [
+        (i, formato)
+        for i, c in enumerate(columnas, start=1)
+        if (formato := _formato_csv(c, con_curp=con_curp, fechas=fechas)) is not None
+    ]
     lote: list[list[Any]] = []
     numero = 0
-    for _pk, *valores in reportes.registros(qs, columnas=columnas):
-        lote.append([formato(valor) for formato, valor in zip(formatos, valores, strict=True)])
+    for celdas in reportes.celdas_de_registros(qs, columnas=columnas):
+        for i, formato in formatos:
+            celdas[i] = formato(celdas[i])
+        del celdas[0]
+        lote.append(celdas)
         if len(lote) == FILAS_POR_PARTE:
             numero += len(lote)
             escritor.writerows(lote)
@@ -106,22 +114,21 @@ def csv_en_partes(
     yield buffer.getvalue().encode("utf-8")
 
 
-def _identidad(valor: Any) -> Any:
-    return valor
-
-
 def _formato_csv(
     columna: columnas_exportacion.Columna, *, con_curp: bool, fechas: _Memo
-) -> Callable[[Any], Any]:
-    """How one column's value is written to the CSV: dates dd/mm/aaaa, text never a formula."""
+) -> Callable[[Any], Any] | None:
+    """How one column's value is written to the CSV (None: as read).
+
+    Dates as dd/mm/aaaa, as Excel in Mexico reads them; text never as a formula.
+    """
     if columna.tipo is columnas_exportacion.Tipo.FECHA:
         return fechas.__getitem__
     if columna.tipo is columnas_exportacion.Tipo.NUMERO:
-        return _identidad
+        return None
     if columna.enmascarar is not None and not con_curp:
         return columna.enmascarar
     if columna.confiable:
-        return _identidad
+        return None
     return _Memo(sin_formula).__getitem__ if columna.compartido else sin_formula
 
 
@@ -171,7 +178,9 @@ def escribir_xlsx(
         for c in columnas
     ]
     numero = 0
-    for numero, (_pk, *valores) in enumerate(reportes.registros(qs, columnas=columnas), start=1):
+    for numero, (_pk, *valores) in enumerate(
+        reportes.celdas_de_registros(qs, columnas=columnas), start=1
+    ):
         for columna, (escribir, valor) in enumerate(zip(escritores, valores, strict=True)):
             # Empty cells are left unwritten, as a spreadsheet shows them.
             if valor is not None and valor != "":

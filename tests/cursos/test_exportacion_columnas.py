@@ -724,3 +724,34 @@ def test_coordinacion_estatal_recibe_la_curp_enmascarada_en_ambos_formatos(clien
     filas = _xlsx(_descarga(client, estatal, "xlsx"))["filas"]
     assert filas[0] == CSV_ESTATAL[0]
     assert [f[7] for f in filas[1:]] == [f[7] or None for f in CSV_ESTATAL[1:]]
+
+
+def test_una_columna_declarada_aparece_en_ambos_formatos(client, datos):
+    from cursos import columnas_exportacion
+
+    columnas_exportacion.registrar_columnas(
+        columnas_exportacion.Columna(
+            clave="dias_inscrita",
+            encabezado="Días inscrita",
+            ancho=8,
+            tipo=columnas_exportacion.Tipo.NUMERO,
+            campos={"edicion_id": "edicion_id"},
+            valor=lambda f: 7,
+        ),
+        antes_de="estado",
+    )
+    try:
+        nacional = _coordinador(rol=Rol.COORDINADOR_NACIONAL)
+        filas = _csv(_descarga(client, nacional, "csv"))
+        hoja = _xlsx(_descarga(client, nacional, "xlsx"))["filas"]
+    finally:
+        columnas_exportacion.retirar_columnas("dias_inscrita")
+    assert filas[0][-3:] == ["Fecha de emisión de la constancia", "Días inscrita", "Estado"]
+    assert {f[-2] for f in filas[1:]} == {"7"}
+    assert hoja[0] == filas[0]
+    assert {f[-2] for f in hoja[1:]} == {7}
+    assert [c.clave for c in columnas_exportacion.columnas()][-3:] == [
+        "folio",
+        "constancia_emitida_en",
+        "estado",
+    ]
