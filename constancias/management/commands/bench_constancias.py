@@ -366,7 +366,7 @@ def _emitir_en_fila(regla: ReglaConstancia, ids: list[int]) -> list[Constancia]:
     return emitidas
 
 
-def _emitir_trozo(args: tuple) -> tuple[list[tuple], float]:
+def _emitir_trozo(args: tuple) -> tuple[list[tuple], float, int]:
     """Issue one chunk through the real service in a worker process."""
     regla_id, ids, en_fila = args
     cpu = time.process_time()

@@ -174,13 +174,13 @@ class Command(BaseCommand):
         sujetos = Organizacion.objects.bulk_create(
             Organizacion(
                 clase=Organizacion.Clase.SUJETO_OBLIGADO,
-                nombre=f"Secretaría número {i} de {g.entidad.nombre}",
-                entidad=g.entidad,
+                nombre=f"Secretaría número {i} de {e.nombre}",
+                entidad=e,
                 organo_garante=g,
                 ambito=Organizacion.Ambito.ESTATAL if i % 3 else Organizacion.Ambito.MUNICIPAL,
                 tipo=tipos[i % len(tipos)],
             )
-            for g in garantes
+            for g, e in zip(garantes, entidades, strict=True)
             for i in range(10)
         )
         home = HomePage.objects.get()
@@ -348,6 +348,7 @@ class Command(BaseCommand):
                 emitida_en=completada_en,
             )
             for i, (pk, usuario_id, edicion_id, completada_en) in enumerate(filas, start=1)
+            if completada_en is not None  # always: the query asks for completed ones
         ]
         Constancia.objects.bulk_create(lote, batch_size=LOTE)
         return len(lote)

@@ -277,7 +277,7 @@ class Command(BaseCommand):
             Inscripcion.objects.filter(edicion=primera).order_by("pk").values_list("pk", flat=True)
         )
         # On average 20 lessons done per person (0 to 40); every 50th person has done all.
-        progreso = []
+        progreso: list[ProgresoLeccion] = []
         for n, inscripcion_id in enumerate(inscripciones):
             hechas = len(self.lecciones) if n % 50 == 0 else n % 41
             progreso.extend(
@@ -332,7 +332,7 @@ class Command(BaseCommand):
                     f"Ramírez {i}",
                     "Analista",
                     f" {org.nombre.upper()} ",
-                    org.entidad.nombre,
+                    org.entidad.nombre if org.entidad is not None else "",
                 ]
             )
         return ("\ufeff" + salida.getvalue()).encode("utf-8")

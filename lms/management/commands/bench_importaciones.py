@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         casos["legitimo_10000_filas"] = libros.lista_legitima
         for nombre, construir in casos.items():
             contenido = construir()
-            mejor, pico, resultado = _medir(lambda c=contenido: _leer(c), repeticiones)
+            mejor, pico, resultado = _medir(partial(_leer, contenido), repeticiones)
             filas.append(
                 (
                     nombre,
