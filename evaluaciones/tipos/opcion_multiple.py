@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -15,29 +14,18 @@ from evaluaciones import scoring
 from evaluaciones.respuestas import DatosFormulario, RespuestaInvalida, nombre_campo
 from evaluaciones.scoring import TipoPregunta
 from evaluaciones.tipos import base
-from evaluaciones.tipos.base import Fila, Item
-from evaluaciones.tipos.opcion_unica import (
-    calificable_de_opciones,
-    exigir_opciones,
-    exportar_opciones,
-    vista_de_opciones,
-)
+from evaluaciones.tipos.base import Fila
+from evaluaciones.tipos.opcion_unica import OpcionUnica, exigir_opciones, exportar_opciones
 
 if TYPE_CHECKING:
     from evaluaciones.models import OpcionPregunta, Pregunta
 
 
-class OpcionMultiple(base.ModuloTipo):
+class OpcionMultiple(OpcionUnica):
+    """Single choice's options, key and view; several ticks, and credits that must add up."""
+
     tipo = TipoPregunta.OPCION_MULTIPLE
-    elige_opciones = True
-    campos_opcion = ("texto", "correcta", "fraccion", "retroalimentacion")
-    etiquetas_opcion = {
-        "texto": gettext_lazy("Opción"),
-        "fraccion": gettext_lazy("Crédito (%)"),
-        "retroalimentacion": gettext_lazy("Retroalimentación"),
-    }
     titulo_opciones = gettext_lazy("Opciones (marque todas las correctas)")
-    opciones_en_vista = True
 
     def validar(self, datos: Mapping[str, Any], filas: Sequence[Fila]) -> None:
         con_texto = exigir_opciones(filas)
@@ -57,19 +45,9 @@ class OpcionMultiple(base.ModuloTipo):
                 % {"suma": scoring.porcentaje_moodle(suma)}
             )
 
-    tipo_moodle = "multichoice"
-
     def creditos(self, opciones: Sequence[OpcionPregunta]) -> list[Fraction]:
         automaticas = scoring.fracciones_multiples([o.correcta for o in opciones])
         return [base.credito_de(o, a) for o, a in zip(opciones, automaticas, strict=True)]
-
-    def clave(self, pregunta: Pregunta, opciones: Sequence[OpcionPregunta]) -> Item:
-        return {
-            "fracciones": {
-                str(o.pk): base.fraccion_texto(c)
-                for o, c in zip(opciones, self.creditos(opciones), strict=True)
-            }
-        }
 
     def exportar_moodle(
         self,
@@ -79,19 +57,6 @@ class OpcionMultiple(base.ModuloTipo):
         opciones: Sequence[OpcionPregunta],
     ) -> None:
         exportar_opciones(self, xml, nodo, opciones, unica=False)
-
-    def vista(
-        self,
-        pregunta: Pregunta,
-        opciones: Sequence[OpcionPregunta],
-        *,
-        barajar_opciones: bool,
-        azar: random.Random,
-    ) -> Item:
-        return vista_de_opciones(opciones, barajar_opciones=barajar_opciones, azar=azar)
-
-    def calificable(self, clave: Mapping[str, Any]) -> scoring.ClaveOpciones:
-        return calificable_de_opciones(clave)
 
     def valor(self, guardado: Any) -> scoring.ValorRespuesta:
         return frozenset(str(v) for v in guardado) if isinstance(guardado, list) else None
