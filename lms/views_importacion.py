@@ -1,14 +1,11 @@
-"""Wagtail admin import of obligated subjects: upload, preview, confirm."""
+"""Wagtail admin import of obligated subjects: upload, preview, confirm (`lms.asistente`)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -23,7 +20,20 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms import importacion, services
 from lms.alcance import alcance_de
+from lms.asistente import (
+    ArchivoForm,
+    Asistente,
+    ConfirmacionRechazada,
+    Entrada,
+    Estado,
+    ImportacionNoDisponible,
+    Motivo,
+    descarga_csv,
+)
 from lms.models import Organizacion, Usuario
+
+# The catalogue is global: an upload belongs to its administrator and to no object.
+ASISTENTE = Asistente(tipo="organizaciones", version=1)
 
 
 def _exigir_administrador(request: HttpRequest) -> None:
@@ -31,11 +41,7 @@ def _exigir_administrador(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-CLAVE_SESION_IMPORTACIONES = "lms_importaciones"
-MAX_IMPORTACIONES_EN_SESION = 3
-
-
-class ArchivoImportacionForm(forms.Form):
+class ArchivoImportacionForm(ArchivoForm):
     archivo = forms.FileField(
         label=gettext_lazy("Archivo CSV o Excel (.xlsx)"),
         help_text=gettext_lazy(
@@ -47,47 +53,31 @@ class ArchivoImportacionForm(forms.Form):
             "empty": gettext_lazy("El archivo está vacío."),
         },
     )
-    nombre_archivo = ""
 
-    def clean_archivo(self) -> list[importacion.FilaCruda]:
-        archivo = self.cleaned_data["archivo"]
-        self.nombre_archivo = str(archivo.name)
-        maximo = settings.LMS_MAX_UPLOAD_BYTES
-        if archivo.size > maximo:
-            raise ValidationError(
-                _("El archivo pesa más de %(max)s MB; divídalo en partes más pequeñas.")
-                % {"max": f"{maximo / (1024 * 1024):.0f}"}
-            )
-        try:
-            return importacion.leer_archivo(archivo.name, archivo.read(), max_bytes=maximo)
-        except importacion.ArchivoInvalido as error:
-            raise ValidationError(error.mensaje) from error
+    def leer(self, nombre: str, contenido: bytes, *, max_bytes: int) -> Any:
+        return importacion.leer_archivo(nombre, contenido, max_bytes=max_bytes)
 
 
-def _importaciones(request: HttpRequest) -> dict[str, Any]:
-    return request.session.get(CLAVE_SESION_IMPORTACIONES, {})
+def _entrada(request: HttpRequest, token: str) -> Entrada:
+    return ASISTENTE.entrada(token=token, usuario=request.user, objeto_id=None)
 
 
-def _guardar_importacion(request: HttpRequest, nombre: str, filas: list[Any]) -> str:
-    """Keep the parsed rows server-side, under a random token only this session knows."""
-    token = secrets.token_urlsafe(16)
-    pendientes = _importaciones(request)
-    for viejo in sorted(pendientes, key=lambda t: pendientes[t]["creada"])[
-        : max(0, len(pendientes) - MAX_IMPORTACIONES_EN_SESION + 1)
-    ]:
-        del pendientes[viejo]
-    pendientes[token] = {
-        "archivo": nombre,
-        "creada": timezone.now().isoformat(),
-        "filas": [[f.numero, f.datos] for f in filas],
-        "aplicada": False,
-    }
-    request.session[CLAVE_SESION_IMPORTACIONES] = pendientes
-    return token
+def _filas_de(entrada: Entrada) -> list[importacion.FilaCruda]:
+    return [importacion.FilaCruda(numero=n, datos=d) for n, d in entrada.datos["filas"]]
 
 
-def _filas_de(entrada: dict[str, Any]) -> list[importacion.FilaCruda]:
-    return [importacion.FilaCruda(numero=n, datos=d) for n, d in entrada["filas"]]
+def _revisadas(entrada: Entrada) -> list[Any]:
+    return importacion.revisar_filas(_filas_de(entrada), catalogo=importacion.cargar_catalogo())
+
+
+def _resumen_aplicada(resultado: dict[str, Any]) -> str:
+    return (
+        _(
+            "Importación aplicada: %(nuevas)s nuevas, %(actualizadas)s actualizadas, "
+            "%(rechazadas)s rechazadas."
+        )
+        % resultado
+    )
 
 
 class ImportarBaseView(WagtailAdminTemplateMixin, TemplateView):
@@ -104,6 +94,10 @@ class ImportarBaseView(WagtailAdminTemplateMixin, TemplateView):
             {"url": reverse("organizacion:index"), "label": _("Organizaciones")},
             {"url": "", "label": _("Importar sujetos obligados")},
         ]
+
+    def _no_disponible(self, error: ImportacionNoDisponible) -> HttpResponse:
+        messages.error(self.request, error.mensaje)
+        return redirect("organizacion:importar")
 
 
 class ImportarSubirView(ImportarBaseView):
@@ -124,7 +118,12 @@ class ImportarSubirView(ImportarBaseView):
         if not form.is_valid():
             messages.error(request, _("No se pudo leer el archivo; revise el mensaje."))
             return self.render_to_response(self.get_context_data(form=form))
-        token = _guardar_importacion(request, form.nombre_archivo, form.cleaned_data["archivo"])
+        filas = form.cleaned_data["archivo"]
+        token = ASISTENTE.guardar(
+            usuario=request.user,
+            objeto_id=None,
+            datos={"archivo": form.nombre_archivo, "filas": [[f.numero, f.datos] for f in filas]},
+        )
         return redirect("organizacion:importar_revisar", token)
 
 
@@ -133,22 +132,15 @@ class ImportarRevisarView(ImportarBaseView):
 
     template_name = "lms/admin/importacion/revisar.html"
 
-    def _entrada(self) -> dict[str, Any] | None:
-        return _importaciones(self.request).get(self.kwargs["token"])
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        entrada = self._entrada()
-        if entrada is None:
-            messages.error(
-                request, _("Esa importación ya no está disponible; suba el archivo de nuevo.")
-            )
-            return redirect("organizacion:importar")
-        filas = importacion.revisar_filas(
-            _filas_de(entrada), catalogo=importacion.cargar_catalogo()
-        )
+        try:
+            entrada = _entrada(request, self.kwargs["token"])
+        except ImportacionNoDisponible as error:
+            return self._no_disponible(error)
+        filas = _revisadas(entrada)
         return self.render_to_response(
             self.get_context_data(
-                entrada=entrada,
+                entrada={"archivo": entrada.datos["archivo"], "aplicada": entrada.aplicada},
                 filas=filas,
                 resumen=importacion.resumen(filas),
                 token=self.kwargs["token"],
@@ -157,70 +149,55 @@ class ImportarRevisarView(ImportarBaseView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = self.kwargs["token"]
-        entrada = self._entrada()
-        if entrada is None or entrada["aplicada"]:
-            messages.error(
-                request, _("Esta importación ya se aplicó o expiró; no se hizo ningún cambio.")
-            )
-            return redirect("organizacion:index")
-        # Two submits of the same confirmation can arrive at once (double click,
-        # two tabs); only the one that takes this lock writes.
-        candado = f"lms:importacion:{token}"
-        if not cache.add(candado, "1", timeout=15 * 60):
-            messages.error(request, _("Esta importación ya se está aplicando; espere un momento."))
-            return redirect("organizacion:index")
+        ya_aplicada = _("Esta importación ya se aplicó o expiró; no se hizo ningún cambio.")
         try:
-            filas = importacion.revisar_filas(
-                _filas_de(entrada), catalogo=importacion.cargar_catalogo()
+            entrada = _entrada(request, token)
+            confirmacion = ASISTENTE.confirmar(
+                entrada, lambda actual: _aplicar(actual, cast(Usuario, request.user))
             )
-            try:
-                resultado = services.importar_sujetos_obligados(
-                    filas=filas, usuario=cast(Usuario, request.user)
-                )
-            except IntegrityError:
+        except ImportacionNoDisponible as error:
+            mensaje = error.mensaje if error.motivo is Motivo.VERSION else ya_aplicada
+            messages.error(request, mensaje)
+            return redirect("organizacion:index")
+        except ConfirmacionRechazada as error:
+            messages.error(request, error.mensaje)
+            return redirect("organizacion:importar_revisar", token)
+        match confirmacion.estado:
+            case Estado.APLICADA:
+                messages.success(request, _resumen_aplicada(confirmacion.resultado))
+            case Estado.YA_APLICADA:
+                messages.error(request, ya_aplicada)
+                messages.info(request, _resumen_aplicada(confirmacion.resultado))
+            case Estado.EN_CURSO:
                 messages.error(
-                    request,
-                    _(
-                        "Otra persona cambió las organizaciones mientras revisaba el archivo; "
-                        "no se hizo ningún cambio. Revise la vista previa de nuevo."
-                    ),
+                    request, _("Esta importación ya se está aplicando; espere un momento.")
                 )
-                return redirect("organizacion:importar_revisar", token)
-            pendientes = _importaciones(request)
-            if token in pendientes:
-                pendientes[token]["aplicada"] = True
-                request.session[CLAVE_SESION_IMPORTACIONES] = pendientes
-        finally:
-            cache.delete(candado)
-        rechazadas = importacion.resumen(filas)[importacion.RECHAZADA]
-        messages.success(
-            request,
-            _(
-                "Importación aplicada: %(nuevas)s nuevas, %(actualizadas)s actualizadas, "
-                "%(rechazadas)s rechazadas."
-            )
-            % {**resultado, "rechazadas": rechazadas},
-        )
         return redirect("organizacion:index")
+
+
+def _aplicar(entrada: Entrada, usuario: Usuario) -> dict[str, Any]:
+    filas = _revisadas(entrada)
+    try:
+        resultado = services.importar_sujetos_obligados(filas=filas, usuario=usuario)
+    except IntegrityError:
+        raise ConfirmacionRechazada(
+            _(
+                "Otra persona cambió las organizaciones mientras revisaba el archivo; "
+                "no se hizo ningún cambio. Revise la vista previa de nuevo."
+            )
+        ) from None
+    return {**resultado, "rechazadas": importacion.resumen(filas)[importacion.RECHAZADA]}
 
 
 class ImportarReporteView(ImportarBaseView):
     """The rejected rows and their reasons as a CSV Excel opens with accents intact."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        entrada = _importaciones(request).get(kwargs["token"])
-        if entrada is None:
-            messages.error(
-                request, _("Esa importación ya no está disponible; suba el archivo de nuevo.")
-            )
-            return redirect("organizacion:importar")
-        filas = importacion.revisar_filas(
-            _filas_de(entrada), catalogo=importacion.cargar_catalogo()
+        try:
+            entrada = _entrada(request, kwargs["token"])
+        except ImportacionNoDisponible as error:
+            return self._no_disponible(error)
+        return descarga_csv(
+            importacion.reporte_rechazadas(_revisadas(entrada)),
+            f"rechazadas-{timezone.localdate().isoformat()}.csv",
         )
-        respuesta = HttpResponse(
-            importacion.reporte_rechazadas(filas), content_type="text/csv; charset=utf-8"
-        )
-        fecha = timezone.localdate().isoformat()
-        respuesta["Content-Disposition"] = f'attachment; filename="rechazadas-{fecha}.csv"'
-        respuesta["Cache-Control"] = "no-store"
-        return respuesta

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from django.db import IntegrityError
 from django.urls import reverse
 
-from lms import importacion, services, tabular
+from lms import asistente, importacion, services, tabular
 from lms.importacion import ArchivoInvalido, FilaCruda, leer_archivo, revisar_filas
 from lms.models import Organizacion, Rol
 from tests.factories import OrganoGaranteFactory, SujetoObligadoFactory, UsuarioFactory
@@ -394,6 +394,20 @@ def administrador(client):
     return usuario
 
 
+@pytest.fixture
+def guardadas(monkeypatch):
+    """The uploads the wizard stored during the test."""
+    registro: list[dict] = []
+    guardar = asistente.Asistente.guardar
+
+    def espia(self, **kwargs):
+        registro.append(kwargs)
+        return guardar(self, **kwargs)
+
+    monkeypatch.setattr(asistente.Asistente, "guardar", espia)
+    return registro
+
+
 def _subir(client, contenido: bytes, nombre: str = "sujetos.csv"):
     archivo = io.BytesIO(contenido)
     archivo.name = nombre
@@ -410,9 +424,10 @@ ARCHIVO_MIXTO = (
 
 
 @pytest.mark.django_db
-def test_subir_revisar_y_confirmar_por_el_admin(client, administrador):
+def test_subir_revisar_y_confirmar_por_el_admin(client, administrador, guardadas):
     respuesta = _subir(client, ARCHIVO_MIXTO)
     assert respuesta.status_code == 302
+    assert len(guardadas) == 1
     assert not Organizacion.objects.filter(nombre="Congreso").exists()
 
     vista_previa = client.get(respuesta.url)
@@ -445,12 +460,13 @@ def test_doble_confirmacion_importa_una_vez(client, administrador):
 
 
 @pytest.mark.django_db
-def test_confirmacion_en_curso_bloquea_la_segunda(client, administrador):
+def test_confirmacion_en_curso_bloquea_la_segunda(client, administrador, monkeypatch):
     from django.core.cache import cache
 
+    monkeypatch.setattr(asistente, "ESPERA_CANDADO", 0)
     url = _subir(client, ARCHIVO_MIXTO).url
     token = url.rstrip("/").rsplit("/", 1)[-1]
-    cache.add(f"lms:importacion:{token}", "1")
+    cache.add(asistente.candado_de(token), "1")
 
     respuesta = client.post(url, follow=True)
 
@@ -494,7 +510,7 @@ def test_reporte_de_rechazadas_se_descarga_en_csv(client, administrador):
 
 
 @pytest.mark.django_db
-def test_archivo_mayor_al_limite_da_mensaje_y_no_guarda(client, administrador, settings):
+def test_archivo_mayor_al_limite_da_mensaje_y_no_guarda(client, administrador, settings, guardadas):
     settings.LMS_MAX_UPLOAD_BYTES = 100
 
     respuesta = _subir(client, ENCABEZADO.encode() + b"Secretaria,,14,estatal,otro\n" * 10)
@@ -502,7 +518,7 @@ def test_archivo_mayor_al_limite_da_mensaje_y_no_guarda(client, administrador, s
     # Cut while the upload is read (lms.subidas), before the form sees it.
     assert respuesta.status_code == 413
     assert "demasiado grande" in respuesta.content.decode()
-    assert not client.session.get("lms_importaciones")
+    assert not guardadas
 
 
 @pytest.mark.django_db
@@ -532,7 +548,7 @@ def test_xlsx_por_el_admin(client, administrador):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("rol", [Rol.COORDINADOR_NACIONAL, Rol.INSTRUCTOR])
-def test_solo_administradores_importan(client, rol):
+def test_solo_administradores_importan(client, rol, guardadas):
     usuario = UsuarioFactory()
     services.asignar_rol(usuario=usuario, rol=rol)
     client.force_login(usuario)
@@ -545,7 +561,7 @@ def test_solo_administradores_importan(client, rol):
     ]:
         assert respuesta.status_code == 302
         assert respuesta.url == reverse("wagtailadmin_home")
-    assert not client.session.get("lms_importaciones")
+    assert not guardadas
     assert not Organizacion.objects.filter(nombre="Congreso").exists()
 
 
