@@ -31,6 +31,7 @@ from lms import tabular
 from lms.coincidencias import IndiceOrganizaciones, Sugerencia, clave_nombre
 from lms.entidades import IndiceEntidades
 from lms.entrada import parsear_id
+from lms.services import entidad_de_persona
 from lms.tabular import ArchivoInvalido, FilaCruda, limpiar, normalizar
 from lms.validators import normalizar_curp, validar_curp
 
@@ -531,7 +532,7 @@ def _usar_organizacion(
         return
     revisada.organizacion_id = org.id
     revisada.organizacion_nombre = org.nombre
-    revisada.entidad_id = org.entidad_id if org.entidad_id is not None else entidad_id
+    revisada.entidad_id = entidad_de_persona(organizacion=org, entidad_declarada=entidad_id)
 
 
 def _resolver_desconocida(
@@ -564,10 +565,11 @@ def _resolver_desconocida(
         if accion == CREAR_ORGANIZACION and contexto.puede_crear_organizacion:
             revisada.organizacion_nueva = texto[:255]
             revisada.organizacion_nombre = texto[:255]
-            revisada.entidad_id = destino
+            # The new organization is created in `destino`, so its people are there too.
+            revisada.entidad_id = entidad_de_persona(organizacion=None, entidad_declarada=destino)
             return
         if accion == SIN_ORGANIZACION:
-            revisada.entidad_id = destino
+            revisada.entidad_id = entidad_de_persona(organizacion=None, entidad_declarada=destino)
             return
     revisada.pendiente = clave
     motivos.append(

@@ -37,6 +37,7 @@ from cursos.models import Asistencia, Edicion, Inscripcion, SesionEnVivo
 from lms.alcance import puede_crear
 from lms.direcciones import url_publica
 from lms.models import Organizacion, Usuario
+from lms.services import entidad_de_persona
 
 LOTE = 1000
 MAX_MINUTOS = 24 * 60
@@ -139,6 +140,20 @@ def inscribir_en_bloque(
         if Usuario.objects.filter(curp__in=list(lote)).exists():
             raise _cambio()
     organizaciones_nuevas = _crear_organizaciones(nuevas, coordinador=coordinador)
+    organizacion_de = {
+        f.correo: (
+            organizaciones_nuevas[(f.organizacion_nueva, f.entidad_id)]
+            if f.organizacion_nueva
+            else f.organizacion_id
+        )
+        for f in nuevas
+    }
+    # Read now, not at preview: an organization's entity may have changed since.
+    organizaciones = (
+        Organizacion.objects.only("entidad_id")
+        .order_by()
+        .in_bulk({pk for pk in organizacion_de.values() if pk is not None})
+    )
 
     # New accounts: one unusable password hash shared is not acceptable (it would
     # let one token fit many accounts), so each gets its own random unusable value.
@@ -149,12 +164,11 @@ def inscribir_en_bloque(
             last_name=f.apellidos,
             cargo=f.cargo,
             curp=f.curp,
-            organizacion_id=(
-                organizaciones_nuevas[(f.organizacion_nueva, f.entidad_id)]
-                if f.organizacion_nueva
-                else f.organizacion_id
+            organizacion_id=organizacion_de[f.correo],
+            entidad_id=entidad_de_persona(
+                organizacion=organizaciones.get(organizacion_de[f.correo]),
+                entidad_declarada=f.entidad_id,
             ),
-            entidad_id=f.entidad_id,
             password=make_password(None),
             is_active=True,
             date_joined=ahora,

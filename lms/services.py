@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -111,6 +111,48 @@ def retirar_rol(*, usuario: Usuario, rol: str, entidad_id: int | None = None) ->
     olvidar_cache(usuario)
 
 
+class ConEntidad(Protocol):
+    """An organization, or the import's reference to one: only its entity matters here."""
+
+    @property
+    def entidad_id(self) -> int | None: ...
+
+
+def entidad_de_persona(
+    *, organizacion: ConEntidad | None, entidad_declarada: int | None
+) -> int | None:
+    """A person's entity: their organization's when it has one, else the one declared for them.
+
+    The one rule for `Usuario.entidad` (coordinators' scope filters by the stored
+    column). Every write of a person's entity derives it here or through
+    `alinear_entidad_de_personas`; tests/lms/test_entidad_una_fuente.py checks the
+    sources for any other assignment. A write that asks for no entity (the profile,
+    the admin's user form) declares None: the entity then follows the organization.
+    """
+    if organizacion is not None and organizacion.entidad_id is not None:
+        return organizacion.entidad_id
+    return entidad_declarada
+
+
+def alinear_entidad_de_personas(*, organizaciones: Iterable[Organizacion]) -> int:
+    """Give the people of these organizations their organization's entity; returns how many moved.
+
+    For bulk changes that say nothing about the persons themselves (an organization's
+    entity edited, a merge): people of an organization without an entity keep the
+    entity they were given, as `entidad_de_persona` would with it as the declared one.
+    """
+    movidas = 0
+    for organizacion in organizaciones:
+        if organizacion.entidad_id is None:
+            continue
+        movidas += (
+            Usuario.objects.filter(organizacion=organizacion)
+            .exclude(entidad_id=organizacion.entidad_id)
+            .update(entidad_id=organizacion.entidad_id)
+        )
+    return movidas
+
+
 @transaction.atomic
 def actualizar_perfil(
     *,
@@ -121,13 +163,13 @@ def actualizar_perfil(
     cargo: str,
     organizacion: Organizacion | None,
 ) -> Usuario:
-    """Save the profile; the person's entity always follows their organization."""
+    """Save the profile; the person's entity follows their organization (`entidad_de_persona`)."""
     usuario.first_name = " ".join(first_name.split())
     usuario.last_name = " ".join(last_name.split())
     usuario.curp = curp.strip().upper()
     usuario.cargo = " ".join(cargo.split())
     usuario.organizacion = organizacion
-    usuario.entidad_id = organizacion.entidad_id if organizacion is not None else None
+    usuario.entidad_id = entidad_de_persona(organizacion=organizacion, entidad_declarada=None)
     usuario.save(
         update_fields=["first_name", "last_name", "curp", "cargo", "organizacion", "entidad"]
     )
@@ -230,9 +272,8 @@ def fusionar_organizaciones(
     origen.activa = False
     origen.fusionada_en = destino
     origen.save(update_fields=["activa", "fusionada_en", "actualizada_en"])
-    personas = Usuario.objects.filter(organizacion=origen).update(
-        organizacion=destino, entidad_id=destino.entidad_id
-    )
+    personas = Usuario.objects.filter(organizacion=origen).update(organizacion=destino)
+    alinear_entidad_de_personas(organizaciones=[destino])
     Organizacion.objects.filter(organo_garante=origen).update(organo_garante=destino)
     log(
         origen,
@@ -312,10 +353,7 @@ def actualizar_organizacion(
             "actualizada_en",
         ]
     )
-    # A person's entity follows their organization (see actualizar_perfil).
-    Usuario.objects.filter(organizacion=organizacion).exclude(
-        entidad_id=organizacion.entidad_id
-    ).update(entidad_id=organizacion.entidad_id)
+    alinear_entidad_de_personas(organizaciones=[organizacion])
     return organizacion
 
 

@@ -679,8 +679,10 @@ class UsuarioFormMixin(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Usuario:
         usuario = super().save(commit=False)
-        # Scoping reads the person's entity: it always follows the organization.
-        usuario.entidad_id = usuario.organizacion.entidad_id if usuario.organizacion else None
+        # Scoping reads the person's entity; this form declares none: it follows the organization.
+        usuario.entidad_id = services.entidad_de_persona(
+            organizacion=usuario.organizacion, entidad_declarada=None
+        )
         if commit:
             usuario.save()
             self.save_m2m()

@@ -155,6 +155,7 @@ class Command(BaseCommand):
         )
         from evaluaciones.models import Evaluacion, Intento
         from lms.models import AsignacionRol, EntidadFederativa, Organizacion, Rol, Usuario
+        from lms.services import entidad_de_persona
 
         azar = self.azar
         n = self.opciones["inscripciones"]
@@ -242,7 +243,9 @@ class Command(BaseCommand):
                     curp=f"BENC{i:08d}HDFRNN09"[:18],
                     cargo="Enlace de transparencia",
                     organizacion=sujetos[i % len(sujetos)],
-                    entidad_id=sujetos[i % len(sujetos)].entidad_id,
+                    entidad_id=entidad_de_persona(
+                        organizacion=sujetos[i % len(sujetos)], entidad_declarada=None
+                    ),
                 )
                 for i in range(desde, min(n, desde + LOTE))
             )

@@ -154,6 +154,7 @@ class Command(BaseCommand):
 
     def _crear_personas(self) -> None:
         from lms.models import AsignacionRol, EntidadFederativa, Organizacion, Rol, Usuario
+        from lms.services import entidad_de_persona
 
         self.organizaciones: list[Organizacion] = []
         for entidad in EntidadFederativa.objects.order_by("clave_inegi"):
@@ -187,7 +188,7 @@ class Command(BaseCommand):
                     last_name=f"Pérez Núñez {i}",
                     cargo="Enlace de transparencia",
                     organizacion_id=org.pk,
-                    entidad_id=org.entidad_id,
+                    entidad_id=entidad_de_persona(organizacion=org, entidad_declarada=None),
                     password=CONTRASENA_INUTILIZABLE,
                     aviso_privacidad_aceptado_en=ahora,
                     aviso_privacidad_version="1",

@@ -140,7 +140,9 @@ class Command(BaseCommand):
                     first_name=azar.choice(NOMBRES),
                     last_name=f"{azar.choice(APELLIDOS)} {azar.choice(APELLIDOS)}",
                     organizacion=(organizacion := azar.choice(organizaciones)),
-                    entidad_id=organizacion.entidad_id,
+                    entidad_id=services.entidad_de_persona(
+                        organizacion=organizacion, entidad_declarada=None
+                    ),
                 )
                 for i in range(n)
             ),
