@@ -1,72 +1,51 @@
 """Bulk enrolment from a file and attendance from a meeting report: upload, preview, confirm.
 
-The parsed rows never travel through the browser: they stay in the shared
-cache under a random token, bound to the user and the edition (or session)
-that uploaded them. The preview and the confirmation re-check them against the
-database; confirming twice applies once.
+Both run on the one import wizard (`lms.asistente`): the parsed rows wait in
+the shared cache under a token signed for the person and the edition (or live
+session), and confirming applies once. The preview and the confirmation
+re-check the rows against the database.
 """
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, Literal, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cursos import columnas, importacion, selectors, services_importacion
-from cursos.importacion import ArchivoInvalido
 from cursos.models import Edicion, FormatoLista, SesionEnVivo
 from lms.alcance import Accion, alcance_de, permitidos, puede_crear
+from lms.asistente import (
+    ArchivoForm,
+    Asistente,
+    ConfirmacionRechazada,
+    Entrada,
+    Estado,
+    ImportacionNoDisponible,
+    descarga_csv,
+    no_disponible,
+)
 from lms.models import Usuario
-
-VIGENCIA = 60 * 60 * 2  # seconds a preview stays available
-PREFIJO = "cursos:importacion:"
-
-
-# --- Server-side storage of an upload ------------------------------------------------
-
-
-def _guardar(datos: dict[str, Any]) -> str:
-    token = secrets.token_urlsafe(24)
-    cache.set(PREFIJO + token, {**datos, "aplicada": False, "creada": timezone.now()}, VIGENCIA)
-    return token
-
-
-def _entrada(request: HttpRequest, token: str, *, tipo: str, objeto_id: int) -> dict[str, Any]:
-    """The stored upload, only for the user and object it belongs to; otherwise 404."""
-    entrada = cache.get(PREFIJO + token) if len(token) < 100 else None
-    if (
-        not isinstance(entrada, dict)
-        or entrada.get("tipo") != tipo
-        or entrada.get("usuario_id") != request.user.pk
-        or entrada.get("objeto_id") != objeto_id
-    ):
-        raise Http404
-    return entrada
-
-
-def _actualizar(token: str, entrada: dict[str, Any]) -> None:
-    cache.set(PREFIJO + token, entrada, VIGENCIA)
-
 
 # --- Bulk enrolment ------------------------------------------------------------------
 
-# Stored uploads carry this version; an older preview left in the cache is asked again.
-VERSION_INSCRIPCION = 2
+# Raise the version when what is stored changes: an older preview is asked for again.
+INSCRIPCION = Asistente(tipo="inscripcion", version=3)
 
 
-class ArchivoInscripcionForm(forms.Form):
+class ArchivoInscripcionForm(ArchivoForm):
     archivo = forms.FileField(
         label=gettext_lazy("Archivo de Excel (.xlsx) o CSV"),
         help_text=gettext_lazy(
@@ -81,19 +60,8 @@ class ArchivoInscripcionForm(forms.Form):
         },
     )
 
-    def clean_archivo(self) -> importacion.Hoja:
-        archivo = self.cleaned_data["archivo"]
-        self.nombre_archivo = str(archivo.name)
-        maximo = settings.LMS_MAX_UPLOAD_BYTES
-        if archivo.size > maximo:
-            raise forms.ValidationError(
-                _("El archivo pesa más de %(max)s MB; divídalo en partes más pequeñas.")
-                % {"max": f"{maximo / (1024 * 1024):.0f}"}
-            )
-        try:
-            return importacion.leer_hoja(archivo.name, archivo.read(), max_bytes=maximo)
-        except ArchivoInvalido as error:
-            raise forms.ValidationError(error.mensaje) from error
+    def leer(self, nombre: str, contenido: bytes, *, max_bytes: int) -> importacion.Hoja:
+        return importacion.leer_hoja(nombre, contenido, max_bytes=max_bytes)
 
 
 class AsignacionColumnasForm(forms.Form):
@@ -154,11 +122,22 @@ def _edicion_coordinada(request: HttpRequest, pk: int) -> Edicion:
     )
 
 
-def _entrada_inscripcion(request: HttpRequest, token: str, edicion: Edicion) -> dict[str, Any]:
-    entrada = _entrada(request, token, tipo="inscripcion", objeto_id=edicion.pk)
-    if entrada.get("version") != VERSION_INSCRIPCION:
-        raise Http404
-    return entrada
+VistaInscripcion = Callable[[HttpRequest, Edicion, Entrada], HttpResponse]
+
+
+def _con_inscripcion(vista: VistaInscripcion) -> Callable[..., HttpResponse]:
+    """Resolve the edition (coordinated by the user) and the upload of the URL for `vista`."""
+
+    @wraps(vista)
+    def envoltura(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+        edicion = _edicion_coordinada(request, pk)
+        try:
+            entrada = INSCRIPCION.entrada(token=token, usuario=request.user, objeto_id=edicion.pk)
+        except ImportacionNoDisponible as error:
+            return no_disponible(request, error, reverse("cursos:inscribir_subir", args=[pk]))
+        return vista(request, edicion, entrada)
+
+    return envoltura
 
 
 def _hoja(entrada: dict[str, Any]) -> importacion.Hoja:
@@ -239,12 +218,10 @@ def inscribir_subir(request: HttpRequest, pk: int) -> HttpResponse:
             hoja: importacion.Hoja = form.cleaned_data["archivo"]
             guardada = _formato_guardado(request.user, hoja)
             asignacion = guardada or importacion.asignacion_sugerida(hoja)
-            token = _guardar(
-                {
-                    "tipo": "inscripcion",
-                    "version": VERSION_INSCRIPCION,
-                    "usuario_id": request.user.pk,
-                    "objeto_id": edicion.pk,
+            token = INSCRIPCION.guardar(
+                usuario=request.user,
+                objeto_id=edicion.pk,
+                datos={
                     "archivo": form.nombre_archivo,
                     "encabezados": hoja.encabezados,
                     "filas": [[n, c] for n, c in hoja.filas],
@@ -252,7 +229,7 @@ def inscribir_subir(request: HttpRequest, pk: int) -> HttpResponse:
                     "asignacion": asignacion,
                     "asignacion_guardada": guardada is not None,
                     "resoluciones": {},
-                }
+                },
             )
             if columnas.errores_asignacion(hoja.encabezados, asignacion):
                 return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
@@ -267,23 +244,23 @@ def inscribir_subir(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inscribir_columnas(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+@_con_inscripcion
+def inscribir_columnas(request: HttpRequest, edicion: Edicion, entrada: Entrada) -> HttpResponse:
     """Say what each column holds; remembered for the next list with the same headers."""
-    edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada_inscripcion(request, token, edicion)
-    if entrada["aplicada"]:
+    token, datos = entrada.token, entrada.datos
+    if entrada.aplicada:
         return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
-    hoja = _hoja(entrada)
+    hoja = _hoja(datos)
     form = AsignacionColumnasForm(
         request.POST if request.method == "POST" else None,
         hoja=hoja,
-        inicial=[a or "" for a in entrada.get("asignacion") or []],
+        inicial=[a or "" for a in datos.get("asignacion") or []],
     )
     if request.method == "POST" and form.is_valid():
         asignacion = form.asignacion()
-        entrada["asignacion"] = asignacion
-        entrada["asignacion_guardada"] = True
-        _actualizar(token, entrada)
+        datos["asignacion"] = asignacion
+        datos["asignacion_guardada"] = True
+        INSCRIPCION.actualizar(entrada)
         if puede_crear(request.user, FormatoLista):
             FormatoLista.objects.update_or_create(
                 usuario=request.user,
@@ -310,14 +287,14 @@ def inscribir_columnas(request: HttpRequest, pk: int, token: str) -> HttpRespons
         "cursos/importacion/inscribir_columnas.html",
         {
             "edicion": edicion,
-            "entrada": entrada,
+            "entrada": datos,
             "form": form,
             "columnas": form.columnas_con_muestra(),
             "desconocidas": desconocidas,
             "avisos": []
             if form.is_bound
             else columnas.errores_asignacion(
-                hoja.encabezados, entrada.get("asignacion") or [None] * len(hoja.encabezados)
+                hoja.encabezados, datos.get("asignacion") or [None] * len(hoja.encabezados)
             ),
             "token": token,
         },
@@ -338,31 +315,29 @@ def _columnas_leidas(entrada: dict[str, Any]) -> list[dict[str, str | bool]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inscribir_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada_inscripcion(request, token, edicion)
-    if entrada["aplicada"]:
-        if request.method == "POST":
-            messages.info(request, _("Esta importación ya se aplicó; no se hizo ningún cambio."))
+@_con_inscripcion
+def inscribir_revisar(request: HttpRequest, edicion: Edicion, entrada: Entrada) -> HttpResponse:
+    token, datos = entrada.token, entrada.datos
+    if request.method == "POST" and (entrada.aplicada or _asignacion_lista(datos)):
+        return _confirmar_inscripcion(request, edicion, entrada)
+    if entrada.aplicada:
         return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
-    if not _asignacion_lista(entrada):
+    if not _asignacion_lista(datos):
         return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
-    if request.method == "POST":
-        return _confirmar_inscripcion(request, edicion, token, entrada)
-    filas, contexto = _revisar(edicion, request.user, entrada)
+    filas, contexto = _revisar(edicion, request.user, datos)
     # What the coordinator saw; confirming applies exactly this or nothing.
-    entrada["vista"] = _huella(filas)
-    _actualizar(token, entrada)
+    datos["vista"] = _huella(filas)
+    INSCRIPCION.actualizar(entrada)
     return render(
         request,
         "cursos/importacion/inscribir_revisar.html",
         {
             "edicion": edicion,
-            "entrada": entrada,
+            "entrada": datos,
             "filas": filas,
             "resumen": importacion.resumen_inscripciones(filas),
             "aceptadas": sum(f.aceptada for f in filas),
-            "columnas_leidas": _columnas_leidas(entrada),
+            "columnas_leidas": _columnas_leidas(datos),
             "por_resolver": importacion.organizaciones_por_resolver(filas, contexto),
             "puede_crear_organizacion": contexto.puede_crear_organizacion,
             "entidad_unica": contexto.entidades.get(contexto.entidad_unica or 0, ""),
@@ -373,13 +348,15 @@ def inscribir_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["POST"])
-def inscribir_organizaciones(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+@_con_inscripcion
+def inscribir_organizaciones(
+    request: HttpRequest, edicion: Edicion, entrada: Entrada
+) -> HttpResponse:
     """The coordinator's decision for each institution name the catalogue does not know."""
-    edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada_inscripcion(request, token, edicion)
-    if entrada["aplicada"] or not _asignacion_lista(entrada):
+    token, datos = entrada.token, entrada.datos
+    if entrada.aplicada or not _asignacion_lista(datos):
         return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
-    filas, contexto = _revisar(edicion, request.user, entrada)
+    filas, contexto = _revisar(edicion, request.user, datos)
     por_resolver = importacion.organizaciones_por_resolver(filas, contexto)
     resoluciones: dict[str, dict[str, Any]] = {}
     for i, pendiente in enumerate(por_resolver):
@@ -407,8 +384,8 @@ def inscribir_organizaciones(request: HttpRequest, pk: int, token: str) -> HttpR
             return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
         if decision:
             resoluciones[pendiente.clave] = decision
-    entrada["resoluciones"] = resoluciones
-    _actualizar(token, entrada)
+    datos["resoluciones"] = resoluciones
+    INSCRIPCION.actualizar(entrada)
     messages.success(
         request,
         ngettext(
@@ -443,99 +420,100 @@ def _decision(
 
 
 def _confirmar_inscripcion(
-    request: HttpRequest, edicion: Edicion, token: str, entrada: dict[str, Any]
+    request: HttpRequest, edicion: Edicion, entrada: Entrada
 ) -> HttpResponse:
-    # Two submits of the same confirmation can arrive at once (double click, two
-    # tabs); only the one that takes this lock writes, the other changes nothing.
-    candado = f"{PREFIJO}candado:{token}"
-    if not cache.add(candado, "1", timeout=15 * 60):
-        messages.info(request, _("Esta importación ya se está aplicando; espere un momento."))
-        return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
+    token = entrada.token
+    usuario = cast(Usuario, request.user)
     try:
-        entrada = _entrada_inscripcion(request, token, edicion)
-        if entrada["aplicada"]:
+        confirmacion = INSCRIPCION.confirmar(
+            entrada, lambda actual: _inscribir(actual, edicion, usuario)
+        )
+    except ImportacionNoDisponible as error:
+        return no_disponible(request, error, reverse("cursos:inscribir_subir", args=[edicion.pk]))
+    except ConfirmacionRechazada as error:
+        messages.error(request, error.mensaje)
+        return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+    match confirmacion.estado:
+        case Estado.APLICADA:
+            messages.success(request, _("La inscripción en bloque se aplicó."))
+        case Estado.YA_APLICADA:
             messages.info(request, _("Esta importación ya se aplicó; no se hizo ningún cambio."))
-            return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
-        filas, _contexto = _revisar(edicion, request.user, entrada)
-        if entrada.get("vista") != _huella(filas):
-            messages.error(
-                request,
-                _(
-                    "Las inscripciones o las cuentas cambiaron desde la vista previa; "
-                    "no se hizo ningún cambio. Revise la vista previa actualizada."
-                ),
+        case Estado.EN_CURSO:
+            messages.info(request, _("Esta importación ya se está aplicando; espere un momento."))
+    return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
+
+
+def _inscribir(entrada: Entrada, edicion: Edicion, coordinador: Usuario) -> dict[str, Any]:
+    """Enrol exactly what the preview showed, or raise `ConfirmacionRechazada` writing nothing."""
+    datos = entrada.datos
+    filas, _contexto = _revisar(edicion, coordinador, datos)
+    if datos.get("vista") != _huella(filas):
+        raise ConfirmacionRechazada(
+            _(
+                "Las inscripciones o las cuentas cambiaron desde la vista previa; "
+                "no se hizo ningún cambio. Revise la vista previa actualizada."
             )
-            return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
-        try:
-            resultado = services_importacion.inscribir_en_bloque(
-                edicion=edicion, filas_revisadas=filas, coordinador=cast(Usuario, request.user)
+        )
+    try:
+        resultado = services_importacion.inscribir_en_bloque(
+            edicion=edicion, filas_revisadas=filas, coordinador=coordinador
+        )
+    except services_importacion.ImportacionError as error:
+        raise ConfirmacionRechazada(" ".join(error.messages)) from None
+    except IntegrityError:
+        raise ConfirmacionRechazada(
+            _(
+                "Otra persona cambió las cuentas o inscripciones mientras revisaba el "
+                "archivo; no se hizo ningún cambio. Revise la vista previa de nuevo."
             )
-        except services_importacion.ImportacionError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
-        except IntegrityError:
-            messages.error(
-                request,
-                _(
-                    "Otra persona cambió las cuentas o inscripciones mientras revisaba el "
-                    "archivo; no se hizo ningún cambio. Revise la vista previa de nuevo."
-                ),
-            )
-            return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
-        resumen = importacion.resumen_inscripciones(filas)
-        entrada["aplicada"] = True
-        entrada["resultado"] = {
+        ) from None
+    resumen = importacion.resumen_inscripciones(filas)
+    return {
+        "cifras": {
             **resultado,
             "ya_inscritas": resumen[importacion.YA_INSCRITA],
             "rechazadas": resumen[importacion.RECHAZADA],
-        }
+        },
         # The report of rejected rows is the one computed at confirmation time.
-        entrada["reporte"] = importacion.reporte_rechazadas(
-            filas, encabezados=entrada["encabezados"]
-        )
-        _actualizar(token, entrada)
-    finally:
-        cache.delete(candado)
-    messages.success(request, _("La inscripción en bloque se aplicó."))
-    return redirect("cursos:inscribir_resultado", pk=edicion.pk, token=token)
+        "reporte": importacion.reporte_rechazadas(filas, encabezados=datos["encabezados"]),
+    }
 
 
 @login_required
 @require_GET
-def inscribir_resultado(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada_inscripcion(request, token, edicion)
-    if not entrada["aplicada"]:
-        return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=token)
+@_con_inscripcion
+def inscribir_resultado(request: HttpRequest, edicion: Edicion, entrada: Entrada) -> HttpResponse:
+    if not entrada.aplicada:
+        return redirect("cursos:inscribir_revisar", pk=edicion.pk, token=entrada.token)
     return render(
         request,
         "cursos/importacion/inscribir_resultado.html",
-        {"edicion": edicion, "resultado": entrada["resultado"], "token": token},
+        {"edicion": edicion, "resultado": entrada.resultado["cifras"], "token": entrada.token},
     )
 
 
 @login_required
 @require_GET
-def inscribir_rechazadas(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    edicion = _edicion_coordinada(request, pk)
-    entrada = _entrada_inscripcion(request, token, edicion)
-    contenido = entrada.get("reporte")
-    if contenido is None:
-        if not _asignacion_lista(entrada):
-            return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=token)
-        filas, _contexto = _revisar(edicion, request.user, entrada)
-        contenido = importacion.reporte_rechazadas(filas, encabezados=entrada["encabezados"])
-    respuesta = HttpResponse(contenido, content_type="text/csv; charset=utf-8")
+@_con_inscripcion
+def inscribir_rechazadas(request: HttpRequest, edicion: Edicion, entrada: Entrada) -> HttpResponse:
+    datos = entrada.datos
+    if entrada.aplicada:
+        contenido = entrada.resultado["reporte"]
+    elif not _asignacion_lista(datos):
+        return redirect("cursos:inscribir_columnas", pk=edicion.pk, token=entrada.token)
+    else:
+        filas, _contexto = _revisar(edicion, request.user, datos)
+        contenido = importacion.reporte_rechazadas(filas, encabezados=datos["encabezados"])
     fecha = timezone.localdate().isoformat()
-    respuesta["Content-Disposition"] = f'attachment; filename="rechazadas-{edicion.pk}-{fecha}.csv"'
-    respuesta["Cache-Control"] = "no-store"
-    return respuesta
+    return descarga_csv(contenido, f"rechazadas-{edicion.pk}-{fecha}.csv")
 
 
 # --- Attendance from a meeting report ----------------------------------------------
 
+ASISTENCIA = Asistente(tipo="asistencia", version=1)
 
-class ReporteAsistenciaForm(forms.Form):
+
+class ReporteAsistenciaForm(ArchivoForm):
     archivo = forms.FileField(
         label=gettext_lazy("Reporte de asistencia de la reunión"),
         help_text=gettext_lazy(
@@ -554,20 +532,10 @@ class ReporteAsistenciaForm(forms.Form):
         help_text=gettext_lazy("Se suman los minutos de todas las veces que la persona entró."),
     )
 
-    def clean_archivo(self) -> importacion.ReporteAsistencia:
-        archivo = self.cleaned_data["archivo"]
-        maximo = settings.LMS_MAX_UPLOAD_BYTES
-        if archivo.size > maximo:
-            raise forms.ValidationError(
-                _("El archivo pesa más de %(max)s MB; divídalo en partes más pequeñas.")
-                % {"max": f"{maximo / (1024 * 1024):.0f}"}
-            )
-        try:
-            return importacion.leer_reporte_asistencia(
-                archivo.name, archivo.read(), max_bytes=maximo
-            )
-        except ArchivoInvalido as error:
-            raise forms.ValidationError(error.mensaje) from error
+    def leer(
+        self, nombre: str, contenido: bytes, *, max_bytes: int
+    ) -> importacion.ReporteAsistencia:
+        return importacion.leer_reporte_asistencia(nombre, contenido, max_bytes=max_bytes)
 
 
 def _sesion_gestionable(request: HttpRequest, pk: int) -> SesionEnVivo:
@@ -606,18 +574,17 @@ def asistencia_subir(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             reporte = form.cleaned_data["archivo"]
-            token = _guardar(
-                {
-                    "tipo": "asistencia",
-                    "usuario_id": request.user.pk,
-                    "objeto_id": sesion.pk,
+            token = ASISTENCIA.guardar(
+                usuario=request.user,
+                objeto_id=sesion.pk,
+                datos={
                     "formato": reporte.formato,
                     "minimos": form.cleaned_data["minimos_minutos"],
                     "personas": [
                         [p.correo, p.nombre, p.minutos, p.lineas] for p in reporte.personas
                     ],
                     "sin_correo": [[s.numero, s.nombre, s.minutos] for s in reporte.sin_correo],
-                }
+                },
             )
             return redirect("cursos:asistencia_revisar", pk=sesion.pk, token=token)
         messages.error(request, _("No se pudo leer el reporte; revise el mensaje."))
@@ -646,41 +613,33 @@ def _asistencia_importada(*, marcadas: int, ya: int, insuficientes: int, sin: in
 @require_http_methods(["GET", "POST"])
 def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     sesion = _sesion_gestionable(request, pk)
-    entrada = _entrada(request, token, tipo="asistencia", objeto_id=sesion.pk)
-    reporte = _reporte(entrada)
+    subir = reverse("cursos:asistencia_subir", args=[sesion.pk])
+    try:
+        entrada = ASISTENCIA.entrada(token=token, usuario=request.user, objeto_id=sesion.pk)
+    except ImportacionNoDisponible as error:
+        return no_disponible(request, error, subir)
+    reporte = _reporte(entrada.datos)
     if request.method == "POST":
-        candado = f"{PREFIJO}candado:{token}"
-        if entrada["aplicada"] or not cache.add(candado, "1", timeout=15 * 60):
-            messages.info(request, _("Este reporte ya se importó; no se hizo ningún cambio."))
-            return redirect("cursos:marcar_asistencia", pk=sesion.pk)
+        usuario = cast(Usuario, request.user)
         try:
-            entrada = _entrada(request, token, tipo="asistencia", objeto_id=sesion.pk)
-            if entrada["aplicada"]:
-                messages.info(request, _("Este reporte ya se importó; no se hizo ningún cambio."))
-                return redirect("cursos:marcar_asistencia", pk=sesion.pk)
-            resultado = services_importacion.importar_asistencia(
-                sesion=sesion,
-                filas=reporte.personas,
-                minimos_minutos=entrada["minimos"],
-                usuario=cast(Usuario, request.user),
+            confirmacion = ASISTENCIA.confirmar(
+                entrada, lambda actual: _registrar_asistencia(actual, sesion, usuario)
             )
-            entrada["aplicada"] = True
-            _actualizar(token, entrada)
-        finally:
-            cache.delete(candado)
-        messages.success(
-            request,
-            _asistencia_importada(
-                marcadas=resultado["marcadas"],
-                ya=resultado["ya_registradas"],
-                insuficientes=len(resultado["insuficientes"]),
-                sin=len(resultado["sin_coincidencia"]) + len(reporte.sin_correo),
-            ),
-        )
+        except ImportacionNoDisponible as error:
+            return no_disponible(request, error, subir)
+        match confirmacion.estado:
+            case Estado.APLICADA:
+                messages.success(request, _asistencia_importada(**confirmacion.resultado))
+            case Estado.YA_APLICADA:
+                messages.info(request, _("Este reporte ya se importó; no se hizo ningún cambio."))
+                messages.info(request, _asistencia_importada(**confirmacion.resultado))
+            case Estado.EN_CURSO:
+                messages.info(request, _("Este reporte ya se está importando; espere un momento."))
         return redirect("cursos:marcar_asistencia", pk=sesion.pk)
+    datos = entrada.datos
     inscritas, registradas = importacion.inscritas_de_sesion(sesion, request.user)
     filas = importacion.revisar_asistencia(
-        reporte, inscritas=inscritas, registradas=registradas, minimos_minutos=entrada["minimos"]
+        reporte, inscritas=inscritas, registradas=registradas, minimos_minutos=datos["minimos"]
     )
     grupos = {
         estado: [f for f in filas if f.estado == estado]
@@ -696,13 +655,32 @@ def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpRespons
         "cursos/importacion/asistencia_revisar.html",
         {
             "sesion": sesion,
-            "entrada": entrada,
+            "entrada": datos,
             "reporte": reporte,
             "presentes": grupos[importacion.PRESENTE],
             "ya_registradas": grupos[importacion.YA_REGISTRADA],
             "insuficientes": grupos[importacion.INSUFICIENTE],
             "sin_coincidencia": grupos[importacion.SIN_COINCIDENCIA],
-            "aplicada": entrada["aplicada"],
+            "aplicada": entrada.aplicada,
             "token": token,
         },
     )
+
+
+def _registrar_asistencia(
+    entrada: Entrada, sesion: SesionEnVivo, usuario: Usuario
+) -> dict[str, int]:
+    """Record the report's attendance; the counts the summary message shows."""
+    reporte = _reporte(entrada.datos)
+    resultado = services_importacion.importar_asistencia(
+        sesion=sesion,
+        filas=reporte.personas,
+        minimos_minutos=entrada.datos["minimos"],
+        usuario=usuario,
+    )
+    return {
+        "marcadas": resultado["marcadas"],
+        "ya": resultado["ya_registradas"],
+        "insuficientes": len(resultado["insuficientes"]),
+        "sin": len(resultado["sin_coincidencia"]) + len(reporte.sin_correo),
+    }

@@ -34,9 +34,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -291,3 +293,13 @@ def descarga_csv(contenido: bytes | str, nombre: str) -> HttpResponse:
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     respuesta["Cache-Control"] = "no-store"
     return respuesta
+
+
+def no_disponible(
+    request: HttpRequest, error: ImportacionNoDisponible, destino: str
+) -> HttpResponse:
+    """404 for a token that is not this person's (never say whose); else say why and go back."""
+    if error.motivo is Motivo.AJENA:
+        raise Http404
+    messages.error(request, error.mensaje)
+    return redirect(destino)

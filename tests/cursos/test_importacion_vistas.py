@@ -138,14 +138,17 @@ def test_doble_confirmacion_inscribe_una_vez(
     assert len(mail.outbox) == 3
 
 
-def test_confirmacion_en_curso_bloquea_la_segunda(client, edicion, sej, coordinador):
+def test_confirmacion_en_curso_bloquea_la_segunda(client, edicion, sej, coordinador, monkeypatch):
     from django.core.cache import cache
 
+    from lms import asistente
+
+    monkeypatch.setattr(asistente, "ESPERA_CANDADO", 0)
     client.force_login(coordinador)
     token = _token(_subir(client, edicion, ENCABEZADO + _filas(2)))
     url = reverse("cursos:inscribir_revisar", args=[edicion.pk, token])
     client.get(url)
-    cache.add(f"cursos:importacion:candado:{token}", "1")
+    cache.add(asistente.candado_de(token), "1")
 
     respuesta = client.post(url, follow=True)
 
