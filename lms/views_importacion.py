@@ -156,7 +156,7 @@ class ImportarRevisarView(ImportarBaseView):
                 entrada, lambda actual: _aplicar(actual, cast(Usuario, request.user))
             )
         except ImportacionNoDisponible as error:
-            mensaje = error.mensaje if error.motivo is Motivo.VERSION else ya_aplicada
+            mensaje = ya_aplicada if error.motivo is Motivo.AJENA else error.mensaje
             messages.error(request, mensaje)
             return redirect("organizacion:index")
         except ConfirmacionRechazada as error:
