@@ -4,4 +4,4 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class UsuariosWagtailConfig(WagtailUsersAppConfig):
-    user_viewset = "lms.views_admin.UsuarioViewSet"
+    user_viewset = "lms.admin_personas.UsuarioViewSet"

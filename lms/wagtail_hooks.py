@@ -5,10 +5,24 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from lms.views_admin import PersonasViewSetGroup, usuario_chooser_viewset
+from lms.admin_organizaciones import EntidadViewSet, OrganizacionViewSet
+from lms.admin_personas import AsignacionRolViewSet, usuario_chooser_viewset
 
 # The permission policies of these models are `lms.alcance`'s (lms.politicas, at ready()).
+# Wagtail's Users section is `lms.admin_personas.UsuarioViewSet` (lms.apps_wagtail).
+
+
+class PersonasViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Personas y organizaciones")
+    menu_icon = "group"
+    menu_order = 250
+    items = (
+        OrganizacionViewSet("organizacion", url_prefix="organizaciones"),
+        EntidadViewSet("entidad", url_prefix="entidades"),
+        AsignacionRolViewSet("asignacion", url_prefix="asignaciones-de-rol"),
+    )
 
 
 @hooks.register("register_admin_viewset")
