@@ -270,11 +270,11 @@ def _clase_escritor() -> Any:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     class EscritorConstancias(IncrementalPdfFileWriter):
-        """Incremental writer that leaves /Info and the XMP packet as the engine wrote them.
+        """Incremental writer that leaves the document information as the engine wrote it.
 
-        pyHanko re-parses both and rewrites them on every signature (about 40% of what
-        is left of its cost), and its rewrite makes /Producer differ between /Info and
-        XMP, which PDF/A forbids. The signature dictionary records the signing time.
+        pyHanko re-parses /Info (and XMP, if any) and rewrites them on every signature,
+        about 40% of what is left of its cost, and replaces the engine's /Producer. The
+        signature dictionary records the signing time.
         """
 
         def _update_meta(self) -> None:

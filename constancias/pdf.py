@@ -15,14 +15,20 @@ and the optional back page: ``reverso``, ``reverso_titulo`` and ``contenidos``.
 (ISO dates), ``folio``, ``url_verificacion`` and optionally ``emitida_en`` (ISO
 datetime written as the PDF's creation date; noon UTC of ``fecha_emision`` otherwise).
 
-Two renderers produce the same document. ``renderizar_constancia_weasyprint`` lays out
-the whole page with WeasyPrint (the straightforward path, kept as the fallback and as
-the benchmark baseline). ``renderizar_constancias`` is the bulk path: WeasyPrint lays
-out and renders the shared part of a design once (background, logos, institutions,
-signatories, back page) and reports where the personal boxes are; each constancia is
-then written as its own PDF/A-3B file that reuses those prebuilt objects and stamps the
-personal text, in an embedded subset of the same font, plus its QR code. A person whose
-text needs a glyph outside that subset falls back to the WeasyPrint path.
+The template ``constancias/pdf/constancia.html`` is the one source of layout and typography.
+``renderizar_constancias`` is the issuing path. WeasyPrint lays the template out once per
+design: without personal data it renders the shared part (background, logos, institutions,
+signatories, back page) to a PDF, and with measuring probes in the personal slots it reports,
+through its public anchors, each slot's box and the size range, line height, baseline,
+alignment, weight and colour the CSS gives that text. Each constancia's text (name, body,
+place and date, folio and address) and QR code are then drawn by ReportLab at those places,
+in the template's TrueType fonts (subset into each file; a glyph the font lacks prints as its
+missing-glyph box), and that page is laid over the shared one with pikepdf, which also writes
+the document information (title, author, subject, dates).
+
+``renderizar_constancia_weasyprint`` lays out the whole page with WeasyPrint at the sizes the
+issuing path chooses. It issues nothing: it is the benchmark's baseline and the reference
+that tests/constancias/test_render_visual.py compares the issuing path against, pixel by pixel.
 """
 
 from __future__ import annotations
@@ -30,21 +36,28 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import itertools
 import json
 import logging
 import math
+import operator
 import string
 import urllib.parse
 import urllib.request
-import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
+import pikepdf
 import segno
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 
 from django.conf import settings
 from django.core import checks
@@ -87,20 +100,6 @@ MARCADORES = (
 TAMANOS_MM = {"letter": (215.9, 279.4), "legal": (215.9, 355.6), "A4": (210.0, 297.0)}
 PT_POR_PX = 0.75
 PT_POR_MM = 72 / 25.4
-# The stamped font subset covers Spanish and every Latin-1 / Latin Extended-A letter,
-# so names such as "Ñúñez", "Müller" or "Łukasz" stay on the fast path.
-CARACTERES_ESTAMPA = (
-    "".join(chr(c) for c in range(0x20, 0x7F))
-    + "".join(chr(c) for c in range(0xA0, 0x180))
-    + "‘’‚“”„–—…•€™ǅǈǋǲȘșȚț"
-)
-COLOR_TEXTO = "0.102 0.102 0.102"
-TAM_NOMBRE = (24.0, 13.0)  # largest and smallest size (pt) of the person's name
-TAM_CUERPO = (12.5, 8.5)
-TAM_PIE = (8.0, 5.0)
-INTERLINEA_PIE = 1.25
-INTERLINEA_NOMBRE = 1.2
-INTERLINEA_CUERPO = 1.3
 # The QR is sized for a 150 dpi scan of the printed page: at that resolution a module of
 # 0.5 mm is 3 pixels, which zbar and phone cameras read. LADO_QR_MM (quiet zone included)
 # is the one declaration of the QR's size; the template and the stamping path read it.
@@ -111,8 +110,8 @@ MODULO_QR_MIN_MM = 0.5
 MASCARA_QR = 2
 
 
-# fontTools logs every glyph list at INFO and WeasyPrint every layout step: one
-# constancia would flood the worker's log.
+# fontTools (inside WeasyPrint) logs every glyph list at INFO and WeasyPrint every layout
+# step: one design would flood the worker's log.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -221,13 +220,6 @@ def lineas_pie(datos: dict[str, Any]) -> list[str]:
     ]
 
 
-def tam_pie(fuentes: _Fuentes, lineas: list[str], ancho: float) -> float:
-    """The footer's size: TAM_PIE[0], smaller when a long public address needs it."""
-    mayor, menor = TAM_PIE
-    ancho_1pt = max(fuentes.regular.ancho(linea, 1.0) for linea in lineas)
-    return max(menor, min(mayor, math.floor(ancho / ancho_1pt * 10) / 10))
-
-
 def metadatos(diseno: dict[str, Any], datos: dict[str, Any]) -> dict[str, str]:
     """Title, author and subject written into the PDF's metadata."""
     return {
@@ -321,7 +313,89 @@ def qr_matriz(url: str) -> list[list[bool]]:
     return [blanco] * 4 + filas + [blanco] * 4
 
 
-# --- Naive path: the whole page through WeasyPrint ---------------------------------
+# --- Geometry and typography, read from the laid-out template -----------------------
+
+Tramo = tuple[str, bool]  # text, and whether it is a filled-in (bold) value
+
+
+@dataclass(frozen=True)
+class _Texto:
+    """How the engine fills one personal slot of the template.
+
+    With `envolver`, lines break at spaces and the text shrinks (in 0.1 pt steps, down to
+    the size of its CSS class with ``.minimo``) until the lines fit the slot's height;
+    otherwise every line stays whole and shrinks until the widest fits the slot's width.
+    With `centrar` the lines are centred vertically in the slot.
+    """
+
+    envolver: bool
+    centrar: bool
+
+
+TEXTOS = {
+    "nombre": _Texto(envolver=True, centrar=True),
+    "cuerpo": _Texto(envolver=True, centrar=True),
+    "lugar": _Texto(envolver=True, centrar=False),
+    "folio": _Texto(envolver=False, centrar=False),
+}
+# The word the measuring probes print to tell the regular face from the bold one.
+MUESTRA_MEDIDA = "Constancia"
+
+
+@dataclass(frozen=True)
+class _Caja:
+    x: float  # points, PDF user space (origin bottom left)
+    arriba: float
+    ancho: float
+    alto: float
+
+
+@dataclass(frozen=True)
+class _Estilo:
+    """The typography the template's CSS computes for one personal text."""
+
+    tam: float  # points
+    tam_minimo: float
+    interlinea: float  # line height / font size
+    base: float  # baseline below the top of its line / font size
+    alineacion: float  # 0 left, 0.5 centre, 1 right
+    color: tuple[float, float, float]
+    fuente: str  # ReportLab font names: plain text and <strong>
+    fuente_negrita: str
+
+    def de(self, negrita: bool) -> str:
+        return self.fuente_negrita if negrita else self.fuente
+
+    def ancho(self, tramos: Iterable[Tramo], tam: float) -> float:
+        return sum(stringWidth(texto, self.de(negrita), tam) for texto, negrita in tramos)
+
+
+@dataclass(frozen=True)
+class _Geometria:
+    """Page size, every personal slot's box and its text's typography, in points."""
+
+    ancho: float
+    alto: float
+    cajas: dict[str, _Caja]
+    estilos: dict[str, _Estilo]
+
+
+@lru_cache(maxsize=4)
+def _fuentes_cache(regular: Path, negrita: Path) -> tuple[str, str]:
+    nombres = []
+    for ruta in (regular, negrita):
+        huella = hashlib.md5(str(ruta).encode(), usedforsecurity=False).hexdigest()[:8]
+        nombre = f"{ruta.stem}-{huella}"
+        # ReportLab embeds a subset of the used glyphs in every file; a character the font
+        # lacks prints as its missing-glyph box.
+        pdfmetrics.registerFont(TTFont(nombre, str(ruta)))
+        nombres.append(nombre)
+    return nombres[0], nombres[1]
+
+
+def _fuentes() -> tuple[str, str]:
+    """ReportLab names of the regular and bold fonts that the template also uses."""
+    return _fuentes_cache(*rutas_fuentes())
 
 
 def _mitades(elementos: Sequence[Any]) -> tuple[list[Any], list[Any]]:
@@ -330,7 +404,9 @@ def _mitades(elementos: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     return list(elementos[:mitad]), list(elementos[mitad:])
 
 
-def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict[str, Any]:
+def _contexto_html(
+    diseno: dict[str, Any], datos: dict[str, Any] | None, *, medir: bool = False
+) -> dict[str, Any]:
     regular, negrita = rutas_fuentes()
     ancho, alto = TAMANOS_MM[diseno["tamano"]]
     if diseno["orientacion"] == "landscape":
@@ -340,6 +416,8 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
     contexto: dict[str, Any] = {
         "diseno": diseno,
         "datos": datos,
+        "medir": medir,
+        "muestra_medida": MUESTRA_MEDIDA,
         "fuente_regular": regular.as_uri(),
         "fuente_negrita": negrita.as_uri(),
         "ancho_mm": f"{ancho:.2f}",
@@ -353,39 +431,23 @@ def _contexto_html(diseno: dict[str, Any], datos: dict[str, Any] | None) -> dict
         "titulo_documento": diseno.get("titulo", ""),
     }
     if datos is not None:
-        # The boxes measured once per design (without personal text) size the text here
-        # exactly as the stamping path does, so both renderers print the same sizes.
-        capa = _capa(diseno)
-        fuentes = capa.fuentes
-        tramos = tramos_cuerpo(diseno.get("cuerpo", ""), datos)
-        pie = lineas_pie(datos)
-        nombre, cuerpo = capa.cajas["nombre"], capa.cajas["cuerpo"]
-        tam_nombre, lineas_nombre = _ajustar(
-            fuentes,
-            [(datos.get("nombre", ""), True)],
-            nombre.ancho,
-            nombre.alto,
-            TAM_NOMBRE,
-            INTERLINEA_NOMBRE,
-        )
-        tam_cuerpo, lineas_cuerpo = _ajustar(
-            fuentes, tramos, cuerpo.ancho, cuerpo.alto, TAM_CUERPO, INTERLINEA_CUERPO
-        )
-        # The text is centred in its box by a top padding, as the stamping path places it:
-        # a nested flexbox would centre it too but makes WeasyPrint lay the page out
-        # several times over (three times slower).
-        alto_nombre = len(lineas_nombre) * tam_nombre * INTERLINEA_NOMBRE
-        alto_cuerpo = len(lineas_cuerpo) * tam_cuerpo * INTERLINEA_CUERPO
+        # Sized and centred exactly as the bulk path draws them, from the same geometry;
+        # a nested flexbox would centre the text too, but makes WeasyPrint lay the page
+        # out several times over.
+        geometria = _geometria(diseno)
+        ajustes = {}
+        for hueco, parrafos in _textos_personales(diseno, datos).items():
+            tam, lineas = _ajustar(geometria, hueco, parrafos)
+            ajustes[hueco] = {
+                "tam": f"{tam:.1f}",
+                "sangria": f"{_sangria(geometria, hueco, tam, len(lineas)):.2f}",
+            }
         contexto.update(
             {
-                "tramos": tramos,
-                "tam_nombre": f"{tam_nombre:.1f}",
-                "tam_cuerpo": f"{tam_cuerpo:.1f}",
-                "sangria_nombre": f"{max(0.0, (nombre.alto - alto_nombre) / 2):.2f}",
-                "sangria_cuerpo": f"{max(0.0, (cuerpo.alto - alto_cuerpo) / 2):.2f}",
+                "ajustes": ajustes,
+                "tramos": tramos_cuerpo(diseno.get("cuerpo", ""), datos),
                 "lugar_fecha": lugar_y_fecha(datos),
-                "lineas_pie": pie,
-                "tam_pie": f"{tam_pie(fuentes, pie, capa.cajas['folio'].ancho):.1f}",
+                "lineas_pie": lineas_pie(datos),
                 "qr_uri": segno.make(
                     datos.get("url_verificacion", ""), error="m", micro=False, mask=MASCARA_QR
                 ).png_data_uri(scale=8, border=4),
@@ -402,8 +464,190 @@ def _weasyprint_html(contexto: dict[str, Any]) -> Any:
     return HTML(string=html, base_url=str(FUENTES_DEJAVU))
 
 
+def _medir(diseno: dict[str, Any]) -> _Geometria:
+    """Lay the template out with measuring probes in its personal slots and read them.
+
+    Only WeasyPrint's public anchors (the top-left point of every element with an id) are
+    read: zero-sized corners give each slot's box, and 1 em squares, a sample word in the
+    plain and the bold face and a second line give the size, weight, line height,
+    baseline and alignment of its text. The colour is sampled from the squares, which
+    are painted in the text's colour, on the page rasterised by PDFium.
+    """
+    import pypdfium2
+
+    verificar_diseno(diseno)
+    documento = _weasyprint_html(_contexto_html(diseno, None, medir=True)).render()
+    pagina = documento.pages[0]
+    ancho, alto = pagina.width * PT_POR_PX, pagina.height * PT_POR_PX
+    anclas = pagina.anchors
+
+    def punto(nombre: str) -> tuple[float, float]:
+        """An element's top-left corner in points from the top-left of the page."""
+        if nombre not in anclas:
+            raise PlantillaInvalida(_("La plantilla no tiene el espacio %(id)s.") % {"id": nombre})
+        x, y = anclas[nombre][:2]
+        return x * PT_POR_PX, y * PT_POR_PX
+
+    cajas = {}
+    for hueco in (*TEXTOS, "qr"):
+        (x0, y0), (x1, y1) = punto(f"medida-{hueco}-inicio"), punto(f"medida-{hueco}-fin")
+        cajas[hueco] = _Caja(x=x0, arriba=alto - y0, ancho=x1 - x0, alto=y1 - y0)
+
+    escala = 2.0
+    pdfium = pypdfium2.PdfDocument(documento.write_pdf())
+    try:
+        imagen = pdfium[0].render(scale=escala).to_pil().convert("RGB")
+    finally:
+        pdfium.close()
+    regular, negrita = _fuentes()
+    estilos = {}
+    for hueco in TEXTOS:
+        x_em, y_em = punto(f"medida-{hueco}-em")
+        x_texto, _y = punto(f"medida-{hueco}-texto")
+        x_negrita, _y = punto(f"medida-{hueco}-negrita")
+        x_cierre, _y = punto(f"medida-{hueco}-cierre")
+        _x, y_linea2 = punto(f"medida-{hueco}-linea2")
+        _x, y_parrafo = punto(f"medida-{hueco}-parrafo")
+        x_minimo, _y = punto(f"medida-{hueco}-minimo")
+        x_minimo_fin, _y = punto(f"medida-{hueco}-minimo-fin")
+        tam = x_texto - x_em
+
+        def cara(ancho_medido: float, tam: float = tam) -> str:
+            return min(
+                (regular, negrita),
+                key=lambda f: abs(stringWidth(MUESTRA_MEDIDA, f, tam) - ancho_medido),
+            )
+
+        caja = cajas[hueco]
+        ancho_linea = x_cierre + tam - x_em
+        holgura = caja.ancho - ancho_linea
+        alineacion = (x_em - caja.x) / holgura if holgura > 1 else 0.0
+        # The square is half an em tall and sits on the baseline; its middle is the colour.
+        rojo, verde, azul = imagen.getpixel(
+            (round((x_em + tam / 2) * escala), round((y_em + tam / 4) * escala))
+        )
+        estilos[hueco] = _Estilo(
+            tam=round(tam, 2),
+            tam_minimo=round(x_minimo_fin - x_minimo, 2),
+            interlinea=(y_linea2 - y_em) / tam,
+            base=(y_em + tam / 2 - y_parrafo) / tam,
+            alineacion=min(1.0, max(0.0, round(alineacion * 2) / 2)),
+            color=(rojo / 255, verde / 255, azul / 255),
+            fuente=cara(x_negrita - x_texto),
+            fuente_negrita=cara(x_cierre - x_negrita),
+        )
+    return _Geometria(ancho=ancho, alto=alto, cajas=cajas, estilos=estilos)
+
+
+@lru_cache(maxsize=16)
+def _geometria_cache(clave: str) -> _Geometria:
+    return _medir(json.loads(clave))
+
+
+def _clave(diseno: dict[str, Any]) -> str:
+    return json.dumps(diseno, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _geometria(diseno: dict[str, Any]) -> _Geometria:
+    return _geometria_cache(_clave(diseno))
+
+
+# --- Text layout shared by both renderers ------------------------------------------
+
+
+def _textos_personales(
+    diseno: dict[str, Any], datos: dict[str, Any]
+) -> dict[str, list[list[Tramo]]]:
+    """Each personal slot's paragraphs, as runs."""
+    return {
+        "nombre": [[(str(datos.get("nombre", "")), False)]],
+        "cuerpo": [tramos_cuerpo(diseno.get("cuerpo", ""), datos)],
+        "lugar": [[(lugar_y_fecha(datos), False)]],
+        "folio": [[(linea, False)] for linea in lineas_pie(datos)],
+    }
+
+
+def _palabras(estilo: _Estilo, tramos: Iterable[Tramo]) -> list[tuple[list[Tramo], float]]:
+    """Words as styled runs, each with its width at 1 pt (breaks happen only at spaces)."""
+    palabras: list[list[Tramo]] = [[]]
+    for texto, negrita in tramos:
+        for numero, trozo in enumerate(texto.split(" ")):
+            if numero > 0:
+                palabras.append([])
+            if trozo:
+                palabras[-1].append((trozo, negrita))
+    return [(p, estilo.ancho(p, 1.0)) for p in palabras if p]
+
+
+def _partir(
+    palabras: list[tuple[list[Tramo], float]], espacio: float, ancho: float, tam: float
+) -> list[list[Tramo]]:
+    """Greedy line breaking at `tam` points; a word never splits."""
+    lineas: list[list[Tramo]] = []
+    actual: list[Tramo] = []
+    ancho_actual = 0.0
+    limite = ancho / tam
+    for palabra, ancho_palabra in palabras:
+        if actual and ancho_actual + espacio + ancho_palabra > limite:
+            lineas.append(actual)
+            actual, ancho_actual = [], 0.0
+        if actual:
+            actual.append((" ", actual[-1][1] and palabra[0][1]))
+            ancho_actual += espacio
+        actual.extend(palabra)
+        ancho_actual += ancho_palabra
+    if actual:
+        lineas.append(actual)
+    return lineas
+
+
+def _ajustar(
+    geometria: _Geometria, hueco: str, parrafos: list[list[Tramo]]
+) -> tuple[float, list[list[Tramo]]]:
+    """The largest size (0.1 pt steps, within the CSS's range) at which the text fits."""
+    estilo, caja, texto = geometria.estilos[hueco], geometria.cajas[hueco], TEXTOS[hueco]
+    decimas = math.floor(estilo.tam * 10 + 1e-6)
+    minimo = math.ceil(estilo.tam_minimo * 10 - 1e-6)
+    if texto.envolver:
+        palabras = [_palabras(estilo, parrafo) for parrafo in parrafos]
+        espacio = estilo.ancho([(" ", False)], 1.0)
+    else:
+        # A whole line scales with the size: its width at 1 pt gives the size that fits.
+        mas_ancha = max((estilo.ancho(p, 1.0) for p in parrafos), default=0.0)
+        if mas_ancha:
+            decimas = max(minimo, min(decimas, math.floor(caja.ancho / mas_ancha * 10)))
+    while True:
+        tam = decimas / 10
+        if texto.envolver:
+            lineas = [
+                linea
+                for parrafo in palabras
+                for linea in _partir(parrafo, espacio, caja.ancho, tam)
+            ]
+        else:
+            lineas = [list(parrafo) for parrafo in parrafos]
+        if len(lineas) * tam * estilo.interlinea <= caja.alto + 0.01 or decimas <= minimo:
+            return tam, lineas
+        decimas -= 1
+
+
+def _sangria(geometria: _Geometria, hueco: str, tam: float, lineas: int) -> float:
+    """The space above the first line: half the free height when the slot centres it."""
+    if not TEXTOS[hueco].centrar:
+        return 0.0
+    alto = lineas * tam * geometria.estilos[hueco].interlinea
+    return max(0.0, (geometria.cajas[hueco].alto - alto) / 2)
+
+
+# --- Reference path: the whole page through WeasyPrint -----------------------------
+
+
 def renderizar_constancia_weasyprint(diseno: dict[str, Any], datos: dict[str, Any]) -> bytes:
-    """One standalone PDF/A-3B constancia laid out entirely by WeasyPrint."""
+    """One constancia laid out entirely by WeasyPrint, at the sizes the bulk path chooses.
+
+    Not used for issuing: it is the benchmark's baseline and the reference the visual
+    test compares the bulk path against.
+    """
     verificar_diseno(diseno)
     meta = metadatos(diseno, datos)
     documento = _weasyprint_html(_contexto_html(diseno, datos)).render()
@@ -411,18 +655,16 @@ def renderizar_constancia_weasyprint(diseno: dict[str, Any], datos: dict[str, An
     documento.metadata.authors = [meta["autor"]]
     documento.metadata.description = meta["asunto"]
     documento.metadata.generator = PRODUCTOR
-    return documento.write_pdf(
-        pdf_variant="pdf/a-3b",
-        pdf_identifier=_identificador(datos),
-    )
+    documento.metadata.created = _momento(datos).isoformat()
+    return documento.write_pdf()
 
 
 def renderizar_lote_dividido(diseno: dict[str, Any], lote: Sequence[dict[str, Any]]) -> list[bytes]:
     """Alternative bulk design kept for the benchmark: one WeasyPrint document, split.
 
     Lays out every constancia of `lote` in one document (fonts subset once), then copies
-    each constancia's pages into its own file with pypdf. Not used in production: the
-    stamping path is faster and keeps PDF/A metadata per file.
+    each constancia's pages into its own file with pypdf. Not used in production: drawing
+    the personal layer over the shared one is faster.
     """
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
@@ -452,374 +694,25 @@ def renderizar_lote_dividido(diseno: dict[str, Any], lote: Sequence[dict[str, An
     return resultado
 
 
-# --- Bulk path: shared layer rendered once, personal text stamped ------------------
+# --- Bulk path: the shared pages once, a personal layer per constancia --------------
 
 
-@dataclass
-class _Fuente:
-    """A font subset embedded as a CIDFontType2 with Identity-H encoding."""
-
-    nombre: str
-    programa: bytes
-    gid: dict[str, int]
-    anchos: dict[int, float]  # glyph widths in 1/1000 em
-    ascenso: int
-    descenso: int
-    altura_mayusculas: int
-    caja: tuple[int, int, int, int]
-
-    def ancho(self, texto: str, tam: float) -> float:
-        # A glyph outside the subset only occurs when sizing text for the WeasyPrint
-        # fallback; an average width is close enough there.
-        anchos, gid = self.anchos, self.gid
-        return sum(anchos[gid[c]] if c in gid else 600.0 for c in texto) * tam / 1000
-
-    def cubre(self, texto: str) -> bool:
-        return all(c in self.gid for c in texto)
-
-    def codificar(self, texto: str) -> str:
-        return "".join(f"{self.gid[c]:04X}" for c in texto)
-
-
-@dataclass
-class _Fuentes:
-    regular: _Fuente
-    negrita: _Fuente
-
-    def de(self, negrita: bool) -> _Fuente:
-        return self.negrita if negrita else self.regular
-
-
-def _subconjunto(ruta: Path, etiqueta: str) -> _Fuente:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    opciones = subset.Options()
-    opciones.layout_features = []
-    opciones.hinting = False
-    opciones.notdef_outline = True
-    opciones.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-    opciones.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
-    fuente = TTFont(str(ruta))
-    subconjunto = subset.Subsetter(options=opciones)
-    subconjunto.populate(text=CARACTERES_ESTAMPA)
-    subconjunto.subset(fuente)
-    salida = io.BytesIO()
-    fuente.save(salida)
-    fuente = TTFont(io.BytesIO(salida.getvalue()))
-    unidades = fuente["head"].unitsPerEm
-    orden = fuente.getGlyphOrder()
-    indice = {nombre: numero for numero, nombre in enumerate(orden)}
-    mapa = fuente.getBestCmap()
-    gid = {chr(codigo): indice[nombre] for codigo, nombre in mapa.items()}
-    hmtx = fuente["hmtx"]
-    anchos = {indice[nombre]: hmtx[nombre][0] * 1000 / unidades for nombre in orden}
-    head, os2 = fuente["head"], fuente["OS/2"]
-    escala = 1000 / unidades
-    nombre_ps = fuente["name"].getDebugName(6) or ruta.stem
-    return _Fuente(
-        nombre=f"{etiqueta}+{nombre_ps}",
-        programa=salida.getvalue(),
-        gid=gid,
-        anchos=anchos,
-        ascenso=round(fuente["hhea"].ascent * escala),
-        descenso=round(fuente["hhea"].descent * escala),
-        altura_mayusculas=round(getattr(os2, "sCapHeight", 0) * escala or 700),
-        caja=(
-            round(head.xMin * escala),
-            round(head.yMin * escala),
-            round(head.xMax * escala),
-            round(head.yMax * escala),
-        ),
-    )
-
-
-@lru_cache(maxsize=4)
-def _fuentes_cache(regular: Path, negrita: Path) -> _Fuentes:
-    return _Fuentes(_subconjunto(regular, "CSTREG"), _subconjunto(negrita, "CSTNEG"))
-
-
-def _fuentes_estampa() -> _Fuentes:
-    return _fuentes_cache(*rutas_fuentes())
-
-
-def _palabras(
-    fuentes: _Fuentes, tramos: Iterable[tuple[str, bool]]
-) -> list[tuple[list[tuple[str, bool]], float]]:
-    """Words as styled runs, each with its width at 1 pt (breaks happen only at spaces)."""
-    palabras: list[list[tuple[str, bool]]] = [[]]
-    for texto, negrita in tramos:
-        for numero, trozo in enumerate(texto.split(" ")):
-            if numero > 0:
-                palabras.append([])
-            if trozo:
-                palabras[-1].append((trozo, negrita))
-    return [(p, sum(fuentes.de(n).ancho(t, 1.0) for t, n in p)) for p in palabras if p]
-
-
-def _partir(
-    palabras: list[tuple[list[tuple[str, bool]], float]], espacio: float, ancho: float, tam: float
-) -> list[list[tuple[str, bool]]]:
-    """Greedy line breaking at `tam` points; a word never splits."""
-    lineas: list[list[tuple[str, bool]]] = []
-    actual: list[tuple[str, bool]] = []
-    ancho_actual = 0.0
-    limite = ancho / tam
-    for palabra, ancho_palabra in palabras:
-        if actual and ancho_actual + espacio + ancho_palabra > limite:
-            lineas.append(actual)
-            actual, ancho_actual = [], 0.0
-        if actual:
-            actual.append((" ", actual[-1][1] and palabra[0][1]))
-            ancho_actual += espacio
-        actual.extend(palabra)
-        ancho_actual += ancho_palabra
-    if actual:
-        lineas.append(actual)
-    return lineas
-
-
-def _ajustar(
-    fuentes: _Fuentes,
-    tramos: list[tuple[str, bool]],
-    ancho: float,
-    alto: float,
-    tamanos: tuple[float, float],
-    interlinea: float,
-) -> tuple[float, list[list[tuple[str, bool]]]]:
-    """The largest size (0.5 pt steps) at which the runs fit the box, and their lines."""
-    palabras = _palabras(fuentes, tramos)
-    espacio = fuentes.regular.ancho(" ", 1.0)
-    mayor, menor = tamanos
-    tam = mayor
-    while True:
-        lineas = _partir(palabras, espacio, ancho, tam)
-        if len(lineas) * tam * interlinea <= alto or tam <= menor:
-            return tam, lineas
-        tam -= 0.5
-
-
-@dataclass
-class _Caja:
-    x: float  # points, PDF user space (origin bottom left)
-    arriba: float
-    ancho: float
-    alto: float
-
-
-@dataclass
+@dataclass(frozen=True)
 class _Capa:
-    """The shared part of one design, rendered once and serialized for reuse."""
+    """The shared part of one design, laid out and rendered once."""
 
-    ancho: float
-    alto: float
-    cajas: dict[str, _Caja]
-    objetos: bytes  # serialized shared objects, written right after the header
-    desplazamientos: list[int]  # offset of each shared object inside `objetos`
-    primero_propio: int  # number of the first per-document object
-    recursos: int
-    contenido: int
-    recursos_reverso: int | None
-    contenido_reverso: int | None
-    salida_intencion: bytes
-    grupo: bytes
-    fuentes: _Fuentes
-    reverso: bool = field(default=False)
-
-
-CABECERA = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-
-
-def _cadena_pdf(texto: str) -> bytes:
-    """A PDF text string: UTF-16BE with byte order mark, hex encoded."""
-    return b"<FEFF" + texto.encode("utf-16-be").hex().upper().encode() + b">"
-
-
-def _objetos_fuente(fuente: _Fuente, primero: int) -> list[bytes]:
-    """Type0 font, CIDFont, descriptor, font file and ToUnicode map (5 objects)."""
-    _tipo0, cid, descriptor, archivo, a_unicode = range(primero, primero + 5)
-    gids = sorted(fuente.anchos)
-    anchos = " ".join(f"{round(fuente.anchos[g])}" for g in gids)
-    mapa = sorted((g, c) for c, g in fuente.gid.items())
-    pares = "\n".join(f"<{g:04X}> <{ord(c):04X}>" for g, c in mapa)
-    cmap = (
-        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
-        "1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
-        f"{len(mapa)} beginbfchar\n{pares}\nendbfchar\n"
-        "endcmap CMapName currentdict /CMap defineresource pop end end"
-    ).encode()
-    cmap_z = zlib.compress(cmap)
-    programa_z = zlib.compress(fuente.programa)
-    x0, y0, x1, y1 = fuente.caja
-    return [
-        (
-            f"<< /Type /Font /Subtype /Type0 /BaseFont /{fuente.nombre} /Encoding /Identity-H "
-            f"/DescendantFonts [{cid} 0 R] /ToUnicode {a_unicode} 0 R >>"
-        ).encode(),
-        (
-            f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{fuente.nombre} "
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-            f"/FontDescriptor {descriptor} 0 R /CIDToGIDMap /Identity /DW 1000 "
-            f"/W [{gids[0]} [{anchos}]] >>"
-        ).encode(),
-        (
-            f"<< /Type /FontDescriptor /FontName /{fuente.nombre} /Flags 4 "
-            f"/FontBBox [{x0} {y0} {x1} {y1}] /ItalicAngle 0 /Ascent {fuente.ascenso} "
-            f"/Descent {fuente.descenso} /CapHeight {fuente.altura_mayusculas} /StemV 80 "
-            f"/FontFile2 {archivo} 0 R >>"
-        ).encode(),
-        (
-            f"<< /Length {len(programa_z)} /Length1 {len(fuente.programa)} "
-            "/Filter /FlateDecode >>\n"
-        ).encode()
-        + b"stream\n"
-        + programa_z
-        + b"\nendstream",
-        f"<< /Length {len(cmap_z)} /Filter /FlateDecode >>\n".encode()
-        + b"stream\n"
-        + cmap_z
-        + b"\nendstream",
-    ]
-
-
-def _serializar(objeto: Any) -> bytes:
-    salida = io.BytesIO()
-    objeto.write_to_stream(salida)
-    return salida.getvalue()
-
-
-def _caja_de(pagina: Any, elemento_id: str, alto_pagina: float) -> _Caja:
-    for caja in pagina._page_box.descendants():
-        elemento = getattr(caja, "element", None)
-        if elemento is not None and elemento.get("id") == elemento_id and caja.element_tag:
-            return _Caja(
-                x=caja.content_box_x() * PT_POR_PX,
-                arriba=alto_pagina - caja.content_box_y() * PT_POR_PX,
-                ancho=caja.width * PT_POR_PX,
-                alto=caja.height * PT_POR_PX,
-            )
-    raise PlantillaInvalida(_("La plantilla no tiene el espacio %(id)s.") % {"id": elemento_id})
-
-
-def _contenido_de(pagina: Any) -> bytes:
-    contenido = pagina.get_contents()
-    return contenido.get_data() if contenido is not None else b""
+    geometria: _Geometria
+    comun: bytes  # the shared pages as a PDF, without personal text
 
 
 def _construir_capa(diseno: dict[str, Any]) -> _Capa:
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import IndirectObject, NameObject
-
-    verificar_diseno(diseno)
-    fuentes = _fuentes_estampa()
+    geometria = _geometria(diseno)
     documento = _weasyprint_html(_contexto_html(diseno, None)).render()
-    pagina = documento.pages[0]
-    ancho, alto = pagina.width * PT_POR_PX, pagina.height * PT_POR_PX
-    cajas = {
-        nombre: _caja_de(pagina, f"hueco-{nombre}", alto)
-        for nombre in ("nombre", "cuerpo", "lugar", "folio", "qr")
-    }
-    reverso = bool(diseno.get("reverso"))
-    if len(documento.pages) != (2 if reverso else 1):
+    if len(documento.pages) != (2 if diseno.get("reverso") else 1):
         raise PlantillaInvalida(
             _("El diseño no cabe en una hoja: reduzca los textos, logotipos o firmantes.")
         )
-    pdf = documento.write_pdf(pdf_variant="pdf/a-3b")
-    lector = PdfReader(io.BytesIO(pdf))
-    proto = PdfWriter()
-    # Objects 1-3 of the writer (info, pages, catalog) are replaced per document.
-    raiz: Any = lector.trailer["/Root"]
-    recursos: Any = lector.pages[0]["/Resources"].clone(proto)
-    intencion = raiz["/OutputIntents"].clone(proto)
-    recursos_reverso = lector.pages[1]["/Resources"].clone(proto) if reverso else None
-    grupo = lector.pages[0].get("/Group")
-    grupo_bytes = b"/Group " + _serializar(grupo.clone(proto)) if grupo is not None else b""
-    siguiente = len(proto._objects) + 1
-    propios: dict[int, bytes] = {}
-    fuentes_ids = {}
-    for clave, fuente in (("/CSR", fuentes.regular), ("/CSB", fuentes.negrita)):
-        for desplazamiento, datos in enumerate(_objetos_fuente(fuente, siguiente)):
-            propios[siguiente + desplazamiento] = datos
-        fuentes_ids[clave] = siguiente
-        siguiente += 5
-
-    def flujo(datos: bytes) -> bytes:
-        z = zlib.compress(datos)
-        return (
-            f"<< /Length {len(z)} /Filter /FlateDecode >>\nstream\n".encode() + z + (b"\nendstream")
-        )
-
-    contenido = siguiente
-    propios[contenido] = flujo(b"q\n" + _contenido_de(lector.pages[0]) + b"\nQ\n")
-    siguiente += 1
-    contenido_reverso = None
-    if reverso:
-        contenido_reverso = siguiente
-        propios[contenido_reverso] = flujo(_contenido_de(lector.pages[1]))
-        siguiente += 1
-    id_recursos = siguiente
-    id_recursos_reverso = siguiente + 1 if reverso else None
-    primero_propio = siguiente + (2 if reverso else 1)
-    # The per-document objects come right after the shared ones, always numbered the same.
-    id_qr = primero_propio + _QR
-
-    fuentes_dic = recursos.get("/Font")
-    fuentes_dic = fuentes_dic.get_object() if fuentes_dic is not None else None
-    if fuentes_dic is None:
-        from pypdf.generic import DictionaryObject
-
-        fuentes_dic = DictionaryObject()
-        recursos[NameObject("/Font")] = fuentes_dic
-    for clave, numero in fuentes_ids.items():
-        fuentes_dic[NameObject(clave)] = IndirectObject(numero, 0, proto)
-    imagenes = recursos.get("/XObject")
-    imagenes = imagenes.get_object() if imagenes is not None else None
-    if imagenes is None:
-        from pypdf.generic import DictionaryObject
-
-        imagenes = DictionaryObject()
-        recursos[NameObject("/XObject")] = imagenes
-    imagenes[NameObject("/CQR")] = IndirectObject(id_qr, 0, proto)
-    propios[id_recursos] = _serializar(recursos)
-    if reverso and id_recursos_reverso is not None and recursos_reverso is not None:
-        propios[id_recursos_reverso] = _serializar(recursos_reverso)
-
-    # Serialize: writer objects 4.. then our own, in number order.
-    cuerpo = io.BytesIO()
-    desplazamientos = []
-    for numero in range(1, primero_propio):
-        desplazamientos.append(cuerpo.tell())
-        if numero <= 3:
-            datos = b"null"
-        elif numero in propios:
-            datos = propios[numero]
-        else:
-            objeto = proto._objects[numero - 1]
-            datos = _serializar(objeto) if objeto is not None else b"null"
-        cuerpo.write(b"%d 0 obj\n" % numero + datos + b"\nendobj\n")
-    return _Capa(
-        ancho=ancho,
-        alto=alto,
-        cajas=cajas,
-        objetos=cuerpo.getvalue(),
-        desplazamientos=desplazamientos,
-        primero_propio=primero_propio,
-        recursos=id_recursos,
-        contenido=contenido,
-        recursos_reverso=id_recursos_reverso,
-        contenido_reverso=contenido_reverso,
-        salida_intencion=_serializar(intencion),
-        grupo=grupo_bytes,
-        fuentes=fuentes,
-        reverso=reverso,
-    )
-
-
-# Per-document objects, relative to _Capa.primero_propio (1, 2 and 3 are fixed).
-_PAGINA, _ESTAMPA, _QR, _METADATOS, _ENLACE, _REVERSO = range(6)
-_INFO, _PAGINAS, _CATALOGO = 1, 2, 3
+    return _Capa(geometria=geometria, comun=documento.write_pdf())
 
 
 @lru_cache(maxsize=16)
@@ -828,243 +721,53 @@ def _capa_cache(clave: str) -> _Capa:
 
 
 def _capa(diseno: dict[str, Any]) -> _Capa:
-    return _capa_cache(json.dumps(diseno, sort_keys=True, ensure_ascii=False, default=str))
+    return _capa_cache(_clave(diseno))
 
 
-def _texto(
-    fuentes: _Fuentes,
-    lineas: list[list[tuple[str, bool]]],
-    caja: _Caja,
-    tam: float,
-    interlinea: float,
-    centrado_vertical: bool = False,
-) -> list[str]:
-    alto_lineas = len(lineas) * tam * interlinea
-    arriba = caja.arriba
-    if centrado_vertical:
-        arriba -= max(0.0, (caja.alto - alto_lineas) / 2)
-    ops = []
-    for numero, linea in enumerate(lineas):
-        ancho = sum(fuentes.de(n).ancho(t, tam) for t, n in linea)
-        x = caja.x + (caja.ancho - ancho) / 2
-        # Baseline: half the leading above the ascent, as CSS places it.
-        base = arriba - numero * tam * interlinea - tam * (interlinea - 1) / 2
-        base -= tam * fuentes.regular.ascenso / 1000
-        ops.append(f"1 0 0 1 {x:.2f} {base:.2f} Tm")
-        for texto, negrita in linea:
-            fuente = fuentes.de(negrita)
-            ops.append(
-                f"/{'CSB' if negrita else 'CSR'} {tam:.2f} Tf <{fuente.codificar(texto)}> Tj"
-            )
-    return ops
-
-
-def _texto_izquierda(fuentes: _Fuentes, lineas: list[str], caja: _Caja, tam: float) -> list[str]:
-    ops = []
-    for numero, linea in enumerate(lineas):
-        base = caja.arriba - numero * tam * INTERLINEA_PIE - tam * (INTERLINEA_PIE - 1) / 2
-        base -= tam * fuentes.regular.ascenso / 1000
-        ops.append(f"1 0 0 1 {caja.x:.2f} {base:.2f} Tm")
-        ops.append(f"/CSR {tam:.2f} Tf <{fuentes.regular.codificar(linea)}> Tj")
-    return ops
-
-
-def _imagen_qr(url: str) -> tuple[bytes, int]:
-    """The QR as a 1-bit grey image XObject, one pixel per module."""
+def _imagen_qr(url: str) -> Image.Image:
+    """The QR as a greyscale image, four pixels per module so no viewer blurs it."""
     matriz = qr_matriz(url)
     lado = len(matriz)
-    filas = bytearray()
-    for fila in matriz:
-        bits = 0
-        cuenta = 0
-        for oscuro in fila:
-            bits = (bits << 1) | (0 if oscuro else 1)
-            cuenta += 1
-            if cuenta == 8:
-                filas.append(bits)
-                bits = cuenta = 0
-        if cuenta:
-            filas.append(bits << (8 - cuenta))
-    z = zlib.compress(bytes(filas))
-    cabecera = (
-        f"<< /Type /XObject /Subtype /Image /Width {lado} /Height {lado} /ColorSpace /DeviceGray "
-        f"/BitsPerComponent 1 /Interpolate false /Filter /FlateDecode /Length {len(z)} >>\n"
-    ).encode()
-    return cabecera + b"stream\n" + z + b"\nendstream", lado
+    pixeles = bytes(0 if oscuro else 255 for fila in matriz for oscuro in fila)
+    imagen = Image.frombytes("L", (lado, lado), pixeles)
+    return imagen.resize((lado * 4, lado * 4), Image.Resampling.NEAREST)
 
 
-def _fecha_pdf(momento: datetime.datetime) -> tuple[str, str]:
-    utc = momento.astimezone(datetime.UTC)
-    return utc.strftime("D:%Y%m%d%H%M%S+00'00'"), utc.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
-def _xmp(meta: dict[str, str], fecha_xmp: str, identificador: str) -> bytes:
-    titulo, autor, asunto = (xml_escape(meta[k]) for k in ("titulo", "autor", "asunto"))
-    productor = xml_escape(PRODUCTOR)
-    return (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">\n'
-        "<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{titulo}</rdf:li></rdf:Alt></dc:title>\n'
-        f"<dc:creator><rdf:Seq><rdf:li>{autor}</rdf:li></rdf:Seq></dc:creator>\n"
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{asunto}</rdf:li></rdf:Alt>'
-        "</dc:description>\n"
-        f"<pdf:Producer>{productor}</pdf:Producer>\n"
-        f"<xmp:CreatorTool>{productor}</xmp:CreatorTool>\n"
-        f"<xmp:CreateDate>{fecha_xmp}</xmp:CreateDate><xmp:ModifyDate>{fecha_xmp}</xmp:ModifyDate>\n"
-        f"<xmpMM:DocumentID>uuid:{identificador}</xmpMM:DocumentID>\n"
-        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
-        '<?xpacket end="w"?>'
-    ).encode()
-
-
-def _identificador(datos: dict[str, Any]) -> bytes:
-    semilla = f"{datos.get('folio', '')}|{datos.get('url_verificacion', '')}"
-    return hashlib.md5(semilla.encode(), usedforsecurity=False).hexdigest().encode()
-
-
-def _estampar(capa: _Capa, diseno: dict[str, Any], datos: dict[str, Any]) -> bytes | None:
-    """One standalone PDF for `datos`, or None if its text needs the WeasyPrint path."""
-    fuentes = capa.fuentes
-    tramos = tramos_cuerpo(diseno.get("cuerpo", ""), datos)
-    lugar = lugar_y_fecha(datos)
-    pie = lineas_pie(datos)
-    nombre = str(datos.get("nombre", ""))
-    todo = nombre + "".join(t for t, _n in tramos) + lugar + "".join(pie)
-    if not (fuentes.regular.cubre(todo) and fuentes.negrita.cubre(todo)):
-        return None
-    cajas = capa.cajas
-    ops = ["q", "BT", f"{COLOR_TEXTO} rg"]
-    tam, lineas = _ajustar(
-        fuentes,
-        [(nombre, True)],
-        cajas["nombre"].ancho,
-        cajas["nombre"].alto,
-        TAM_NOMBRE,
-        INTERLINEA_NOMBRE,
+def _capa_personal(geometria: _Geometria, diseno: dict[str, Any], datos: dict[str, Any]) -> bytes:
+    """A one-page PDF with this constancia's text and QR, drawn by ReportLab."""
+    salida = io.BytesIO()
+    lienzo = canvas.Canvas(
+        salida, pagesize=(geometria.ancho, geometria.alto), pageCompression=1, invariant=True
     )
-    ops += _texto(fuentes, lineas, cajas["nombre"], tam, INTERLINEA_NOMBRE, True)
-    tam, lineas = _ajustar(
-        fuentes,
-        tramos,
-        cajas["cuerpo"].ancho,
-        cajas["cuerpo"].alto,
-        TAM_CUERPO,
-        INTERLINEA_CUERPO,
+    for hueco, parrafos in _textos_personales(diseno, datos).items():
+        estilo, caja = geometria.estilos[hueco], geometria.cajas[hueco]
+        tam, lineas = _ajustar(geometria, hueco, parrafos)
+        arriba = caja.arriba - _sangria(geometria, hueco, tam, len(lineas))
+        texto = lienzo.beginText()
+        texto.setFillColorRGB(*estilo.color)
+        for numero, linea in enumerate(lineas):
+            x = caja.x + (caja.ancho - estilo.ancho(linea, tam)) * estilo.alineacion
+            base = arriba - (numero * estilo.interlinea + estilo.base) * tam
+            texto.setTextOrigin(x, base)
+            for negrita, trozos in itertools.groupby(linea, key=operator.itemgetter(1)):
+                texto.setFont(estilo.de(negrita), tam)
+                texto.textOut("".join(trozo for trozo, _negrita in trozos))
+        lienzo.drawText(texto)
+    qr = geometria.cajas["qr"]
+    lienzo.drawImage(
+        ImageReader(_imagen_qr(str(datos.get("url_verificacion", "")))),
+        qr.x,
+        qr.arriba - qr.alto,
+        qr.ancho,
+        qr.alto,
     )
-    ops += _texto(fuentes, lineas, cajas["cuerpo"], tam, INTERLINEA_CUERPO, True)
-    ops += _texto(fuentes, [[(lugar, False)]], cajas["lugar"], 11.0, 1.2)
-    ops += _texto_izquierda(
-        fuentes, pie, cajas["folio"], tam_pie(fuentes, pie, cajas["folio"].ancho)
-    )
-    ops.append("ET")
-    qr = cajas["qr"]
-    ops.append(f"{qr.ancho:.2f} 0 0 {qr.alto:.2f} {qr.x:.2f} {qr.arriba - qr.alto:.2f} cm /CQR Do")
-    ops.append("Q")
-    estampa = zlib.compress("\n".join(ops).encode("ascii"))
+    lienzo.showPage()
+    lienzo.save()
+    return salida.getvalue()
 
-    url = str(datos.get("url_verificacion", ""))
-    meta = metadatos(diseno, datos)
-    fecha_info, fecha_xmp = _fecha_pdf(_momento(datos))
-    identificador = _identificador(datos)
-    base = capa.primero_propio
-    n_pagina, n_estampa, n_qr = base + _PAGINA, base + _ESTAMPA, base + _QR
-    n_meta, n_enlace, n_reverso = base + _METADATOS, base + _ENLACE, base + _REVERSO
-    imagen_qr, _lado = _imagen_qr(url)
-    xmp = _xmp(meta, fecha_xmp, identificador.decode())
-    url_pdf = url.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
-    url_pdf = url_pdf.replace(b")", b"\\)")
-    hijos = f"{n_pagina} 0 R" + (f" {n_reverso} 0 R" if capa.reverso else "")
-    propios: list[tuple[int, bytes]] = [
-        (
-            _INFO,
-            b"<< /Title "
-            + _cadena_pdf(meta["titulo"])
-            + b" /Author "
-            + _cadena_pdf(meta["autor"])
-            + b" /Subject "
-            + _cadena_pdf(meta["asunto"])
-            + b" /Creator "
-            + _cadena_pdf(PRODUCTOR)
-            + b" /Producer "
-            + _cadena_pdf(PRODUCTOR)
-            + f" /CreationDate ({fecha_info}) /ModDate ({fecha_info}) >>".encode(),
-        ),
-        (
-            _PAGINAS,
-            f"<< /Type /Pages /Kids [{hijos}] /Count {2 if capa.reverso else 1} >>".encode(),
-        ),
-        (
-            _CATALOGO,
-            f"<< /Type /Catalog /Pages {_PAGINAS} 0 R /Metadata {n_meta} 0 R /Lang (es-MX) "
-            "/ViewerPreferences << /DisplayDocTitle true >> /OutputIntents ".encode()
-            + capa.salida_intencion
-            + b" >>",
-        ),
-        (
-            n_pagina,
-            f"<< /Type /Page /Parent {_PAGINAS} 0 R /MediaBox [0 0 {capa.ancho:.2f} "
-            f"{capa.alto:.2f}] /Resources {capa.recursos} 0 R /Contents [{capa.contenido} 0 R "
-            f"{n_estampa} 0 R] /Annots [{n_enlace} 0 R] ".encode()
-            + capa.grupo
-            + b" >>",
-        ),
-        (
-            n_estampa,
-            f"<< /Length {len(estampa)} /Filter /FlateDecode >>\nstream\n".encode()
-            + estampa
-            + b"\nendstream",
-        ),
-        (n_qr, imagen_qr),
-        (
-            n_meta,
-            f"<< /Type /Metadata /Subtype /XML /Length {len(xmp)} >>\nstream\n".encode()
-            + xmp
-            + b"\nendstream",
-        ),
-        (
-            n_enlace,
-            f"<< /Type /Annot /Subtype /Link /F 4 /Border [0 0 0] /Rect [{qr.x:.2f} "
-            f"{qr.arriba - qr.alto:.2f} {qr.x + qr.ancho:.2f} {qr.arriba:.2f}] ".encode()
-            + b"/A << /S /URI /URI ("
-            + url_pdf
-            + b") >> >>",
-        ),
-    ]
-    if capa.reverso:
-        propios.append(
-            (
-                n_reverso,
-                f"<< /Type /Page /Parent {_PAGINAS} 0 R /MediaBox [0 0 {capa.ancho:.2f} "
-                f"{capa.alto:.2f}] /Resources {capa.recursos_reverso} 0 R "
-                f"/Contents {capa.contenido_reverso} 0 R ".encode()
-                + capa.grupo
-                + b" >>",
-            )
-        )
-    salida = bytearray(CABECERA)
-    desplazamientos = {
-        numero: len(CABECERA) + d for numero, d in enumerate(capa.desplazamientos, start=1)
-    }
-    salida += capa.objetos
-    for numero, datos_objeto in propios:
-        desplazamientos[numero] = len(salida)
-        salida += b"%d 0 obj\n" % numero + datos_objeto + b"\nendobj\n"
-    total = max(desplazamientos) + 1
-    inicio_xref = len(salida)
-    salida += b"xref\n0 %d\n0000000000 65535 f \n" % total
-    for numero in range(1, total):
-        salida += b"%010d 00000 n \n" % desplazamientos[numero]
-    salida += (
-        f"trailer\n<< /Size {total} /Root {_CATALOGO} 0 R /Info {_INFO} 0 R "
-        f"/ID [<{identificador.decode()}> <{identificador.decode()}>] >>\n"
-        f"startxref\n{inicio_xref}\n%%EOF\n"
-    ).encode()
-    return bytes(salida)
+
+def _fecha_pdf(momento: datetime.datetime) -> str:
+    return momento.astimezone(datetime.UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
 def _momento(datos: dict[str, Any]) -> datetime.datetime:
@@ -1075,21 +778,74 @@ def _momento(datos: dict[str, Any]) -> datetime.datetime:
     return datetime.datetime(fecha.year, fecha.month, fecha.day, 12, tzinfo=datetime.UTC)
 
 
+def _componer(capa: _Capa, diseno: dict[str, Any], datos: dict[str, Any]) -> bytes:
+    """The shared pages with this constancia's layer over the first, its link and metadata."""
+    personal = _capa_personal(capa.geometria, diseno, datos)
+    meta = metadatos(diseno, datos)
+    fecha = _fecha_pdf(_momento(datos))
+    qr = capa.geometria.cajas["qr"]
+    with (
+        pikepdf.open(io.BytesIO(capa.comun)) as documento,
+        pikepdf.open(io.BytesIO(personal)) as encima,
+    ):
+        pagina = documento.pages[0]
+        # What Page.add_overlay does, with a fixed resource name (it draws a random one,
+        # which would make equal input give different bytes) and without merging the
+        # shared content streams into one (which would store them uncompressed).
+        capa_personal = documento.copy_foreign(encima.pages[0].as_form_xobject())
+        nombre = pagina.add_resource(capa_personal, pikepdf.Name.XObject, pikepdf.Name.Personal)
+        colocacion = pagina.calc_form_xobject_placement(
+            capa_personal, nombre, pikepdf.Rectangle(pagina.mediabox)
+        )
+        pagina.contents_add(b"q\n", prepend=True)
+        pagina.contents_add(b"Q\n" + colocacion, prepend=False)
+        # The QR is also a link to the verification page, as in the WeasyPrint path.
+        enlace = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[qr.x, qr.arriba - qr.alto, qr.x + qr.ancho, qr.arriba],
+            Border=[0, 0, 0],
+            F=4,
+            A=pikepdf.Dictionary(
+                S=pikepdf.Name.URI, URI=pikepdf.String(str(datos.get("url_verificacion", "")))
+            ),
+        )
+        pagina.obj.Annots = documento.make_indirect(
+            pikepdf.Array([documento.make_indirect(enlace)])
+        )
+        documento.docinfo = documento.make_indirect(
+            pikepdf.Dictionary(
+                Title=pikepdf.String(meta["titulo"]),
+                Author=pikepdf.String(meta["autor"]),
+                Subject=pikepdf.String(meta["asunto"]),
+                Creator=pikepdf.String(PRODUCTOR),
+                Producer=pikepdf.String(PRODUCTOR),
+                CreationDate=pikepdf.String(fecha),
+                ModDate=pikepdf.String(fecha),
+            )
+        )
+        salida = io.BytesIO()
+        # Both inputs arrive compressed: their streams are copied as they are (asking qpdf
+        # to compress would recompress ReportLab's font subsets, tripling the cost). The
+        # file identifier is derived from the content: equal input gives equal bytes.
+        documento.save(
+            salida,
+            compress_streams=False,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            deterministic_id=True,
+        )
+    return salida.getvalue()
+
+
 def renderizar_constancias(diseno: dict[str, Any], lote: Sequence[dict[str, Any]]) -> list[bytes]:
-    """One standalone PDF/A-3B file per item of `lote`, in order.
+    """One standalone PDF per item of `lote`, in order.
 
     Raises PlantillaInvalida before producing anything if the design cannot be printed.
     """
     capa = _capa(diseno)
-    resultado = []
-    for datos in lote:
-        pdf = _estampar(capa, diseno, datos)
-        if pdf is None:
-            pdf = renderizar_constancia_weasyprint(diseno, datos)
-        resultado.append(pdf)
-    return resultado
+    return [_componer(capa, diseno, datos) for datos in lote]
 
 
 def renderizar_constancia(diseno: dict[str, Any], datos: dict[str, Any]) -> bytes:
-    """One standalone PDF for one constancia (bulk path, falling back to WeasyPrint)."""
+    """One standalone PDF for one constancia."""
     return renderizar_constancias(diseno, [datos])[0]

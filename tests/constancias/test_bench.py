@@ -37,7 +37,10 @@ def test_bench_constancias_emite_filas_reales_reporta_y_limpia(tmp_path):
         "Después/antes (emisión de punta a punta firmada)",
     ):
         assert etiqueta in texto
-    assert "Emisión de punta a punta (emitir_constancias: folios, capa común + estampado, " in texto
+    assert (
+        "Emisión de punta a punta (emitir_constancias: folios, capa común + capa personal, "
+        in texto
+    )
     # Six and two signed with the current design, the same again with the previous one,
     # stored under unguessable names (never the folio).
     emitidos = list((tmp_path / "constancias").rglob("*.pdf"))

@@ -35,7 +35,7 @@ MARGEN_MM = 8.0
 BANDA_MAXIMA_MM = 20.0
 
 RENDERIZADORES = {
-    "estampado": lambda d, x: pdf.renderizar_constancias(d, [x])[0],
+    "emision": lambda d, x: pdf.renderizar_constancias(d, [x])[0],
     "weasyprint": pdf.renderizar_constancia_weasyprint,
 }
 

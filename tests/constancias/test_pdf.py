@@ -1,5 +1,6 @@
 """The PDF engine: text, metadata, fonts, standalone files, QR payload and bad templates."""
 
+import datetime
 import io
 import os
 import re
@@ -77,20 +78,37 @@ def test_texto_extraible_con_nombre_dificil_fecha_y_folio():
     assert "Sistema Nacional de Transparencia" in texto
 
 
-def test_metadatos_titulo_autor_asunto_y_pdfa():
-    (contenido,) = pdf.renderizar_constancias(diseno(), [datos()])
-    lector = PdfReader(io.BytesIO(contenido))
+def test_metadatos_titulo_autor_asunto_y_fecha():
+    (contenido,) = pdf.renderizar_constancias(
+        diseno(), [datos(emitida_en="2026-11-27T18:30:05+00:00")]
+    )
+    lector = PdfReader(io.BytesIO(contenido), strict=True)
     meta = lector.metadata
     assert meta.title == "Constancia TP-2026-000123"
     assert meta.author == "Instituto de Transparencia del Estado; Sistema Nacional de Transparencia"
     assert NOMBRE_DIFICIL in meta.subject
     assert "Transparencia Proactiva" in meta.subject
-    xmp = lector.xmp_metadata
-    assert xmp.dc_title["x-default"] == "Constancia TP-2026-000123"
-    crudo = lector.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert "<pdfaid:part>3</pdfaid:part>" in crudo
-    assert lector.trailer["/Root"]["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    assert meta.creation_date == datetime.datetime(2026, 11, 27, 18, 30, 5, tzinfo=datetime.UTC)
+    assert meta.producer == pdf.PRODUCTOR
     assert "/ID" in lector.trailer
+
+
+def test_no_declara_pdfa():
+    """No PDF/A claim: nothing here can validate one (no veraPDF), so none is made."""
+    for contenido in (
+        pdf.renderizar_constancias(diseno(), [datos()])[0],
+        pdf.renderizar_constancia_weasyprint(diseno(), datos()),
+    ):
+        lector = PdfReader(io.BytesIO(contenido))
+        assert "/OutputIntents" not in lector.trailer["/Root"]
+        assert b"pdfaid" not in contenido
+
+
+def test_mismos_datos_dan_los_mismos_bytes():
+    assert (
+        pdf.renderizar_constancias(diseno(), [datos()] * 2)
+        == [pdf.renderizar_constancia(diseno(), datos())] * 2
+    )
 
 
 def test_todas_las_fuentes_estan_incrustadas():
@@ -119,7 +137,7 @@ def test_cada_pdf_del_lote_es_independiente(reverso, paginas):
     assert len(set(contenidos)) == 3
 
 
-def test_qr_del_estampado_decodifica_la_url_de_verificacion(tmp_path):
+def test_qr_de_la_capa_personal_decodifica_la_url_de_verificacion(tmp_path):
     url = "https://capacitacion.example.mx/constancias/verificar/Zx9_-Qw8Er7Ty6Ui5Op4As"
     (contenido,) = pdf.renderizar_constancias(diseno(), [datos(url_verificacion=url)])
     assert _decodificar_qr(contenido, tmp_path) == [url]
@@ -131,18 +149,30 @@ def test_qr_del_camino_weasyprint_decodifica_la_url(tmp_path):
     assert _decodificar_qr(contenido, tmp_path) == [url]
 
 
-def test_nombre_fuera_del_subconjunto_usa_weasyprint_y_se_lee():
-    nombre = "Ζωή Παπαδοπούλου Ñúñez"
+def test_nombre_griego_o_cirilico_se_imprime_por_el_mismo_camino():
+    nombre = "Ζωή Παπαδοπούλου Ñúñez Ольга"
     (contenido,) = pdf.renderizar_constancias(diseno(), [datos(nombre=nombre)])
     assert nombre in _texto(contenido)
-    assert not any("CSTREG" in str(f.get("/BaseFont")) for f in _fuentes(contenido))
+    # Written by the issuing path (the WeasyPrint reference says "WeasyPrint" here).
+    assert PdfReader(io.BytesIO(contenido)).metadata.producer == pdf.PRODUCTOR
 
 
-def test_estampado_y_weasyprint_imprimen_lo_mismo():
-    estampado = _texto(pdf.renderizar_constancias(diseno(), [datos()])[0])
+def test_un_caracter_que_la_fuente_no_tiene_no_impide_la_constancia():
+    # DejaVu Serif has no CJK glyphs: the character prints as the missing-glyph box and
+    # the rest of the name stays readable.
+    nombre = "Wang 王 Ñúñez"
+    (contenido,) = pdf.renderizar_constancias(diseno(), [datos(nombre=nombre)])
+    texto = _texto(contenido)
+    assert "Wang" in texto
+    assert "Ñúñez" in texto
+    assert len(PdfReader(io.BytesIO(contenido)).pages) == 1
+
+
+def test_capa_personal_y_weasyprint_imprimen_lo_mismo():
+    emitido = _texto(pdf.renderizar_constancias(diseno(), [datos()])[0])
     completo = _texto(pdf.renderizar_constancia_weasyprint(diseno(), datos()))
     for fragmento in (_plano(NOMBRE_DIFICIL), "27 de noviembre de 2026", "TP-2026-000123"):
-        assert fragmento in estampado
+        assert fragmento in emitido
         assert fragmento in completo
 
 

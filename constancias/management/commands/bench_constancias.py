@@ -295,7 +295,7 @@ class Command(BaseCommand):
         tamano_medio = sum(f[3] for f in filas) / len(filas)
         etiquetas = {
             "elegido": "Emisión de punta a punta (emitir_constancias: folios, capa común + "
-            "estampado, archivo, SHA-256, filas Constancia)",
+            "capa personal, archivo, SHA-256, filas Constancia)",
             "en_fila": "Antes: misma emisión con el candado de la serie durante el render "
             "(transacciones de 100)",
             "simple": "Camino simple (WeasyPrint por constancia, solo render y archivo)",
