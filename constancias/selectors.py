@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from constancias.models import Alcance, Constancia, ReglaConstancia, Tipo
-from cursos import selectors as selectors_cursos
+from cursos import services as services_cursos
 from cursos.models import Inscripcion
 from cursos.progreso import EstadoFase
 from lms.alcance import Accion, filtrar_por_alcance, permitidos
@@ -77,7 +77,7 @@ def elegibilidad(
     """
     if not inscripciones:
         return []
-    estados = selectors_cursos.estados_de(list(inscripciones))
+    estados = services_cursos.estados_de(list(inscripciones))
     existentes = vigentes_por_inscripcion(regla, [i.pk for i in inscripciones])
     plantilla_publicada = regla.plantilla.live
     filas = []

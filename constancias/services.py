@@ -486,12 +486,16 @@ def emitir_constancias_pendientes() -> int:
 
     Catches everyone whose completion signal was lost (broker down, worker killed). A
     course acreditación only reads enrolments with a completion date; other rules read
-    every active enrolment still without its constancia.
+    every active enrolment still without its constancia. Enrolments whose progress a
+    change of rules left stale are recomputed first, so a lost recompute task does not
+    hide anyone from the sweep.
     """
     from constancias import selectors
     from constancias.models import Tipo
+    from cursos import services as services_cursos
     from cursos.models import Inscripcion
 
+    services_cursos.recalcular_pendientes()
     emitidas = 0
     reglas = ReglaConstancia.objects.filter(activa=True, automatica=True).select_related(
         "plantilla", "edicion", "edicion__curso", "fase"

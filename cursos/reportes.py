@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict, namedtuple
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from operator import itemgetter
+from functools import partial
+from operator import call, itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -323,34 +324,157 @@ def inscripciones_por_mes(qs: QuerySet[Inscripcion]) -> list[tuple[datetime.date
 ESTADO_CONSTANCIA_VIGENTE = "vigente"
 
 
-class _Fechas(dict):
-    """Local dates of UTC instants given as text, computed once per distinct hour."""
+Formato = Callable[[Any], Any]
+Fila = tuple[Any, ...]
 
-    def __init__(self) -> None:
+
+class Memo(dict[Any, Any]):
+    """`funcion(valor)` computed once per distinct value: a dict that fills itself."""
+
+    def __init__(self, funcion: Formato) -> None:
         super().__init__()
-        self.zona = timezone.get_current_timezone()
+        self.funcion = funcion
 
-    def __missing__(self, hora: str) -> datetime.date:
-        instante = datetime.datetime.strptime(hora, "%Y-%m-%d %H").replace(tzinfo=datetime.UTC)
-        fecha = instante.astimezone(self.zona).date()
-        self[hora] = fecha
-        return fecha
+    def __missing__(self, valor: Any) -> Any:
+        self[valor] = resultado = self.funcion(valor)
+        return resultado
 
 
 class _Cursor:
     """Walks a stream of (enrolment id, …) rows in id order, in step with the main rows."""
 
-    def __init__(self, filas: Iterable[tuple[Any, ...]]) -> None:
+    def __init__(self, filas: Iterable[Fila]) -> None:
         self._filas = iter(filas)
-        self._actual: tuple[Any, ...] | None = next(self._filas, None)
+        self._actual: Fila | None = next(self._filas, None)
 
-    def tomar(self, inscripcion_id: int) -> tuple[Any, ...] | None:
+    def tomar(self, inscripcion_id: int) -> Fila | None:
         """The first row of this enrolment (the rest of its rows are skipped), or None."""
         while self._actual is not None and self._actual[0] < inscripcion_id:
             self._actual = next(self._filas, None)
         if self._actual is not None and self._actual[0] == inscripcion_id:
             return self._actual
         return None
+
+
+def _elegir(posiciones: list[int]) -> Callable[[Fila], Fila]:
+    """Pick `posiciones` of a row as a tuple, in one C call, however many they are."""
+    if not posiciones:
+        return lambda fila: ()
+    if len(posiciones) == 1:
+        # itemgetter of one position returns the item, not a tuple.
+        return itemgetter(slice(posiciones[0], posiciones[0] + 1))
+    return itemgetter(*posiciones)
+
+
+def _compuesta(valor: Formato, formato: Formato | None) -> Formato:
+    return valor if formato is None else lambda fila: formato(valor(fila))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one export turns each row read into its cells, resolved once before the first row.
+
+    A row becomes one tuple: the row as read (its id, then each field), the cells of
+    each group of shared columns (looked up by the fields they read, computed on the
+    first row that has them), the cells formatted one by one (a person's own text,
+    dates: one call each, mapped in C) and the cells computed one by one (from
+    secondary streams). `elegir` then picks the columns' cells from it in order.
+    """
+
+    grupos: tuple[tuple[Callable[[Fila], Any], Memo], ...]
+    elegir_sueltos: Callable[[Fila], Fila]
+    sueltos: tuple[Formato, ...]
+    elegir_leidos: Callable[[Fila], Fila]
+    leidos: tuple[str, ...]
+    calculadas: tuple[Formato, ...]
+    elegir: Callable[[Fila], Fila]
+
+
+def _planear(
+    columnas: tuple[columnas_exportacion.Columna, ...],
+    formatos: Sequence[Formato | None],
+    nombres: list[str],
+    cargadas: dict[str, Any],
+    *,
+    con_id: bool,
+) -> _Plan:
+    """The `_Plan` of `columnas` over rows (id, *`nombres`), each cell through its format."""
+    lugar = {nombre: i for i, nombre in enumerate(nombres, start=1)}
+    zona = timezone.get_current_timezone()
+
+    def fecha_local(hora: str) -> datetime.date:
+        instante = datetime.datetime.fromisoformat(hora).replace(tzinfo=datetime.UTC)
+        return instante.astimezone(zona).date()
+
+    def final(columna: columnas_exportacion.Columna, formato: Formato | None) -> Formato | None:
+        """A value to its cell: dates (text of a UTC instant) to the local date first."""
+        if columna.tipo is not columnas_exportacion.Tipo.FECHA:
+            return formato
+        # Most rows fall on a few hundred hours: each is converted and formatted once.
+        por_hora = Memo(fecha_local if formato is None else lambda h: formato(fecha_local(h)))
+        return lambda texto: None if texto is None else por_hora[texto[:13]]
+
+    # Where each column's cell sits in the row's tuple; the groups' and the loose cells
+    # follow the row as read.
+    sitio = [0] * len(columnas)
+    grupos: dict[tuple[str, ...], list[tuple[int, Formato]]] = {}
+    sueltos: list[tuple[int, str, Formato]] = []
+    calculadas: list[tuple[int, Formato]] = []
+    for i, (columna, formato) in enumerate(zip(columnas, formatos, strict=True)):
+        celda = final(columna, formato)
+        if columna.valor is None:
+            (nombre,) = columna.campos
+            if celda is None:
+                sitio[i] = lugar[nombre]
+            elif columna.compartido and columna.tipo is not columnas_exportacion.Tipo.FECHA:
+                grupos.setdefault((nombre,), []).append((i, _compuesta(itemgetter(nombre), celda)))
+            else:
+                sueltos.append((i, nombre, celda))
+        elif columna.compartido:
+            grupos.setdefault(tuple(sorted(columna.campos)), []).append(
+                (i, _compuesta(columna.valor, celda))
+            )
+        else:
+            calculadas.append((i, _compuesta(columna.valor, celda)))
+
+    siguiente = 1 + len(nombres)
+    memos = []
+    for claves, miembros in grupos.items():
+
+        def celdas_del_grupo(
+            clave: Any, claves: tuple[str, ...] = claves, calculos: tuple[Formato, ...] = ()
+        ) -> Fila:
+            fila = dict(cargadas)
+            fila.update(zip(claves, clave if len(claves) > 1 else (clave,), strict=True))
+            return tuple(calcular(fila) for calcular in calculos)
+
+        memos.append(
+            (
+                itemgetter(*(lugar[n] for n in claves)),
+                Memo(partial(celdas_del_grupo, calculos=tuple(c for _i, c in miembros))),
+            )
+        )
+        for i, _calcular in miembros:
+            sitio[i] = siguiente
+            siguiente += 1
+    for i, _nombre, _celda in sueltos:
+        sitio[i] = siguiente
+        siguiente += 1
+    for i, _calcular in calculadas:
+        sitio[i] = siguiente
+        siguiente += 1
+    leidos = sorted(
+        {n for c in columnas if c.valor is not None and not c.compartido for n in c.campos}
+    )
+    return _Plan(
+        grupos=tuple(memos),
+        elegir_sueltos=_elegir([lugar[nombre] for _i, nombre, _celda in sueltos]),
+        sueltos=tuple(celda for _i, _nombre, celda in sueltos),
+        elegir_leidos=_elegir([lugar[n] for n in leidos]),
+        leidos=tuple(leidos),
+        calculadas=tuple(c for _i, c in calculadas),
+        elegir=_elegir([0, *sitio] if con_id else sitio),
+    )
 
 
 def tipo_registro(columnas: tuple[columnas_exportacion.Columna, ...]) -> type[tuple[Any, ...]]:
@@ -370,7 +494,7 @@ def registros(
     """
     columnas = columnas_exportacion.columnas() if columnas is None else columnas
     Registro = tipo_registro(columnas)
-    for celdas in celdas_de_registros(qs, bloque=bloque, columnas=columnas):
+    for celdas in celdas_de_registros(qs, bloque=bloque, columnas=columnas, con_id=True):
         yield Registro(*celdas)
 
 
@@ -378,9 +502,16 @@ def celdas_de_registros(
     qs: QuerySet[Inscripcion],
     *,
     columnas: tuple[columnas_exportacion.Columna, ...],
+    formatos: Sequence[Formato | None] | None = None,
+    con_id: bool = False,
     bloque: int = TAMANO_BLOQUE,
-) -> Iterator[list[Any]]:
-    """Each enrolment of `qs` as a list: its id, then the value of each column.
+) -> Iterator[Fila]:
+    """Each enrolment of `qs` as a tuple of its columns' cells (after its id if `con_id`).
+
+    `formatos` says, column by column, how a value becomes the cell a file shows
+    (None: as it is); it receives every value, None included, except in date
+    columns, whose values are local dates and whose None stays None. A shared
+    column's cell is formatted once per distinct value of what it reads.
 
     The read runs inside one transaction: on PostgreSQL the streamed queries then
     use plain server-side cursors, which the server produces while Python writes
@@ -388,14 +519,20 @@ def celdas_de_registros(
     materializes the whole result before the first row). Leaving the loop early
     ends the transaction.
     """
+    formatos = [None] * len(columnas) if formatos is None else formatos
     with transaction.atomic():
-        yield from _celdas(qs, bloque=bloque, columnas=columnas)
+        yield from _celdas(qs, bloque=bloque, columnas=columnas, formatos=formatos, con_id=con_id)
 
 
 def _celdas(
-    qs: QuerySet[Inscripcion], *, bloque: int, columnas: tuple[columnas_exportacion.Columna, ...]
-) -> Iterator[list[Any]]:
-    """Each enrolment of `qs` with the values its columns read, in id order.
+    qs: QuerySet[Inscripcion],
+    *,
+    bloque: int,
+    columnas: tuple[columnas_exportacion.Columna, ...],
+    formatos: Sequence[Formato | None],
+    con_id: bool,
+) -> Iterator[Fila]:
+    """Each enrolment of `qs` with the cells of its columns, in id order.
 
     One streamed query of what the columns read from the enrolment and its person,
     one streamed query per secondary stream (valid constancias), merged by
@@ -421,33 +558,27 @@ def _celdas(
         .values_list("pk", *(e if isinstance(e, str) else n for n, e in campos.items()))
         .iterator(chunk_size=bloque)
     )
-    fechas = _Fechas()
-    # Each row is (id, *fields read, *values computed); one C call picks the columns' cells.
-    calculadas = [c.valor for c in columnas if c.valor is not None]
-    posiciones, siguiente = [0], 1 + len(nombres)
-    for columna in columnas:
-        if columna.valor is None:
-            posiciones.append(1 + nombres.index(next(iter(columna.campos))))
-        else:
-            posiciones.append(siguiente)
-            siguiente += 1
-    elegir = itemgetter(*posiciones)
-    # Positions in the output list (after the id) of the date columns.
-    de_fecha = [
-        i for i, c in enumerate(columnas, start=1) if c.tipo is columnas_exportacion.Tipo.FECHA
-    ]
-    # One mapping reused for every row: each row overwrites every field and stream.
+    plan = _planear(columnas, formatos, nombres, cargadas, con_id=con_id)
+    grupos, elegir_sueltos, sueltos = plan.grupos, plan.elegir_sueltos, plan.sueltos
+    elegir_leidos, leidos, calculadas = plan.elegir_leidos, plan.leidos, plan.calculadas
+    elegir = plan.elegir
+    # The mapping the computed columns receive, reused for every row: each row
+    # overwrites every field and stream they read.
     fila = dict(cargadas)
     for leida in filas:
-        pk = leida[0]
-        fila.update(zip(nombres, leida[1:]))  # noqa: B905 - the query returns every name
-        for clave, cursor in cursores:
-            fila[clave] = cursor.tomar(pk)
-        celdas = list(elegir((*leida, *[valor(fila) for valor in calculadas])))
-        for i in de_fecha:
-            if celdas[i] is not None:
-                celdas[i] = fechas[celdas[i][:13]]
-        yield celdas
+        celdas = leida
+        for clave, memo in grupos:
+            celdas += memo[clave(leida)]
+        if sueltos:
+            celdas += tuple(map(call, sueltos, elegir_sueltos(leida)))
+        if calculadas:
+            pk = leida[0]
+            for nombre, cursor in cursores:
+                fila[nombre] = cursor.tomar(pk)
+            if leidos:
+                fila.update(zip(leidos, elegir_leidos(leida), strict=True))
+            celdas += tuple([calcular(fila) for calcular in calculadas])
+        yield elegir(celdas)
 
 
 @dataclass(frozen=True)
@@ -515,7 +646,7 @@ def kardex(usuario: Any, persona: Any) -> Kardex:
     A fixed number of queries whatever the number of enrolments.
     """
     from cursos.models import Asistencia
-    from cursos.selectors import estados_de
+    from cursos.services import estados_de
 
     inscripciones = list(
         inscripciones_en_alcance(usuario)

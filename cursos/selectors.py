@@ -224,15 +224,20 @@ def hechos_de(
     }
 
 
-def estados_de(inscripciones: Sequence[Inscripcion]) -> dict[int, EstadoCurso]:
-    """Phase-by-phase completion of each enrolment (its edition and course preloaded)."""
+def estados_derivados(inscripciones: Sequence[Inscripcion]) -> dict[int, EstadoCurso]:
+    """Phase-by-phase completion of each enrolment (its edition and course preloaded),
+    derived from its facts now.
+
+    Only the writers of the stored progress and the checks that it agrees use this;
+    readers show `cursos.services.leer_avances`, the stored projection.
+    """
     reglas = reglas_por_edicion([i.edicion for i in inscripciones])
     hechos = hechos_de(inscripciones, reglas)
     return {i.pk: evaluar_curso(reglas[i.edicion_id], hechos[i.pk]) for i in inscripciones}
 
 
-def estado_de(inscripcion: Inscripcion) -> EstadoCurso:
-    return estados_de([inscripcion])[inscripcion.pk]
+def estado_derivado(inscripcion: Inscripcion) -> EstadoCurso:
+    return estados_derivados([inscripcion])[inscripcion.pk]
 
 
 def inscripcion_vigente(

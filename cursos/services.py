@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,9 +29,11 @@ from cursos.models import (
     ProgresoLeccion,
     SesionEnVivo,
 )
-from cursos.progreso import evaluar_curso
+from cursos.progreso import EstadoCurso, EstadoFase, Hechos, ReglaFase, evaluar_curso
 from cursos.signals import completitud_cambiada
 from lms.models import Usuario
+
+logger = logging.getLogger(__name__)
 
 
 class InscripcionError(ValidationError):
@@ -668,6 +671,146 @@ def reconciliar_avances() -> int:
     return recalcular_avances(
         inscripciones=Inscripcion.objects.filter(estado=Inscripcion.Estado.ACTIVA)
     )
+
+
+@dataclass(frozen=True)
+class AvanceLeido:
+    """What a reader shows of one enrolment's progress.
+
+    `estado` is built from the stored projection (`Inscripcion` columns and `AvanceFase`
+    rows); only the "what is missing" texts and the titles come from the rules, since
+    they are not stored. `reglas` and `hechos` serve what is not progress: which lessons
+    are ticked and where to resume.
+    """
+
+    estado: EstadoCurso
+    reglas: Sequence[ReglaFase]
+    hechos: Hechos
+
+
+def _coincide(inscripcion: Inscripcion, derivado: EstadoCurso, guardadas: dict[int, Any]) -> bool:
+    """Whether the stored progress says what the facts say now (completions and counts)."""
+    if inscripcion.avance_calculado_en is None:
+        return False
+    if inscripcion.completada_en != (derivado.fecha if derivado.completo else None):
+        return False
+    if inscripcion.avance != derivado.porcentaje or len(guardadas) != len(derivado.fases):
+        return False
+    for fase in derivado.fases:
+        guardada = guardadas.get(fase.fase_id)
+        if guardada is None or (
+            guardada.completada_en,
+            guardada.lecciones,
+            guardada.asistencias,
+        ) != (
+            fase.fecha if fase.completa else None,
+            fase.lecciones_completadas,
+            fase.asistencias,
+        ):
+            return False
+        if (guardada.lecciones_total, guardada.sesiones_requeridas) != (
+            fase.lecciones_total,
+            fase.sesiones_requeridas,
+        ):
+            return False
+    return True
+
+
+def _estado_guardado(
+    inscripcion: Inscripcion, derivado: EstadoCurso, guardadas: dict[int, Any]
+) -> EstadoCurso:
+    por_fase = {fase.fase_id: fase for fase in derivado.fases}
+    fases = []
+    for guardada in sorted(guardadas.values(), key=lambda g: g.orden):
+        regla = por_fase.get(guardada.fase_id)
+        completa = guardada.completada_en is not None
+        fases.append(
+            EstadoFase(
+                fase_id=guardada.fase_id,
+                titulo=regla.titulo if regla else "",
+                completa=completa,
+                fecha=guardada.completada_en,
+                faltantes=() if completa or regla is None else regla.faltantes,
+                lecciones_completadas=guardada.lecciones,
+                lecciones_total=guardada.lecciones_total,
+                asistencias=guardada.asistencias,
+                sesiones_requeridas=guardada.sesiones_requeridas,
+            )
+        )
+    return EstadoCurso(
+        fases=tuple(fases),
+        completo=inscripcion.completada_en is not None,
+        fecha=inscripcion.completada_en,
+    )
+
+
+def leer_avances(
+    inscripciones: Sequence[Inscripcion],
+    *,
+    estructura: dict[int, selectors.Estructura] | None = None,
+    sesiones_cargadas: Sequence[Any] | None = None,
+) -> dict[int, AvanceLeido]:
+    """The progress every reader shows (Mis cursos, the course page, the kardex, the
+    participants list, constancia eligibility): the stored projection.
+
+    The dashboard, the exports and the issuance sweep read the same columns in the
+    database. An enrolment marked stale, or whose stored progress no longer says what
+    its facts say (drift some event did not report), is recomputed here, through the
+    same code as every other write (`recalcular_avances`), before it is read; so what
+    a participant sees is what the coordinator's export says. A fixed number of queries
+    whatever the number of enrolments, plus a fixed number when some need repair.
+    """
+    from cursos.models import AvanceFase
+
+    if not inscripciones:
+        return {}
+    reglas = selectors.reglas_por_edicion(
+        [i.edicion for i in inscripciones],
+        estructura=estructura,
+        sesiones_cargadas=sesiones_cargadas,
+    )
+    hechos = selectors.hechos_de(inscripciones, reglas)
+    derivados = {i.pk: evaluar_curso(reglas[i.edicion_id], hechos[i.pk]) for i in inscripciones}
+
+    def guardadas_de(ids: Sequence[int]) -> dict[int, dict[int, AvanceFase]]:
+        filas: dict[int, dict[int, AvanceFase]] = defaultdict(dict)
+        for fila in AvanceFase.objects.filter(inscripcion_id__in=ids).order_by():
+            filas[fila.inscripcion_id][fila.fase_id] = fila
+        return filas
+
+    guardadas = guardadas_de([i.pk for i in inscripciones])
+    desfasadas = [i for i in inscripciones if not _coincide(i, derivados[i.pk], guardadas[i.pk])]
+    if desfasadas:
+        ids = [i.pk for i in desfasadas]
+        sin_aviso = sum(1 for i in desfasadas if i.avance_calculado_en is not None)
+        if sin_aviso:
+            logger.warning(
+                "Avance guardado desfasado sin aviso en %d inscripción(es); se recalcula.",
+                sin_aviso,
+            )
+        recalcular_avances(inscripciones=Inscripcion.objects.filter(pk__in=ids))
+        columnas = (*COLUMNAS_AVANCE, "avance_calculado_en")
+        frescas = {
+            fila["pk"]: fila
+            for fila in Inscripcion.objects.filter(pk__in=ids).values("pk", *columnas)
+        }
+        for inscripcion in desfasadas:
+            for campo in columnas:
+                setattr(inscripcion, campo, frescas[inscripcion.pk][campo])
+        guardadas.update(guardadas_de(ids))
+    return {
+        i.pk: AvanceLeido(
+            estado=_estado_guardado(i, derivados[i.pk], guardadas[i.pk]),
+            reglas=reglas[i.edicion_id],
+            hechos=hechos[i.pk],
+        )
+        for i in inscripciones
+    }
+
+
+def estados_de(inscripciones: Sequence[Inscripcion]) -> dict[int, EstadoCurso]:
+    """The progress readers show of each enrolment (`leer_avances`), by enrolment id."""
+    return {pk: leido.estado for pk, leido in leer_avances(inscripciones).items()}
 
 
 def recalcular_curso(*, curso: CursoPage) -> int:

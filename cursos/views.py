@@ -31,7 +31,7 @@ from cursos.models import (
     SesionEnVivo,
 )
 from cursos.models.paginas import PASO_RUTA
-from cursos.progreso import evaluar_curso, siguiente_leccion
+from cursos.progreso import siguiente_leccion
 from lms.alcance import alcance_de
 from lms.busqueda_texto import campos_persona, filtrar_por_texto
 from lms.models import EntidadFederativa, Organizacion, Usuario
@@ -171,17 +171,15 @@ def contexto_curso(request: HttpRequest, curso: CursoPage) -> dict[str, Any]:
 def _avance(
     inscripcion: Inscripcion, estructura: selectors.Estructura | None = None
 ) -> dict[str, Any]:
-    reglas = selectors.reglas_por_edicion(
-        [inscripcion.edicion],
+    leido = services.leer_avances(
+        [inscripcion],
         estructura=None if estructura is None else {inscripcion.edicion.curso_id: estructura},
-    )
-    hechos = selectors.hechos_de([inscripcion], reglas)[inscripcion.pk]
-    estado = evaluar_curso(reglas[inscripcion.edicion_id], hechos)
+    )[inscripcion.pk]
     return {
-        "estado": estado,
-        "estados_fase": {f.fase_id: f for f in estado.fases},
-        "completadas": set(hechos.lecciones),
-        "continuar": siguiente_leccion(reglas[inscripcion.edicion_id], hechos),
+        "estado": leido.estado,
+        "estados_fase": {f.fase_id: f for f in leido.estado.fases},
+        "completadas": set(leido.hechos.lecciones),
+        "continuar": siguiente_leccion(leido.reglas, leido.hechos),
     }
 
 
@@ -336,21 +334,17 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
     inscripciones = selectors.mis_inscripciones(request.user)
     # One read of the editions' sessions serves the rules and the upcoming list.
     todas_sesiones = selectors.sesiones_de([i.edicion_id for i in inscripciones])
-    reglas = selectors.reglas_por_edicion(
-        [i.edicion for i in inscripciones], sesiones_cargadas=todas_sesiones
-    )
-    hechos = selectors.hechos_de(inscripciones, reglas)
+    leidos = services.leer_avances(inscripciones, sesiones_cargadas=todas_sesiones)
     tarjetas = []
     for inscripcion in inscripciones:
-        reglas_edicion = reglas[inscripcion.edicion_id]
-        estado = evaluar_curso(reglas_edicion, hechos[inscripcion.pk])
+        leido = leidos[inscripcion.pk]
         tarjetas.append(
             {
                 "inscripcion": inscripcion,
                 "edicion": inscripcion.edicion,
                 "curso": inscripcion.edicion.curso,
-                "estado": estado,
-                "siguiente": siguiente_leccion(reglas_edicion, hechos[inscripcion.pk]),
+                "estado": leido.estado,
+                "siguiente": siguiente_leccion(leido.reglas, leido.hechos),
             }
         )
     ediciones = {i.edicion_id: i.edicion for i in inscripciones}
@@ -516,7 +510,7 @@ def edicion_participantes(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("usuario__last_name", "usuario__first_name", "pk")
     pagina = Paginator(filtradas, 100).get_page(request.GET.get("pagina"))
     inscripciones = list(pagina.object_list)
-    estados = selectors.estados_de(inscripciones)
+    estados = services.estados_de(inscripciones)
     filas = [{"inscripcion": i, "estado": estados[i.pk]} for i in inscripciones]
     fases = list(selectors.fases_de(edicion.curso))
     consulta = request.GET.copy()

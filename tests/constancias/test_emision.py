@@ -249,11 +249,13 @@ def test_barrido_esta_programado_en_celery_beat():
 
 
 def test_emision_consulta_acotada(regla, inscribir, django_assert_max_num_queries):
+    # Enrolments from the factory have their progress still to compute: eligibility
+    # computes it first, with a fixed number of queries however many they are.
     pocas = [inscribir() for _ in range(2)]
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(43):
         _emitir(regla, *pocas)
     muchas = [inscribir() for _ in range(12)]
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(43):
         _emitir(regla, *muchas)
     assert Constancia.objects.count() == 14
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cursos import services
 from cursos.models import AvanceFase, Inscripcion
-from cursos.selectors import estado_de
+from cursos.selectors import estado_derivado as estado_de
 from cursos.tasks import recalcular_pendientes_task
 from evaluaciones import selectors as evaluaciones_selectors
 from evaluaciones.models import Intento
@@ -27,7 +27,7 @@ def _guardado(inscripcion):
 
 
 def assert_sin_deriva(inscripcion, evaluacion=None):
-    """What is stored equals what the participant's own pages derive from the facts now."""
+    """What is stored equals what the facts say now."""
     fila, fases = _guardado(inscripcion)
     estado = estado_de(fila)
     assert fila.completada_en == (estado.fecha if estado.completo else None)

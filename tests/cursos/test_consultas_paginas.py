@@ -31,7 +31,7 @@ from tests.factories.evaluaciones_cursos import dar_curso
 pytestmark = pytest.mark.django_db
 
 PEQUENO, GRANDE = 2, 12
-MAXIMO = {"leccion": 15, "mis_cursos": 12}
+MAXIMO = {"leccion": 16, "mis_cursos": 13}
 
 
 def _escenario(n):
