@@ -5,8 +5,10 @@ of the main query by field path or expression, small lookup tables loaded once
 per export, rows of a secondary stream merged by enrolment id), how a value is
 made of what it read, and what kind of value it is (text, number or date), which
 decides how each format writes it. `cursos.reportes.registros` builds one query
-from the union of what the columns read; `cursos.services_reportes` writes
-headers and cells from the same list.
+from the union of what the columns read and, once per export, one row function
+from the list; `cursos.services_reportes` writes headers and cells from the same
+list. A column whose fields have few distinct values across rows (`compartido`)
+is computed and formatted once per distinct value, not once per row.
 
 Higher apps add their own columns from their `AppConfig.ready()` with
 `registrar_columnas` (constancias adds the folio and issue date), so this app
@@ -20,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Expression, QuerySet
+from django.db.models import Case, CharField, Expression, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -69,8 +71,9 @@ class Columna:
 
     `campos` maps a name of the row to a field path or an expression of the main
     query (columns that use the same name read the same value); `valor` receives
-    the row by those names, plus each of its `tablas` and `flujos` by key. Without
-    `valor`, the column shows its only field as read (the fast path: no call per row).
+    the row by those names, plus each of its `tablas` and `flujos` by key, and reads
+    nothing else. Without `valor`, the column shows its only field as read (the fast
+    path: no call per row).
     """
 
     clave: str
@@ -81,7 +84,9 @@ class Columna:
     campos: Mapping[str, str | Expression] = field(default_factory=dict)
     tablas: tuple[Tabla, ...] = ()
     flujos: tuple[Flujo, ...] = ()
-    # Text many rows share (institutions, editions): cleaned once per distinct value.
+    # Its fields have few distinct values across rows (ids of states, institutions,
+    # editions, a status): the cell is computed, cleaned and formatted once per
+    # distinct combination of them, then looked up. Not for a person's own fields.
     compartido: bool = False
     # Text from the platform's own vocabularies (states, statuses, folios): written as is.
     confiable: bool = False
@@ -92,6 +97,9 @@ class Columna:
     def __post_init__(self) -> None:
         if self.valor is None and len(self.campos) != 1:
             raise ValueError(f"La columna {self.clave} lee un campo o declara su valor.")
+        if self.compartido and self.flujos:
+            # A stream's row belongs to one enrolment: nothing to share between rows.
+            raise ValueError(f"La columna compartida {self.clave} no lee flujos.")
 
     def titulo(self, *, completo: bool) -> str:
         if self.enmascarar is not None and not completo and self.encabezado_enmascarado:
@@ -132,6 +140,14 @@ def columnas() -> tuple[Columna, ...]:
 def como_texto(campo: str) -> Cast:
     """`campo` read as text, so the database driver and Django convert nothing row by row."""
     return Cast(campo, output_field=CharField())
+
+
+def como_marca(condicion: Q) -> Case:
+    """ "1" where `condicion` holds, else "": a yes or no that nothing converts row by row.
+
+    (Read as a number or a boolean, Django or the SQLite driver would convert every row.)
+    """
+    return Case(When(condicion, then=Value("1")), default=Value(""), output_field=CharField())
 
 
 # --- The columns of this app ------------------------------------------------------
@@ -183,6 +199,8 @@ ESTADOS = Tabla(
 )
 
 _ORGANIZACION = {"organizacion_id": "usuario__organizacion_id"}
+# Whether the course is passed: what the phase and status columns need of the date.
+_ACREDITADA = como_marca(Q(completada_en__isnull=False))
 
 
 def _de_organizacion(indice: int) -> Valor:
@@ -194,12 +212,12 @@ def _fase_actual(f: Mapping[str, Any]) -> str:
     # No current phase: all done once the course is passed, else not derived yet.
     if f["fase_actual_id"] is not None:
         return nombres.get(f["fase_actual_id"], "")
-    return todas if f["completada"] else ""
+    return todas if f["acreditada"] else ""
 
 
 def _estado(f: Mapping[str, Any]) -> str:
     acreditado, en_curso, retirada = f["estados"]
-    if f["completada"] is not None:
+    if f["acreditada"]:
         return acreditado
     return retirada if f["estado"] == Inscripcion.Estado.RETIRADA else en_curso
 
@@ -217,6 +235,7 @@ registrar_columnas(
         campos={"entidad_id": "usuario__entidad_id"},
         tablas=(ENTIDADES,),
         valor=lambda f: f["entidades"].get(f["entidad_id"], ""),
+        compartido=True,
         confiable=True,
     ),
     Columna(
@@ -244,6 +263,7 @@ registrar_columnas(
         campos=_ORGANIZACION,
         tablas=(ORGANIZACIONES,),
         valor=_de_organizacion(2),
+        compartido=True,
         confiable=True,
     ),
     Columna(
@@ -253,6 +273,7 @@ registrar_columnas(
         campos=_ORGANIZACION,
         tablas=(ORGANIZACIONES,),
         valor=_de_organizacion(3),
+        compartido=True,
         confiable=True,
     ),
     Columna(
@@ -310,7 +331,7 @@ registrar_columnas(
         clave="fase_actual",
         encabezado=gettext_lazy("Fase actual"),
         ancho=22,
-        campos={"fase_actual_id": "fase_actual_id", "completada": como_texto("completada_en")},
+        campos={"fase_actual_id": "fase_actual_id", "acreditada": _ACREDITADA},
         tablas=(FASES,),
         valor=_fase_actual,
         compartido=True,
@@ -343,6 +364,8 @@ registrar_columnas(
         tipo=Tipo.NUMERO,
         campos={"puntaje": como_texto("calificacion")},
         valor=lambda f: float(f["puntaje"]) if f["puntaje"] is not None else None,
+        # Percentages with two decimals: a few thousand values at most.
+        compartido=True,
     ),
     Columna(
         clave="horas",
@@ -362,9 +385,10 @@ registrar_columnas(
         clave="estado",
         encabezado=gettext_lazy("Estado"),
         ancho=12,
-        campos={"estado": "estado", "completada": como_texto("completada_en")},
+        campos={"estado": "estado", "acreditada": _ACREDITADA},
         tablas=(ESTADOS,),
         valor=_estado,
+        compartido=True,
         confiable=True,
     ),
 )

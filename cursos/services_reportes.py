@@ -1,7 +1,7 @@
 """Exports of completion records (CSV and XLSX) and the weekly report to state coordinators.
 
-Both formats are written row by row from `cursos.reportes.registros`, so memory
-stays bounded whatever the number of rows: CSV is yielded in small byte chunks
+Both formats are written row by row from `cursos.reportes.celdas_de_registros`, so
+memory stays bounded whatever the number of rows: CSV is yielded in small byte chunks
 for a streaming response, XLSX is streamed into a zip in a temporary file
 (openpyxl stays for reading uploaded spreadsheets and for checking these files).
 """
@@ -14,6 +14,9 @@ import io
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
+from itertools import islice
+from operator import methodcaller
 from typing import IO, Any
 
 import xlsxwriter
@@ -52,22 +55,6 @@ def encabezado(*, con_curp: bool) -> list[str]:
     return [c.titulo(completo=con_curp) for c in columnas_exportacion.columnas()]
 
 
-class _Memo(dict):
-    """`funcion(valor)` computed once per distinct value.
-
-    For what many rows share: dates (most rows fall on a few hundred) and names of
-    institutions, courses, editions and phases.
-    """
-
-    def __init__(self, funcion: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.funcion = funcion
-
-    def __missing__(self, valor: Any) -> Any:
-        self[valor] = resultado = self.funcion(valor)
-        return resultado
-
-
 # Rows written to the CSV buffer between chunks (about 100 KiB).
 FILAS_POR_PARTE = 500
 
@@ -86,50 +73,42 @@ def csv_en_partes(
     escritor = csv.writer(buffer)
     buffer.write("\ufeff")
     escritor.writerow([c.titulo(completo=con_curp) for c in columnas])
-    fechas = _Memo(lambda fecha: fecha.strftime("%d/%m/%Y"))
-    fechas[None] = None
-    # Only the columns whose values change on the way out (the rest are written as read).
-    formatos = [
-        (i, formato)
-        for i, c in enumerate(columnas, start=1)
-        if (formato := _formato_csv(c, con_curp=con_curp, fechas=fechas)) is not None
-    ]
-    lote: list[list[Any]] = []
+    filas = reportes.celdas_de_registros(
+        qs, columnas=columnas, formatos=[_formato_csv(c, con_curp=con_curp) for c in columnas]
+    )
     numero = 0
-    for celdas in reportes.celdas_de_registros(qs, columnas=columnas):
-        for i, formato in formatos:
-            celdas[i] = formato(celdas[i])
-        del celdas[0]
-        lote.append(celdas)
-        if len(lote) == FILAS_POR_PARTE:
-            numero += len(lote)
-            escritor.writerows(lote)
-            lote.clear()
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            if al_avanzar is not None and numero % PASO_PROGRESO < FILAS_POR_PARTE:
-                al_avanzar(numero)
-    escritor.writerows(lote)
-    yield buffer.getvalue().encode("utf-8")
+    # Each batch of rows is taken and written by C code (islice, writerows).
+    while lote := list(islice(filas, FILAS_POR_PARTE)):
+        escritor.writerows(lote)
+        numero += len(lote)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+        if al_avanzar is not None and numero % PASO_PROGRESO < len(lote):
+            al_avanzar(numero)
+    if buffer.tell():  # no rows: the header alone
+        yield buffer.getvalue().encode("utf-8")
+
+
+_DD_MM_AAAA = methodcaller("strftime", "%d/%m/%Y")
 
 
 def _formato_csv(
-    columna: columnas_exportacion.Columna, *, con_curp: bool, fechas: _Memo
+    columna: columnas_exportacion.Columna, *, con_curp: bool
 ) -> Callable[[Any], Any] | None:
     """How one column's value is written to the CSV (None: as read).
 
     Dates as dd/mm/aaaa, as Excel in Mexico reads them; text never as a formula.
     """
     if columna.tipo is columnas_exportacion.Tipo.FECHA:
-        return fechas.__getitem__
+        return _DD_MM_AAAA
     if columna.tipo is columnas_exportacion.Tipo.NUMERO:
         return None
     if columna.enmascarar is not None and not con_curp:
         return columna.enmascarar
     if columna.confiable:
         return None
-    return _Memo(sin_formula).__getitem__ if columna.compartido else sin_formula
+    return sin_formula
 
 
 # Day 0 of Excel's date serial numbers (with its 1900 leap-year quirk accounted for).
@@ -138,9 +117,13 @@ EPOCA_EXCEL = datetime.date(1899, 12, 30)
 _SIN_CONTROL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
-def _sin_control(valor: str) -> str:
+def _sin_control(valor: str | None) -> str | None:
     """`valor` without the control characters XML cannot hold (most text has none)."""
-    return valor if valor.isprintable() else valor.translate(_SIN_CONTROL)
+    return valor if valor is None or valor.isprintable() else valor.translate(_SIN_CONTROL)
+
+
+def _serial_excel(fecha: datetime.date) -> int:
+    return (fecha - EPOCA_EXCEL).days
 
 
 def escribir_xlsx(
@@ -172,16 +155,14 @@ def escribir_xlsx(
         hoja.set_column(columna, columna, declarada.ancho)
     hoja.freeze_panes(1, 0)
     hoja.write_row(0, 0, [c.titulo(completo=con_curp) for c in columnas], negrita)
-    seriales = _Memo(lambda fecha: (fecha - EPOCA_EXCEL).days)
-    escritores = [
-        _escritor_xlsx(c, hoja, con_curp=con_curp, seriales=seriales, formato_fecha=formato_fecha)
-        for c in columnas
-    ]
+    escritores = [_escritor_xlsx(c, hoja, formato_fecha=formato_fecha) for c in columnas]
+    filas = reportes.celdas_de_registros(
+        qs, columnas=columnas, formatos=[_formato_xlsx(c, con_curp=con_curp) for c in columnas]
+    )
+    indices = range(len(columnas))
     numero = 0
-    for numero, (_pk, *valores) in enumerate(
-        reportes.celdas_de_registros(qs, columnas=columnas), start=1
-    ):
-        for columna, (escribir, valor) in enumerate(zip(escritores, valores, strict=True)):
+    for numero, celdas in enumerate(filas, start=1):
+        for columna, escribir, valor in zip(indices, escritores, celdas, strict=True):
             # Empty cells are left unwritten, as a spreadsheet shows them.
             if valor is not None and valor != "":
                 escribir(numero, columna, valor)
@@ -191,32 +172,38 @@ def escribir_xlsx(
     return numero
 
 
-def _escritor_xlsx(
-    columna: columnas_exportacion.Columna,
-    hoja: Any,
-    *,
-    con_curp: bool,
-    seriales: _Memo,
-    formato_fecha: Any,
-) -> Callable[[int, int, Any], Any]:
-    """How one column's non-empty value is written to the sheet.
+def _formato_xlsx(
+    columna: columnas_exportacion.Columna, *, con_curp: bool
+) -> Callable[[Any], Any] | None:
+    """How one column's value becomes its cell in the sheet (None: as read).
 
-    Text always with `write_string` (a spreadsheet never reads it as a formula),
-    without the control characters XML cannot hold; numbers as numbers; dates as
-    serial numbers with a dd/mm/aaaa format, each distinct date converted once.
+    Text without the control characters XML cannot hold; dates as Excel's serial
+    numbers; numbers as they are.
     """
     if columna.tipo is columnas_exportacion.Tipo.FECHA:
-        return lambda fila, col, fecha: hoja.write_number(fila, col, seriales[fecha], formato_fecha)
+        return _serial_excel
+    if columna.tipo is columnas_exportacion.Tipo.NUMERO:
+        return None
+    if columna.enmascarar is not None and not con_curp:
+        return columna.enmascarar
+    if columna.confiable:
+        return None
+    return _sin_control
+
+
+def _escritor_xlsx(
+    columna: columnas_exportacion.Columna, hoja: Any, *, formato_fecha: Any
+) -> Callable[..., Any]:
+    """How one column's non-empty cell is written to the sheet.
+
+    Text always with `write_string` (a spreadsheet never reads it as a formula),
+    numbers as numbers, dates as serial numbers with a dd/mm/aaaa format.
+    """
+    if columna.tipo is columnas_exportacion.Tipo.FECHA:
+        return partial(hoja.write_number, cell_format=formato_fecha)
     if columna.tipo is columnas_exportacion.Tipo.NUMERO:
         return hoja.write_number
-    if columna.enmascarar is not None and not con_curp:
-        enmascarar = columna.enmascarar
-        return lambda fila, col, texto: hoja.write_string(fila, col, enmascarar(texto))
-    if columna.confiable:
-        return hoja.write_string
-    # Names shared by many rows are cleaned once each; a person's own fields per row.
-    limpiar = _Memo(_sin_control).__getitem__ if columna.compartido else _sin_control
-    return lambda fila, col, texto: hoja.write_string(fila, col, limpiar(texto))
+    return hoja.write_string
 
 
 def nombre_archivo(formato: str) -> str:
