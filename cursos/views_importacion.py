@@ -140,31 +140,31 @@ def _con_inscripcion(vista: VistaInscripcion) -> Callable[..., HttpResponse]:
     return envoltura
 
 
-def _hoja(entrada: dict[str, Any]) -> importacion.Hoja:
+def _hoja(datos: dict[str, Any]) -> importacion.Hoja:
     return importacion.Hoja(
-        encabezados=list(entrada["encabezados"]),
-        filas=[(n, list(c)) for n, c in entrada["filas"]],
-        filas_titulo=entrada.get("filas_titulo", 0),
+        encabezados=list(datos["encabezados"]),
+        filas=[(n, list(c)) for n, c in datos["filas"]],
+        filas_titulo=datos.get("filas_titulo", 0),
     )
 
 
-def _asignacion_lista(entrada: dict[str, Any]) -> bool:
-    asignacion = entrada.get("asignacion")
+def _asignacion_lista(datos: dict[str, Any]) -> bool:
+    asignacion = datos.get("asignacion")
     if not asignacion:
         return False
-    return not columnas.errores_asignacion(entrada["encabezados"], asignacion)
+    return not columnas.errores_asignacion(datos["encabezados"], asignacion)
 
 
 def _revisar(
-    edicion: Edicion, usuario: Any, entrada: dict[str, Any]
+    edicion: Edicion, usuario: Any, datos: dict[str, Any]
 ) -> tuple[list[Any], importacion.ContextoInscripcion]:
-    filas = importacion.aplicar_asignacion(_hoja(entrada), entrada["asignacion"])
+    filas = importacion.aplicar_asignacion(_hoja(datos), datos["asignacion"])
     contexto = importacion.cargar_contexto(
         edicion=edicion,
         coordinador=usuario,
         correos=[f.datos.get("correo", "") for f in filas],
         curps=[f.datos.get("curp", "") for f in filas],
-        resoluciones=entrada.get("resoluciones") or {},
+        resoluciones=datos.get("resoluciones") or {},
     )
     return importacion.revisar_inscripciones(filas, contexto=contexto), contexto
 
@@ -301,15 +301,15 @@ def inscribir_columnas(request: HttpRequest, edicion: Edicion, entrada: Entrada)
     )
 
 
-def _columnas_leidas(entrada: dict[str, Any]) -> list[dict[str, str | bool]]:
-    encabezados = entrada["encabezados"]
+def _columnas_leidas(datos: dict[str, Any]) -> list[dict[str, str | bool]]:
+    encabezados = datos["encabezados"]
     return [
         {
             "columna": columnas.nombre_columna(encabezados, i),
             "campo": str(columnas.OPCIONES.get(campo or "", "")),
             "usada": campo in columnas.CAMPOS,
         }
-        for i, campo in enumerate(entrada["asignacion"])
+        for i, campo in enumerate(datos["asignacion"])
     ]
 
 
@@ -547,16 +547,16 @@ def _sesion_gestionable(request: HttpRequest, pk: int) -> SesionEnVivo:
     return sesion
 
 
-def _reporte(entrada: dict[str, Any]) -> importacion.ReporteAsistencia:
+def _reporte(datos: dict[str, Any]) -> importacion.ReporteAsistencia:
     return importacion.ReporteAsistencia(
-        formato=entrada["formato"],
+        formato=datos["formato"],
         personas=[
             importacion.PersonaReporte(correo=c, nombre=n, minutos=m, lineas=list(lineas))
-            for c, n, m, lineas in entrada["personas"]
+            for c, n, m, lineas in datos["personas"]
         ],
         sin_correo=[
             importacion.FilaSinCorreo(numero=num, nombre=n, minutos=m)
-            for num, n, m in entrada["sin_correo"]
+            for num, n, m in datos["sin_correo"]
         ],
     )
 
