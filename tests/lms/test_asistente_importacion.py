@@ -342,6 +342,44 @@ def test_confirmacion_que_llega_mientras_otra_escribe_no_aplica_de_nuevo(flujo, 
     assert flujo.aplicadas() == flujo.esperadas
 
 
+@pytest.fixture
+def guardadas(monkeypatch) -> list[dict[str, Any]]:
+    """The uploads the wizard stored during the test."""
+    registro: list[dict[str, Any]] = []
+    guardar = Asistente.guardar
+
+    def espia(self, **kwargs):
+        registro.append(kwargs)
+        return guardar(self, **kwargs)
+
+    monkeypatch.setattr(Asistente, "guardar", espia)
+    return registro
+
+
+def test_archivo_ilegible_da_mensaje_y_no_guarda_nada(flujo, guardadas):
+    cliente = _cliente(flujo.usuario)
+    datos = {**flujo.formulario(), "archivo": _archivo("no es un libro", "lista.xlsx")}
+
+    respuesta = cliente.post(flujo.url_subir, datos)
+
+    assert respuesta.status_code == 200
+    assert "No se pudo leer" in respuesta.content.decode()
+    assert guardadas == []
+    flujo.subir(cliente)  # the same form with a good file is stored
+    assert len(guardadas) == 1
+
+
+def test_archivo_demasiado_grande_da_mensaje_y_no_guarda_nada(flujo, guardadas, settings):
+    settings.LMS_MAX_UPLOAD_BYTES = 100
+    datos = {**flujo.formulario(), "archivo": _archivo(LISTA * 5, "lista.csv")}
+
+    respuesta = _cliente(flujo.usuario).post(flujo.url_subir, datos)
+
+    assert respuesta.status_code == 413
+    assert "demasiado grande" in respuesta.content.decode()
+    assert guardadas == []
+
+
 # --- Concurrent confirmations on a real database ---------------------------------------
 
 
