@@ -50,7 +50,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 import segno
 from PIL import Image
 from reportlab.lib.utils import ImageReader
@@ -99,10 +98,9 @@ MARCADORES = (
 )
 TAMANOS_MM = {"letter": (215.9, 279.4), "legal": (215.9, 355.6), "A4": (210.0, 297.0)}
 PT_POR_PX = 0.75
-PT_POR_MM = 72 / 25.4
 # The QR is sized for a 150 dpi scan of the printed page: at that resolution a module of
 # 0.5 mm is 3 pixels, which zbar and phone cameras read. LADO_QR_MM (quiet zone included)
-# is the one declaration of the QR's size; the template and the stamping path read it.
+# is the one declaration of the QR's size: the template sizes the QR's slot with it.
 LADO_QR_MM = 28.0
 MODULO_QR_MIN_MM = 0.5
 # Any of the eight QR masks is valid; fixing one skips segno's scoring of all eight,
@@ -114,6 +112,8 @@ MASCARA_QR = 2
 # step: one design would flood the worker's log.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# pikepdf announces its logging bridge at INFO once per process.
+logging.getLogger("pikepdf._core").setLevel(logging.WARNING)
 
 
 class PlantillaInvalida(ValueError):
@@ -780,6 +780,8 @@ def _momento(datos: dict[str, Any]) -> datetime.datetime:
 
 def _componer(capa: _Capa, diseno: dict[str, Any], datos: dict[str, Any]) -> bytes:
     """The shared pages with this constancia's layer over the first, its link and metadata."""
+    import pikepdf  # like WeasyPrint, loaded by the processes that render, when they do
+
     personal = _capa_personal(capa.geometria, diseno, datos)
     meta = metadatos(diseno, datos)
     fecha = _fecha_pdf(_momento(datos))

@@ -57,9 +57,9 @@ def _guardar(pdfs: Sequence[bytes], lote: Sequence[dict[str, Any]], carpeta: str
     return filas
 
 
-def _estampado(args: tuple) -> list[tuple]:
+def _capa_personal(args: tuple) -> list[tuple]:
     diseno, lote = args
-    return _guardar(pdf.renderizar_constancias(diseno, lote), lote, "estampado")
+    return _guardar(pdf.renderizar_constancias(diseno, lote), lote, "capa_personal")
 
 
 def _simple(args: tuple) -> list[tuple]:
@@ -84,7 +84,7 @@ def _firmado(args: tuple) -> list[tuple]:
 
 
 _DISENOS: dict[str, Callable[[tuple], list[tuple]]] = {
-    "estampado": _estampado,
+    "capa_personal": _capa_personal,
     "simple": _simple,
     "dividido": _lote_dividido,
     "firmado": _firmado,
