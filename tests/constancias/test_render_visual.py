@@ -10,6 +10,7 @@ prove a misplaced or missing name fails it.
 """
 
 import dataclasses
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -86,3 +87,55 @@ def test_la_comparacion_detecta_un_nombre_movido_o_ausente(nombre):
     assert diferencia(movida, referencia) > TOLERANCIA
     sin_nombre = pdf.renderizar_constancia(diseno_prueba, datos(nombre=""))
     assert diferencia(sin_nombre, referencia) > TOLERANCIA
+
+
+@pytest.fixture
+def plantilla_con_css(settings, tmp_path):
+    """Install a copy of the constancia template with one CSS rule replaced."""
+    original = (
+        Path(pdf.__file__).parent / "templates" / "constancias" / "pdf" / "constancia.html"
+    ).read_text()
+
+    def instalar(anterior: str, nuevo: str) -> None:
+        assert anterior in original
+        carpeta = tmp_path / "constancias" / "pdf"
+        carpeta.mkdir(parents=True, exist_ok=True)
+        (carpeta / "constancia.html").write_text(original.replace(anterior, nuevo))
+        motor = dict(settings.TEMPLATES[0])
+        motor["DIRS"] = [tmp_path, *motor["DIRS"]]
+        settings.TEMPLATES = [motor]
+        pdf._geometria_cache.cache_clear()
+        pdf._capa_cache.cache_clear()
+
+    yield instalar
+    pdf._geometria_cache.cache_clear()
+    pdf._capa_cache.cache_clear()
+
+
+def test_un_cambio_en_el_css_llega_a_la_emision(plantilla_con_css):
+    """Size, colour and alignment of the name come from the template's CSS, nowhere else."""
+    diseno_prueba, datos_prueba = diseno(), datos(nombre=NOMBRE_ESPANOL)
+    antes = pdf.renderizar_constancia(diseno_prueba, datos_prueba)
+    plantilla_con_css(
+        ".nombre { font-weight: bold; margin: 0; font-size: 24pt; line-height: 1.2; color: #111; }",
+        ".nombre { font-weight: normal; margin: 0; font-size: 18pt; line-height: 1.5; "
+        "color: #c00000; text-align: left; }",
+    )
+    despues = pdf.renderizar_constancia(diseno_prueba, datos_prueba)
+
+    estilo = pdf._geometria(diseno_prueba).estilos["nombre"]
+    assert (estilo.tam, estilo.interlinea, estilo.alineacion) == (18.0, pytest.approx(1.5), 0.0)
+    assert estilo.color == pytest.approx((0xC0 / 255, 0, 0))
+    assert estilo.fuente == pdf._fuentes()[0]  # the regular face
+    assert diferencia(despues, antes) > TOLERANCIA
+    # The issued page shows the red name, and still matches the reference laid out by
+    # WeasyPrint from the same changed template.
+    documento = pypdfium2.PdfDocument(despues)
+    try:
+        rojos = documento[0].render(scale=PPP / 72).to_pil().convert("RGB").getcolors(1 << 20)
+    finally:
+        documento.close()
+    assert sum(n for n, (r, g, b) in rojos if r > 150 and g < 60 and b < 60) > 500
+    assert diferencia(
+        despues, pdf.renderizar_constancia_weasyprint(diseno_prueba, datos_prueba)
+    ) < (TOLERANCIA)
