@@ -17,7 +17,6 @@ import datetime
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from functools import partial
 from operator import call, itemgetter
 from typing import Any
 
@@ -370,6 +369,20 @@ def _compuesta(valor: Formato, formato: Formato | None) -> Formato:
     return valor if formato is None else lambda fila: formato(valor(fila))
 
 
+def _celdas_de_grupo(
+    claves: tuple[str, ...], calculos: tuple[Formato, ...], cargadas: dict[str, Any]
+) -> Callable[[Any], Fila]:
+    """The cells of a group of shared columns from the value (or values) of what they read."""
+    varias = len(claves) > 1
+
+    def celdas(clave: Any) -> Fila:
+        fila = dict(cargadas)
+        fila.update(zip(claves, clave if varias else (clave,), strict=True))
+        return tuple(calcular(fila) for calcular in calculos)
+
+    return celdas
+
+
 @dataclass(frozen=True)
 class _Plan:
     """How one export turns each row read into its cells, resolved once before the first row.
@@ -440,18 +453,12 @@ def _planear(
     siguiente = 1 + len(nombres)
     memos = []
     for claves, miembros in grupos.items():
-
-        def celdas_del_grupo(
-            clave: Any, claves: tuple[str, ...] = claves, calculos: tuple[Formato, ...] = ()
-        ) -> Fila:
-            fila = dict(cargadas)
-            fila.update(zip(claves, clave if len(claves) > 1 else (clave,), strict=True))
-            return tuple(calcular(fila) for calcular in calculos)
-
+        calculos = tuple(calcular for _i, calcular in miembros)
         memos.append(
             (
+                # One field: its value is the key; several: the tuple of their values.
                 itemgetter(*(lugar[n] for n in claves)),
-                Memo(partial(celdas_del_grupo, calculos=tuple(c for _i, c in miembros))),
+                Memo(_celdas_de_grupo(claves, calculos, cargadas)),
             )
         )
         for i, _calcular in miembros:
