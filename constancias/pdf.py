@@ -41,6 +41,7 @@ import json
 import logging
 import math
 import operator
+import re
 import string
 import urllib.parse
 import urllib.request
@@ -567,35 +568,51 @@ def _textos_personales(
     }
 
 
-def _palabras(estilo: _Estilo, tramos: Iterable[Tramo]) -> list[tuple[list[Tramo], float]]:
-    """Words as styled runs, each with its width at 1 pt (breaks happen only at spaces)."""
-    palabras: list[list[Tramo]] = [[]]
+# Where a line may break inside a word: after a hyphen that a letter follows, as the Unicode
+# line breaking rules (and so WeasyPrint) allow ("Hernández-|Villaseñor", not "TP-2026").
+CORTE_EN_GUION = re.compile(r"(?<=-)(?=[^\W\d_])")
+Pieza = tuple[list[Tramo], float, bool]  # runs, width at 1 pt, whether a space precedes it
+
+
+def _piezas(estilo: _Estilo, tramos: Iterable[Tramo]) -> list[Pieza]:
+    """The text cut where lines may break: at spaces and after hyphens."""
+    piezas: list[tuple[list[Tramo], bool]] = [([], False)]
     for texto, negrita in tramos:
-        for numero, trozo in enumerate(texto.split(" ")):
+        for numero, palabra in enumerate(texto.split(" ")):
             if numero > 0:
-                palabras.append([])
-            if trozo:
-                palabras[-1].append((trozo, negrita))
-    return [(p, estilo.ancho(p, 1.0)) for p in palabras if p]
+                piezas.append(([], True))
+            for parte, trozo in enumerate(CORTE_EN_GUION.split(palabra)):
+                if parte > 0:
+                    piezas.append(([], False))
+                if trozo:
+                    piezas[-1][0].append((trozo, negrita))
+    # A space before an empty piece (two spaces in a row) still separates the next one.
+    resultado: list[Pieza] = []
+    espacio_pendiente = False
+    for tramos_pieza, con_espacio in piezas:
+        espacio_pendiente = espacio_pendiente or con_espacio
+        if tramos_pieza:
+            resultado.append((tramos_pieza, estilo.ancho(tramos_pieza, 1.0), espacio_pendiente))
+            espacio_pendiente = False
+    return resultado
 
 
-def _partir(
-    palabras: list[tuple[list[Tramo], float]], espacio: float, ancho: float, tam: float
-) -> list[list[Tramo]]:
-    """Greedy line breaking at `tam` points; a word never splits."""
+def _partir(piezas: list[Pieza], espacio: float, ancho: float, tam: float) -> list[list[Tramo]]:
+    """Greedy line breaking at `tam` points; a piece never splits."""
     lineas: list[list[Tramo]] = []
     actual: list[Tramo] = []
     ancho_actual = 0.0
     limite = ancho / tam
-    for palabra, ancho_palabra in palabras:
-        if actual and ancho_actual + espacio + ancho_palabra > limite:
+    for pieza, ancho_pieza, con_espacio in piezas:
+        separacion = espacio if actual and con_espacio else 0.0
+        if actual and ancho_actual + separacion + ancho_pieza > limite:
             lineas.append(actual)
-            actual, ancho_actual = [], 0.0
-        if actual:
-            actual.append((" ", actual[-1][1] and palabra[0][1]))
-            ancho_actual += espacio
-        actual.extend(palabra)
-        ancho_actual += ancho_palabra
+            actual, ancho_actual, separacion = [], 0.0, 0.0
+        if separacion:
+            actual.append((" ", actual[-1][1] and pieza[0][1]))
+            ancho_actual += separacion
+        actual.extend(pieza)
+        ancho_actual += ancho_pieza
     if actual:
         lineas.append(actual)
     return lineas
@@ -608,21 +625,21 @@ def _ajustar(
     estilo, caja, texto = geometria.estilos[hueco], geometria.cajas[hueco], TEXTOS[hueco]
     decimas = math.floor(estilo.tam * 10 + 1e-6)
     minimo = math.ceil(estilo.tam_minimo * 10 - 1e-6)
+    piezas = [_piezas(estilo, parrafo) for parrafo in parrafos]
+    espacio = estilo.ancho([(" ", False)], 1.0)
+    # What never breaks (a piece, or a whole line without wrapping) must fit the width: its
+    # width at 1 pt gives the largest size at which it does.
     if texto.envolver:
-        palabras = [_palabras(estilo, parrafo) for parrafo in parrafos]
-        espacio = estilo.ancho([(" ", False)], 1.0)
+        mas_ancha = max((ancho for parrafo in piezas for _p, ancho, _e in parrafo), default=0.0)
     else:
-        # A whole line scales with the size: its width at 1 pt gives the size that fits.
         mas_ancha = max((estilo.ancho(p, 1.0) for p in parrafos), default=0.0)
-        if mas_ancha:
-            decimas = max(minimo, min(decimas, math.floor(caja.ancho / mas_ancha * 10)))
+    if mas_ancha:
+        decimas = max(minimo, min(decimas, math.floor(caja.ancho / mas_ancha * 10)))
     while True:
         tam = decimas / 10
         if texto.envolver:
             lineas = [
-                linea
-                for parrafo in palabras
-                for linea in _partir(parrafo, espacio, caja.ancho, tam)
+                linea for parrafo in piezas for linea in _partir(parrafo, espacio, caja.ancho, tam)
             ]
         else:
             lineas = [list(parrafo) for parrafo in parrafos]

@@ -15,6 +15,8 @@ from tests.constancias.escaneo import banda_vacia_mm, leer_qr_escaneado, pagina_
 from tests.factories.constancias import NOMBRE_DIFICIL, datos, diseno
 
 NOMBRE_LARGO = "María de los Ángeles Guadalupe Hernández-Villaseñor de la Cruz y Zúñiga"
+# A name with no break opportunity, wider than its slot at the largest size.
+NOMBRE_SIN_ESPACIOS = "Wolfeschlegelsteinhausenbergerdorff-Ñúñez-Villaseñor-Castañeda"
 CURSO_LARGO = (
     "Diplomado en transparencia proactiva, gobierno abierto y protección de datos personales "
     "para sujetos obligados de los tres órdenes de gobierno: publicación de información útil, "
@@ -180,6 +182,7 @@ def test_aviso_cuando_la_direccion_publica_haria_el_qr_ilegible(settings):
         ("letter", "landscape", NOMBRE_LARGO, 2, 2),
         ("letter", "landscape", NOMBRE_DIFICIL, 4, 4),
         ("A4", "portrait", NOMBRE_LARGO, 4, 4),
+        ("A4", "portrait", NOMBRE_SIN_ESPACIOS, 2, 2),
     ],
 )
 def test_nombre_y_curso_largos_caben_en_una_hoja_sin_encimarse(

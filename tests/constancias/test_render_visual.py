@@ -27,6 +27,7 @@ PT_POR_MM = 72 / 25.4
 
 NOMBRE_ESPANOL = "José Ángel Ñúñez O'Higgins"
 NOMBRE_GRIEGO = "Ζωή Παπαδοπούλου"
+NOMBRE_CON_GUIONES = "Ana-Sofía Pérez-Ñúñez Villaseñor-Castañeda de la Cruz-Zúñiga Hernández-Ortega"
 
 
 def _raster(contenido: bytes) -> Image.Image:
@@ -58,6 +59,8 @@ def diferencia(a: bytes, b: bytes) -> float:
         (NOMBRE_GRIEGO, {}),
         # Three lines of name, shrunk to fit, on a portrait page with a back page.
         (NOMBRE_DIFICIL, {"tamano": "A4", "orientacion": "portrait", "reverso": True}),
+        # Lines that break after hyphens, where WeasyPrint breaks them.
+        (NOMBRE_CON_GUIONES, {"tamano": "A4", "orientacion": "portrait"}),
     ],
 )
 def test_emision_y_referencia_weasyprint_se_ven_igual(nombre, cambios):
