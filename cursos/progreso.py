@@ -46,6 +46,10 @@ class ReglaFase:
     evaluacion_titulo: str = ""
     actividad_id: int | None = None
     actividad_titulo: str = ""
+    # What the stored progress reports beside completion: the hours a completed phase
+    # credits and how the phase's evaluation turns attempts into one grade.
+    horas: int = 0
+    metodo_calificacion: str = ""
 
     @property
     def sesiones_requeridas(self) -> int:

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
 from cursos import services
-from cursos.models import CursoPage, FasePage, Inscripcion, LeccionPage, SesionEnVivo
+from cursos.models import CursoPage, Edicion, FasePage, Inscripcion, LeccionPage, SesionEnVivo
 from cursos.selectors import PASO_RUTA as PASO
 from evaluaciones.models import Evaluacion
 from evaluaciones.signals import resultado_evaluacion_cambiado
@@ -101,3 +101,23 @@ def _curso_por_ruta(ruta: str) -> int | None:
 def al_cambiar_sesion(sender: Any, instance: SesionEnVivo, **kwargs: Any) -> None:
     """Sessions added or removed change how many a phase's attendance minimum asks for."""
     services.reglas_cambiaron(edicion_id=instance.edicion_id)
+
+
+@receiver(post_save, sender=FasePage)
+@receiver(post_save, sender=LeccionPage)
+def al_crear_alias(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """An alias of a phase or lesson is live from its creation, without a publish."""
+    es_alias = created and instance.alias_of_id is not None and instance.live
+    if es_alias and (curso := _curso_de(instance)) is not None:
+        services.reglas_cambiaron(curso_id=curso.pk)
+
+
+@receiver(pre_save, sender=Edicion)
+def al_cambiar_curso_de_edicion(sender: Any, instance: Edicion, **kwargs: Any) -> None:
+    """An edition moved to another course asks for that course's phases (the recompute
+    runs after commit, on the saved course)."""
+    if instance.pk is None:
+        return
+    anterior = Edicion.objects.filter(pk=instance.pk).values_list("curso_id", flat=True).first()
+    if anterior is not None and anterior != instance.curso_id:
+        services.reglas_cambiaron(edicion_id=instance.pk)

@@ -131,6 +131,8 @@ def reglas_por_curso(
                 actividad_titulo=(
                     fase.actividad_practica.titulo if fase.actividad_practica else ""
                 ),
+                horas=fase.horas,
+                metodo_calificacion=fase.evaluacion.metodo_calificacion if fase.evaluacion else "",
             )
         )
     return reglas

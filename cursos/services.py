@@ -379,23 +379,32 @@ def derivar_avances(inscripciones: Sequence[Inscripcion]) -> dict[int, AvanceDer
     each phase's evaluation). A fixed number of queries whatever the number of
     enrolments.
     """
-    from cursos.models import FasePage
-    from evaluaciones import scoring
-    from evaluaciones.models import Intento
-
     if not inscripciones:
         return {}
     reglas = selectors.reglas_por_edicion([i.edicion for i in inscripciones])
     hechos = selectors.hechos_de(inscripciones, reglas)
-    fase_ids = {r.id for lista in reglas.values() for r in lista}
+    return {pk: avance for pk, (_estado, avance) in _derivar(inscripciones, reglas, hechos).items()}
+
+
+def _derivar(
+    inscripciones: Sequence[Inscripcion],
+    reglas: dict[int, list[ReglaFase]],
+    hechos: dict[int, Hechos],
+    *,
+    textos: bool = False,
+) -> dict[int, tuple[EstadoCurso, AvanceDerivado]]:
+    """Each enrolment's course state and the progress stored of it, from rules and facts
+    already read. `textos` keeps the "what is missing" messages in the active language
+    (readers show them; writers skip their catalogue lookups)."""
+    from evaluaciones import scoring
+    from evaluaciones.models import Intento
+
     horas: dict[int, int] = {}
     metodos: dict[int, scoring.MetodoCalificacion] = {}
-    for pk, horas_fase, evaluacion_id, metodo in FasePage.objects.filter(
-        pk__in=fase_ids
-    ).values_list("pk", "horas", "evaluacion_id", "evaluacion__metodo_calificacion"):
-        horas[pk] = horas_fase
-        if evaluacion_id is not None:
-            metodos[evaluacion_id] = scoring.MetodoCalificacion(metodo)
+    for regla in (r for lista in reglas.values() for r in lista):
+        horas[regla.id] = regla.horas
+        if regla.evaluacion_id is not None:
+            metodos[regla.evaluacion_id] = scoring.MetodoCalificacion(regla.metodo_calificacion)
     intentos: dict[tuple[int, int], list[scoring.IntentoCalificado]] = defaultdict(list)
     if metodos:
         for usuario_id, evaluacion_id, numero, porcentaje, calificado_en in Intento.objects.filter(
@@ -410,12 +419,14 @@ def derivar_avances(inscripciones: Sequence[Inscripcion]) -> dict[int, AvanceDer
             intentos[(usuario_id, evaluacion_id)].append(
                 scoring.IntentoCalificado(numero, porcentaje, calificado_en)
             )
-    resultado = {}
+    resultado: dict[int, tuple[EstadoCurso, AvanceDerivado]] = {}
     for inscripcion in inscripciones:
         reglas_edicion = reglas[inscripcion.edicion_id]
-        # Reports never show the "what is missing" messages: skip their catalog lookups.
-        with override(None):
+        if textos:
             estado = evaluar_curso(reglas_edicion, hechos[inscripcion.pk])
+        else:
+            with override(None):
+                estado = evaluar_curso(reglas_edicion, hechos[inscripcion.pk])
         finales = {
             evaluacion_id: scoring.calificacion_final(
                 metodo, intentos.get((inscripcion.usuario_id, evaluacion_id), [])
@@ -450,16 +461,19 @@ def derivar_avances(inscripciones: Sequence[Inscripcion]) -> dict[int, AvanceDer
             (finales.get(r.evaluacion_id) for r in reversed(reglas_edicion) if r.evaluacion_id),
             None,
         )
-        resultado[inscripcion.pk] = AvanceDerivado(
-            completada_en=estado.fecha if estado.completo else None,
-            fases_completadas=seguidas,
-            fases_total=len(estado.fases),
-            fase_actual_id=next((f.fase_id for f in estado.fases if not f.completa), None),
-            avance=estado.porcentaje,
-            asistencia=round(100 * asistidas / sesiones) if sesiones else None,
-            calificacion=calificacion,
-            horas_acreditadas=sum(horas.get(f.fase_id, 0) for f in estado.fases if f.completa),
-            fases=tuple(fases),
+        resultado[inscripcion.pk] = (
+            estado,
+            AvanceDerivado(
+                completada_en=estado.fecha if estado.completo else None,
+                fases_completadas=seguidas,
+                fases_total=len(estado.fases),
+                fase_actual_id=next((f.fase_id for f in estado.fases if not f.completa), None),
+                avance=estado.porcentaje,
+                asistencia=round(100 * asistidas / sesiones) if sesiones else None,
+                calificacion=calificacion,
+                horas_acreditadas=sum(horas.get(f.fase_id, 0) for f in estado.fases if f.completa),
+                fases=tuple(fases),
+            ),
         )
     return resultado
 
@@ -688,29 +702,20 @@ class AvanceLeido:
     hechos: Hechos
 
 
-def _coincide(inscripcion: Inscripcion, derivado: EstadoCurso, guardadas: dict[int, Any]) -> bool:
-    """Whether the stored progress says what the facts say now (completions and counts)."""
+def _coincide(inscripcion: Inscripcion, avance: AvanceDerivado, guardadas: dict[int, Any]) -> bool:
+    """Whether everything stored of an enrolment's progress is what its facts give now:
+    the `Inscripcion` columns and one `AvanceFase` row per phase, field by field."""
     if inscripcion.avance_calculado_en is None:
         return False
-    if inscripcion.completada_en != (derivado.fecha if derivado.completo else None):
+    if any(getattr(inscripcion, campo) != valor for campo, valor in avance.columnas().items()):
         return False
-    if inscripcion.avance != derivado.porcentaje or len(guardadas) != len(derivado.fases):
+    if len(guardadas) != len(avance.fases):
         return False
-    for fase in derivado.fases:
-        guardada = guardadas.get(fase.fase_id)
-        if guardada is None or (
-            guardada.completada_en,
-            guardada.lecciones,
-            guardada.asistencias,
-        ) != (
-            fase.fecha if fase.completa else None,
-            fase.lecciones_completadas,
-            fase.asistencias,
-        ):
-            return False
-        if (guardada.lecciones_total, guardada.sesiones_requeridas) != (
-            fase.lecciones_total,
-            fase.sesiones_requeridas,
+    for fase_id, *valores in avance.fases:
+        guardada = guardadas.get(fase_id)
+        if guardada is None or any(
+            getattr(guardada, campo) != valor
+            for campo, valor in zip(CAMPOS_AVANCE_FASE, valores, strict=True)
         ):
             return False
     return True
@@ -770,7 +775,7 @@ def leer_avances(
         sesiones_cargadas=sesiones_cargadas,
     )
     hechos = selectors.hechos_de(inscripciones, reglas)
-    derivados = {i.pk: evaluar_curso(reglas[i.edicion_id], hechos[i.pk]) for i in inscripciones}
+    derivados = _derivar(inscripciones, reglas, hechos, textos=True)
 
     def guardadas_de(ids: Sequence[int]) -> dict[int, dict[int, AvanceFase]]:
         filas: dict[int, dict[int, AvanceFase]] = defaultdict(dict)
@@ -779,7 +784,17 @@ def leer_avances(
         return filas
 
     guardadas = guardadas_de([i.pk for i in inscripciones])
-    desfasadas = [i for i in inscripciones if not _coincide(i, derivados[i.pk], guardadas[i.pk])]
+    # A withdrawn enrolment keeps the progress it had (rule changes and the reconciler
+    # pass it by); only one never computed is computed.
+    desfasadas = [
+        i
+        for i in inscripciones
+        if i.avance_calculado_en is None
+        or (
+            i.estado == Inscripcion.Estado.ACTIVA
+            and not _coincide(i, derivados[i.pk][1], guardadas[i.pk])
+        )
+    ]
     if desfasadas:
         ids = [i.pk for i in desfasadas]
         sin_aviso = sum(1 for i in desfasadas if i.avance_calculado_en is not None)
@@ -800,7 +815,7 @@ def leer_avances(
         guardadas.update(guardadas_de(ids))
     return {
         i.pk: AvanceLeido(
-            estado=_estado_guardado(i, derivados[i.pk], guardadas[i.pk]),
+            estado=_estado_guardado(i, derivados[i.pk][0], guardadas[i.pk]),
             reglas=reglas[i.edicion_id],
             hechos=hechos[i.pk],
         )

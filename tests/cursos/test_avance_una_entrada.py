@@ -135,3 +135,27 @@ def test_la_reconciliacion_esta_programada_cada_noche():
     tarea = PeriodicTask.objects.get(name="Reconciliar el avance guardado")
     assert tarea.task == "cursos.tasks.reconciliar_avances_task"
     assert (tarea.crontab.hour, tarea.crontab.minute) == ("3", "30")
+
+
+def test_un_alias_de_leccion_cuenta_en_la_fase_donde_aparece(curso, inscripcion, en_linea):
+    services.marcar_leccion_completada(inscripcion=inscripcion, leccion=curso.lecciones[2])
+    assert _guardado(inscripcion)[1][1].lecciones_total == 1
+    with en_linea():
+        # Wagtail's "create alias" makes a live page without a publish.
+        curso.lecciones[0].create_alias(parent=curso.practica, update_slug="marco-alias")
+    _fila, fases = assert_sin_deriva(inscripcion)
+    assert fases[1].lecciones_total == 2
+
+
+def test_mover_la_edicion_a_otro_curso_recalcula_con_sus_fases(
+    curso, edicion, inscripcion, en_linea
+):
+    otro = CursoPageFactory(title="Otro curso")
+    FasePageFactory(parent=otro, title="Única fase")  # asks for nothing
+    assert _guardado(inscripcion)[0].completada_en is None
+    with en_linea():
+        edicion.curso = otro
+        edicion.save()
+    fila, fases = assert_sin_deriva(inscripcion)
+    assert fila.completada_en is not None
+    assert len(fases) == 1
