@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cursos import services
-from cursos.models import AvanceFase, Inscripcion
+from cursos.models import AvanceFase, FasePage, Inscripcion, SesionEnVivo
 from cursos.selectors import estado_derivado as estado_de
 from cursos.tasks import recalcular_pendientes_task
 from evaluaciones import selectors as evaluaciones_selectors
@@ -41,11 +41,36 @@ def assert_sin_deriva(inscripcion, evaluacion=None):
     assert fila.fases_completadas == seguidas
     assert fila.fase_actual_id == next((f.fase_id for f in estado.fases if not f.completa), None)
     assert [
-        (f.fase_id, f.completada_en, f.porcentaje, f.lecciones, f.asistencias) for f in fases
+        (
+            f.fase_id,
+            f.completada_en,
+            f.porcentaje,
+            f.lecciones,
+            f.lecciones_total,
+            f.asistencias,
+            f.sesiones_requeridas,
+        )
+        for f in fases
     ] == [
-        (f.fase_id, f.fecha, f.porcentaje, f.lecciones_completadas, f.asistencias)
+        (
+            f.fase_id,
+            f.fecha,
+            f.porcentaje,
+            f.lecciones_completadas,
+            f.lecciones_total,
+            f.asistencias,
+            f.sesiones_requeridas,
+        )
         for f in estado.fases
     ]
+    # Hours and attendance, counted here from the pages and sessions themselves.
+    fase_ids = [f.fase_id for f in estado.fases]
+    horas = dict(FasePage.objects.filter(pk__in=fase_ids).values_list("pk", "horas"))
+    assert fila.horas_acreditadas == sum(horas[f.fase_id] for f in estado.fases if f.completa)
+    sesiones = SesionEnVivo.objects.filter(edicion_id=fila.edicion_id, fase_id__in=fase_ids)
+    asistidas = sum(f.asistencias for f in estado.fases)
+    total = sesiones.count()
+    assert fila.asistencia == (round(100 * asistidas / total) if total else None)
     if evaluacion is not None:
         final = evaluaciones_selectors.calificacion_final(
             evaluacion=evaluacion, usuario_id=fila.usuario_id

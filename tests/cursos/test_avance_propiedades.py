@@ -38,7 +38,12 @@ ACCIONES = (
     "quitar_sesion",
     "subir_aprobatoria",
     "bajar_aprobatoria",
+    "cambiar_metodo",
+    "cambiar_asistencia_minima",
+    "mover_leccion",
+    "retirarse_y_volver",
 )
+METODOS = ("mas_alta", "ultima", "primera", "promedio")
 
 
 class Mundo:
@@ -108,6 +113,24 @@ class Mundo:
             nueva = min(max(self.evaluacion.puntaje_aprobatorio + paso, Decimal(0)), Decimal(100))
             self.evaluacion.puntaje_aprobatorio = nueva
             self.evaluacion.save()
+        elif accion == "cambiar_metodo":
+            self.evaluacion.metodo_calificacion = METODOS[indice % len(METODOS)]
+            self.evaluacion.save()
+        elif accion == "cambiar_asistencia_minima":
+            # As the admin does it: a new revision of the phase, published.
+            self.practica.refresh_from_db()
+            self.practica.asistencia_minima = (0, 50, 100)[indice % 3]
+            self.practica.save_revision().publish()
+        elif accion == "mover_leccion" and vivas:
+            leccion = vivas[indice % len(vivas)]
+            # The tree's counters moved with earlier steps: read them fresh.
+            self.teorica.refresh_from_db()
+            self.practica.refresh_from_db()
+            destino = self.practica if leccion.get_parent().pk == self.teorica.pk else self.teorica
+            leccion.move(destino, pos="last-child")
+        elif accion == "retirarse_y_volver":
+            services.retirar_inscripcion(inscripcion=self.inscripcion)
+            self.inscripcion = services.inscribir_persona(edicion=self.edicion, usuario=persona)
         for pagina in self.lecciones:
             pagina.refresh_from_db()
 
@@ -121,6 +144,9 @@ class Mundo:
 @example(pasos=[("completar_leccion", 0), ("agregar_leccion", 0)])
 @example(pasos=[("completar_leccion", 0), ("asistir", 0), ("agregar_sesion", 0), ("calificar", 3)])
 @example(pasos=[("calificar", 2), ("subir_aprobatoria", 0), ("despublicar_fase", 0)])
+@example(pasos=[("calificar", 5), ("calificar", 0), ("cambiar_metodo", 1), ("mover_leccion", 0)])
+@example(pasos=[("asistir", 0), ("cambiar_asistencia_minima", 2), ("retirarse_y_volver", 0)])
+@example(pasos=[("borrar_leccion", 0), ("mover_leccion", 0)])
 def test_lo_guardado_es_siempre_lo_derivado(pasos, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(
         tasks.recalcular_pendientes_task,
