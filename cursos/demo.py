@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from cursos import services
+from cursos import manifestaciones, services
 from cursos.models import (
     CursoPage,
     Edicion,
@@ -28,6 +28,7 @@ from cursos.models import (
     HomePage,
     Inscripcion,
     LeccionPage,
+    ManifestacionInteres,
     ProgramaPage,
     SesionEnVivo,
 )
@@ -35,7 +36,7 @@ from evaluaciones import demo as evaluaciones_demo
 from evaluaciones.demo import Perfil
 from lms import services as lms_services
 from lms.demo import CONTRASENA_DEMO
-from lms.models import EntidadFederativa, Organizacion, Usuario
+from lms.models import EntidadFederativa, Organizacion, Rol, Usuario
 
 LGTAIP_2015 = "Ley General de Transparencia y Acceso a la Información Pública"
 CITA_2015 = "texto publicado en el DOF el 4 de mayo de 2015"
@@ -632,6 +633,59 @@ def _historia(
 
 
 @transaction.atomic
+def _manifestaciones(programa: ProgramaPage, anio: int) -> None:
+    """Jalisco's manifestación accepted and Mexico City's waiting for the national decision.
+
+    The demo programme does not require one to enrol, so the demo participants of every
+    state keep their enrolments; the national view still compares targets and progress.
+    """
+    nacional = Usuario.objects.filter(email__iexact="coordinacion.nacional@demo.mx").first()
+    for clave, estado, metas in (
+        ("14", ManifestacionInteres.Estado.ACEPTADA, (40, 2, 20, 1)),
+        ("09", ManifestacionInteres.Estado.ENVIADA, (30, 1, 15, 1)),
+    ):
+        entidad = EntidadFederativa.objects.get(clave_inegi=clave)
+        sujetos = list(manifestaciones.sujetos_del_padron(entidad.pk))
+        tope = len(sujetos)
+        m, creada = ManifestacionInteres.objects.get_or_create(
+            programa=programa,
+            anio=anio,
+            entidad=entidad,
+            defaults={
+                "estado": estado,
+                "organo_garante": Organizacion.objects.filter(
+                    entidad=entidad, clase=Organizacion.Clase.ORGANO_GARANTE
+                ).first(),
+                "meta_personas_teorica": metas[0],
+                "meta_sujetos_teorica": min(metas[1], tope),
+                "meta_personas_practica": metas[2],
+                "meta_sujetos_practica": min(metas[3], tope),
+                "observaciones": "Preferimos sesiones en vivo por la tarde.",
+            },
+        )
+        if not creada:
+            continue
+        m.sujetos_obligados.set(sujetos)
+        m.contactos.create(
+            nombre=f"Enlace de capacitación ({entidad.abreviatura})",
+            cargo="Dirección de capacitación",
+            correo=f"capacitacion.{entidad.abreviatura.lower()}@demo.mx",
+        )
+        estatal = Usuario.objects.filter(
+            asignaciones__rol=Rol.COORDINADOR_ESTATAL, asignaciones__entidad=entidad
+        ).first()
+        m.historial.create(
+            accion="enviada", usuario=estatal, usuario_email=estatal.email if estatal else ""
+        )
+        if estado == ManifestacionInteres.Estado.ACEPTADA:
+            m.historial.create(
+                accion="aceptada",
+                usuario=nacional,
+                usuario_email=nacional.email if nacional else "",
+                comentario="Bienvenidos al programa.",
+            )
+
+
 def cargar() -> None:
     """Create the demo course, its editions and sessions, and participants at several stages."""
     curso = _contenido()
@@ -704,4 +758,5 @@ def cargar() -> None:
     # Progress is derived from the facts above; publishing the phases' rules queues the
     # same recomputation for a worker, done here at once so the demo is right on load.
     services.recalcular_avances(inscripciones=Inscripcion.objects.filter(edicion__curso=curso))
+    _manifestaciones(curso.get_parent().specific, nacional.fecha_inicio.year)
     services.configurar_autoria()

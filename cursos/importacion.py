@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cursos import columnas
+from cursos.manifestaciones import entidades_abiertas
 from lms import tabular
 from lms.coincidencias import IndiceOrganizaciones, Sugerencia, clave_nombre
 from lms.entidades import IndiceEntidades
@@ -119,6 +120,8 @@ class ContextoInscripcion:
     organizaciones_elegibles: set[int]
     cupo: int | None
     ocupados: int
+    # States whose manifestación de interés opened the programme (None: not required).
+    entidades_con_manifestacion: frozenset[int] | None = None
     # None: every entity (national coordination, administrators).
     entidades_en_alcance: set[int] | None = None
     puede_crear_organizacion: bool = False
@@ -592,6 +595,17 @@ def _revisar_elegibilidad(revisada: FilaInscripcion, contexto: ContextoInscripci
         and revisada.organizacion_id not in contexto.organizaciones_elegibles
     ):
         revisada.motivos.append(_("La edición es solo para personas de otras organizaciones."))
+    elif (
+        contexto.entidades_con_manifestacion is not None
+        and revisada.entidad_id not in contexto.entidades_con_manifestacion
+    ):
+        revisada.motivos.append(
+            _(
+                "La inscripción para la entidad federativa de esta persona se abrirá cuando "
+                "la coordinación nacional acepte la manifestación de interés de su órgano "
+                "garante."
+            )
+        )
 
 
 def organizaciones_por_resolver(
@@ -742,6 +756,7 @@ def cargar_contexto(
         retiradas=retiradas,
         entidades_elegibles=set(edicion.entidades.values_list("pk", flat=True)),
         organizaciones_elegibles=set(edicion.organizaciones.values_list("pk", flat=True)),
+        entidades_con_manifestacion=entidades_abiertas(edicion),
         cupo=edicion.cupo,
         ocupados=ocupados,
         entidades_en_alcance=entidades_en_alcance,

@@ -19,6 +19,7 @@ from cursos.models import (
     ExportacionSolicitada,
     FormatoLista,
     Inscripcion,
+    ManifestacionInteres,
     ProgresoLeccion,
     SesionEnVivo,
 )
@@ -164,6 +165,30 @@ class PoliticaDeFormatosDeLista:
         return self.accede(usuario, Accion.CAMBIAR)
 
 
+@dataclass(frozen=True)
+class PoliticaDeManifestaciones:
+    """A state's manifestación de interés: its state coordinators and the national coordination.
+
+    Both read and edit it (the national coordination also accepts it or asks for
+    changes, see `cursos.manifestaciones.puede_decidir`); nobody deletes it, so its
+    history stays.
+    """
+
+    def accede(self, usuario: Any, accion: Accion) -> bool:
+        return accion is not Accion.BORRAR and alcance_de(usuario).coordina
+
+    def filtrar(self, usuario: Any, accion: Accion, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.accede(usuario, accion):
+            return queryset.none()
+        alcance = alcance_de(usuario)
+        if alcance.nacional:
+            return queryset
+        return queryset.filter(entidad_id__in=sorted(alcance.entidades))
+
+    def puede_crear(self, usuario: Any) -> bool:
+        return alcance_de(usuario).coordina
+
+
 def registrar() -> None:
     """Declare the courses app's policies and course memberships to `lms.alcance`."""
     from lms.wagtail_alcance import registrar_en_wagtail
@@ -191,4 +216,5 @@ def registrar() -> None:
     )
     politica.registrar_politica(ExportacionSolicitada, PoliticaDeExportaciones())
     politica.registrar_politica(FormatoLista, PoliticaDeFormatosDeLista())
+    politica.registrar_politica(ManifestacionInteres, PoliticaDeManifestaciones())
     registrar_en_wagtail(Edicion)

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cursos import selectors
+from cursos import manifestaciones, selectors
 from cursos.models import (
     Asistencia,
     CursoPage,
@@ -49,14 +49,18 @@ class ProgresoError(ValidationError):
 
 
 def motivo_no_elegible(*, edicion: Edicion, usuario: Usuario) -> str | None:
-    """Why `usuario` may not enrol in `edicion` by state or organization, or None."""
+    """Why `usuario` may not enrol in `edicion` by state or organization, or None.
+
+    A programme that requires a manifestación de interés opens only to the states whose
+    manifestación for the edition's year was accepted.
+    """
     entidades = {e.pk for e in edicion.entidades.all()}
     if entidades and usuario.entidad_id not in entidades:
         return _("Esta edición es solo para personas de otras entidades federativas.")
     organizaciones = {o.pk for o in edicion.organizaciones.all()}
     if organizaciones and usuario.organizacion_id not in organizaciones:
         return _("Esta edición es solo para personas de otras organizaciones.")
-    return None
+    return manifestaciones.motivo_sin_manifestacion(edicion=edicion, usuario=usuario)
 
 
 @transaction.atomic

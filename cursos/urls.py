@@ -90,3 +90,36 @@ urlpatterns += [
     ),
     path("coordinacion/personas/<int:pk>/", views_reportes.kardex, name="kardex"),
 ]
+
+# Manifestación de interés and the national view of commitments (cursos/views_manifestaciones.py).
+from cursos import views_manifestaciones  # noqa: E402
+
+urlpatterns += [
+    path("coordinacion/manifestaciones/", views_manifestaciones.lista, name="manifestaciones"),
+    path(
+        "coordinacion/manifestaciones/nueva/",
+        views_manifestaciones.nueva,
+        name="manifestacion_nueva",
+    ),
+    path(
+        "coordinacion/manifestaciones/<int:pk>/",
+        views_manifestaciones.detalle,
+        name="manifestacion",
+    ),
+    path(
+        "coordinacion/manifestaciones/<int:pk>/editar/",
+        views_manifestaciones.editar,
+        name="manifestacion_editar",
+    ),
+    path(
+        "coordinacion/manifestaciones/<int:pk>/enviar/",
+        views_manifestaciones.enviar,
+        name="manifestacion_enviar",
+    ),
+    path(
+        "coordinacion/manifestaciones/<int:pk>/decidir/",
+        views_manifestaciones.decidir,
+        name="manifestacion_decidir",
+    ),
+    path("coordinacion/compromisos/", views_manifestaciones.compromisos, name="compromisos"),
+]

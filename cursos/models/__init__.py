@@ -30,3 +30,10 @@ __all__ = [
 from cursos.models.reportes import ExportacionSolicitada
 
 __all__ += ["ExportacionSolicitada"]
+from cursos.models.manifestaciones import (  # noqa: E402
+    ContactoManifestacion,
+    DecisionManifestacion,
+    ManifestacionInteres,
+)
+
+__all__ += ["ContactoManifestacion", "DecisionManifestacion", "ManifestacionInteres"]

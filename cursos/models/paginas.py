@@ -121,8 +121,21 @@ class ProgramaPage(ArbolDirectoMixin, Page):
 
     resumen: models.CharField[str, str] = models.CharField(_("resumen"), max_length=300, blank=True)
     descripcion = RichTextField(_("descripción"), blank=True)
+    requiere_manifestacion: models.BooleanField[bool, bool] = models.BooleanField(
+        _("requiere manifestación de interés"),
+        default=False,
+        help_text=_(
+            "Si se marca, las personas de una entidad federativa solo pueden inscribirse "
+            "cuando la coordinación nacional acepta la manifestación de interés de su "
+            "órgano garante para el año de la edición."
+        ),
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("resumen"), FieldPanel("descripcion")]
+    settings_panels = [
+        *Page.settings_panels,
+        MultiFieldPanel([FieldPanel("requiere_manifestacion")], heading=_("Inscripción")),
+    ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("resumen"),

@@ -38,7 +38,8 @@ MAXIMO_CONSULTAS = {
     "fase": 17,
     "leccion": 15,
     "mis_cursos": 12,
-    "edicion": 11,
+    # One more for the manifestación de interés gate (cursos.manifestaciones).
+    "edicion": 12,
     "participantes": 19,
 }
 

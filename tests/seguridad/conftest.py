@@ -45,7 +45,7 @@ class Ruta:
 def _crear_mundo() -> Mundo:
     from constancias import services as servicios_constancias
     from constancias.models import Constancia, TrabajoEmision
-    from cursos.models import ExportacionSolicitada
+    from cursos.models import ExportacionSolicitada, ManifestacionInteres
     from evaluaciones import services as servicios_evaluaciones
     from evaluaciones.models import Excepcion, Pregunta, Respuesta
     from lms import services as servicios_lms
@@ -124,7 +124,16 @@ def _crear_mundo() -> Mundo:
         formato=ExportacionSolicitada.Formato.CSV,
         expira_en=timezone.now() + datetime.timedelta(days=1),
     )
+    # Entidad A's manifestación names its people as contacts: outsiders must not see them.
+    manifestacion = ManifestacionInteres.objects.create(
+        programa=edicion.curso.get_parent().specific,
+        anio=edicion.fecha_inicio.year,
+        entidad=entidad_a,
+        estado=ManifestacionInteres.Estado.ENVIADA,
+    )
+    manifestacion.contactos.create(nombre=f"Anacleta {APELLIDO_A}", correo=CORREO_A)
     objetos = {
+        "manifestacion": manifestacion,
         "entidad": entidad_a,
         "organizacion": org_a,
         "participante": participante,
@@ -209,6 +218,10 @@ _OBJETO_POR_NOMBRE = {
     "constancias:reemplazar": "constancia",
     "evaluaciones_recalificar": "pregunta",
     "constancias_muestra_plantilla": "plantilla",
+    "cursos:manifestacion": "manifestacion",
+    "cursos:manifestacion_editar": "manifestacion",
+    "cursos:manifestacion_enviar": "manifestacion",
+    "cursos:manifestacion_decidir": "manifestacion",
 }
 _OBJETO_POR_ESPACIO = {
     "wagtailsnippets_cursos_edicion": "edicion",

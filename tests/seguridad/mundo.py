@@ -45,7 +45,13 @@ def crear_mundo() -> MundoPropiedad:
     from constancias import services as servicios_constancias
     from constancias.models import Constancia, TrabajoEmision, VerificacionConsulta
     from cursos import services as servicios_cursos
-    from cursos.models import Asistencia, ExportacionSolicitada, FormatoLista, ProgresoLeccion
+    from cursos.models import (
+        Asistencia,
+        ExportacionSolicitada,
+        FormatoLista,
+        ManifestacionInteres,
+        ProgresoLeccion,
+    )
     from evaluaciones import services as servicios_evaluaciones
     from evaluaciones.models import Excepcion, Pregunta, Respuesta
     from lms import services as servicios_lms
@@ -182,7 +188,17 @@ def crear_mundo() -> MundoPropiedad:
         collection=coleccion,
     )
 
+    manifestacion = ManifestacionInteres.objects.create(
+        programa=curso.get_parent().specific,
+        anio=edicion.fecha_inicio.year,
+        entidad=entidad_a,
+        estado=ManifestacionInteres.Estado.ENVIADA,
+        observaciones="Compromiso Tequila",
+    )
+    manifestacion.contactos.create(nombre="Contacto Matriz", correo="contacto@ejemplo.gob.mx")
+
     objetos = {
+        "manifestacion": manifestacion,
         "evaluacion": evaluacion,
         "categoria": categoria,
         "pregunta": ensayo,

@@ -78,6 +78,11 @@ PERSONALES = {
     "wagtailusers_users:history",
     "wagtailusers_users:history_results",
     "usuario_chooser:chosen",
+    # A state's manifestación names its contact people.
+    "cursos:manifestacion",
+    "cursos:manifestacion_editar",
+    "cursos:manifestacion_enviar",
+    "cursos:manifestacion_decidir",
 }
 # Public by design: the verification page names the holder to whoever has the code.
 SIN_REVISION_DE_FUGAS = {"constancias:verificar"}

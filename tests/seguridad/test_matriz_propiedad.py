@@ -76,6 +76,8 @@ ESPERADO: dict[str, dict[Accion, frozenset[str]]] = {
     "progreso": _fila({P, IC, CA, NA, AD}, {CA, NA, AD}, set()),
     "exportacion": _fila({CA}, set(), {CA}),
     "formato_lista": _fila({CA}, {CA}, {CA}),
+    # A state's manifestación de interés: its coordinators and the national coordination.
+    "manifestacion": _fila({CA, NA, AD}, {CA, NA, AD}, set()),
     "constancia": _fila({P, CA, NA, AD}, {NA, AD}, set()),
     "trabajo": _fila({CA, NA, AD}, set(), set()),
     "plantilla": _fila({NA, AD}, {NA, AD}, {NA, AD}),
@@ -184,6 +186,15 @@ TIPO_POR_NOMBRE = {
         "sesion",
     ),
     "cursos:kardex": "participante",
+    **dict.fromkeys(
+        [
+            "cursos:manifestacion",
+            "cursos:manifestacion_editar",
+            "cursos:manifestacion_enviar",
+            "cursos:manifestacion_decidir",
+        ],
+        "manifestacion",
+    ),
     "cursos:exportacion": "exportacion",
     "cursos:exportacion_descargar": "exportacion",
     **dict.fromkeys(
@@ -292,6 +303,9 @@ ACCION_POR_VISTA = {
 
 # Views that do one policy action on the object in their URL.
 ACCION_POR_NOMBRE = {
+    "cursos:manifestacion": V,
+    "cursos:manifestacion_editar": C,  # a sent one redirects to its page with a message
+    "cursos:manifestacion_enviar": C,
     "cursos:exportacion": V,
     "cursos:exportacion_descargar": V,
     "evaluaciones:calificar": C,
@@ -332,6 +346,8 @@ ROLES_POR_NOMBRE: dict[str, frozenset[str]] = {
     "cursos:inscribir_columnas": frozenset({CA, CB, NA, AD}),
     "cursos:inscribir_organizaciones": frozenset({CA, CB, NA, AD}),
     "cursos:kardex": frozenset({CA, NA, AD}),
+    # Accepting or asking for changes is the national coordination's (cursos.manifestaciones).
+    "cursos:manifestacion_decidir": frozenset({NA, AD}),
     "evaluaciones:detalle": frozenset({P, IC, NA, AD}),  # `selectors.puede_presentar`
     "evaluaciones:iniciar": frozenset({P, IC, NA, AD}),
     "evaluaciones:intento": frozenset({P}),  # one's own attempt
