@@ -59,6 +59,13 @@ def _meta(etiqueta: Any, ayuda: Any = "") -> forms.IntegerField:
     )
 
 
+class SujetosField(forms.ModelMultipleChoiceField):
+    """Obligated subjects of one state: their names alone (the state is the form's)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.nombre)
+
+
 class EntidadForm(forms.Form):
     """The first step for whoever coordinates more than one state: which one."""
 
@@ -92,7 +99,7 @@ class ManifestacionForm(forms.Form):
         _("Personas en la fase práctica"), _("Cuántas personas se espera que acrediten.")
     )
     meta_sujetos_practica = _meta(_("Sujetos obligados en la fase práctica"))
-    sujetos_obligados = forms.ModelMultipleChoiceField(
+    sujetos_obligados = SujetosField(
         label=_("Sujetos obligados que participarán"),
         queryset=Organizacion.objects.none(),
         required=False,
@@ -121,7 +128,7 @@ class ManifestacionForm(forms.Form):
     def __init__(self, *args: Any, entidad: EntidadFederativa, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.entidad = entidad
-        campo = cast(forms.ModelMultipleChoiceField, self.fields["sujetos_obligados"])
+        campo = cast(SujetosField, self.fields["sujetos_obligados"])
         campo.queryset = manifestaciones.sujetos_del_padron(entidad.pk).order_by("nombre")
         campo.error_messages.update(
             _eleccion(_t("Elija solo sujetos obligados de %(entidad)s.") % {"entidad": entidad})
