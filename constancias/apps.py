@@ -8,11 +8,12 @@ class ConstanciasConfig(AppConfig):
     verbose_name = _("Constancias")
 
     def ready(self) -> None:
-        from constancias import datos_personales, exportacion, politicas, receivers
+        from constancias import datos_personales, exportacion, paneles, politicas, receivers
 
         politicas.registrar()
         datos_personales.registrar()
         exportacion.registrar()
+        paneles.registrar()
         from cursos.signals import completitud_cambiada
 
         post_migrate.connect(receivers.permisos_despues_de_migrar)

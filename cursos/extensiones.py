@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest
 
     from cursos.models import Inscripcion
@@ -72,4 +73,58 @@ def secciones_mis_cursos(
                     "contexto": dict(datos.get("contexto") or datos.get("context") or {}),
                 }
             )
+    return secciones
+
+
+# --- Dashboard figures and kardex panels ---------------------------------------------
+#
+# The dashboard shows how many enrolments hold a valid constancia and the kardex lists
+# each enrolment's constancias; both belong to the constancias app, which registers a
+# counting function and a kardex panel here instead of cursos naming its tables.
+
+FuncionConteo = Callable[["QuerySet[Inscripcion]"], int]
+
+_CONTEOS: dict[str, FuncionConteo] = {}
+
+
+def registrar_conteo(clave: str, funcion: FuncionConteo) -> None:
+    """Register the function that counts `clave` (e.g. "con_constancia") among enrolments."""
+    _CONTEOS[clave] = funcion
+
+
+def conteo(clave: str, inscripciones: QuerySet[Inscripcion]) -> int | None:
+    """How many of `inscripciones` the registered `clave` counts; None if no app counts it."""
+    funcion = _CONTEOS.get(clave)
+    return None if funcion is None else funcion(inscripciones)
+
+
+class SeccionKardex(TypedDict):
+    """A panel of one enrolment in the kardex: a template and the context it receives."""
+
+    plantilla: str
+    contexto: dict[str, Any]
+
+
+FuncionKardex = Callable[["Sequence[Inscripcion]"], dict[int, list[SeccionKardex]]]
+
+_SECCIONES_KARDEX: list[FuncionKardex] = []
+
+
+def registrar_seccion_kardex(funcion: FuncionKardex) -> FuncionKardex:
+    """Register `funcion` to add panels under each enrolment of the kardex; idempotent.
+
+    It receives every enrolment shown (in the viewer's scope) and returns, by enrolment
+    id, the panels to show, fetching what it needs in a fixed number of queries.
+    """
+    if funcion not in _SECCIONES_KARDEX:
+        _SECCIONES_KARDEX.append(funcion)
+    return funcion
+
+
+def secciones_kardex(inscripciones: Sequence[Inscripcion]) -> dict[int, list[SeccionKardex]]:
+    """Every registered function's panels by enrolment id, each function called once."""
+    secciones: dict[int, list[SeccionKardex]] = {i.pk: [] for i in inscripciones}
+    for funcion in list(_SECCIONES_KARDEX):
+        for inscripcion_id, paneles in (funcion(inscripciones) or {}).items():
+            secciones.setdefault(inscripcion_id, []).extend(paneles)
     return secciones

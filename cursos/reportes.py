@@ -25,7 +25,7 @@ from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cursos import columnas_exportacion
+from cursos import columnas_exportacion, extensiones
 from cursos.models import CursoPage, FasePage, Inscripcion, ProgramaPage
 from cursos.progreso import EstadoCurso
 from cursos.selectors import reglas_por_edicion
@@ -216,9 +216,7 @@ def agregados(qs: QuerySet[Inscripcion]) -> Agregados:
         sum(n for completadas, n in por_fases.items() if completadas >= posicion)
         for posicion in range(1, (fila["fases"] or 0) + 1)
     )
-    con_constancia = (
-        qs.filter(constancias__estado=ESTADO_CONSTANCIA_VIGENTE).values("pk").distinct().count()
-    )
+    con_constancia = extensiones.conteo("con_constancia", qs)
     return Agregados(
         cifras=CifrasClave(
             inscritas=fila["inscritas"],
@@ -318,9 +316,6 @@ def inscripciones_por_mes(qs: QuerySet[Inscripcion]) -> list[tuple[datetime.date
 
 
 # --- Export rows, streamed ------------------------------------------------------
-
-
-ESTADO_CONSTANCIA_VIGENTE = "vigente"
 
 
 Formato = Callable[[Any], Any]
@@ -638,8 +633,8 @@ class FilaKardex:
     estado: EstadoCurso
     asistencias: list[Any]
     intentos: list[Any]
-    # Every constancia of the enrolment (valid, revoked or replaced), newest first.
-    constancias: list[Any]
+    # Panels other apps add under the enrolment (constancias: every constancia issued).
+    secciones: list[extensiones.SeccionKardex]
 
 
 @dataclass(frozen=True)
@@ -659,11 +654,10 @@ def kardex(usuario: Any, persona: Any) -> Kardex:
         inscripciones_en_alcance(usuario)
         .filter(usuario=persona)
         .select_related("edicion", "edicion__curso")
-        # By relation name: cursos does not import the constancias app (imports point down).
-        .prefetch_related("constancias")
         .order_by("-inscrita_en", "pk")
     )
     estados = estados_de(inscripciones)
+    secciones = extensiones.secciones_kardex(inscripciones)
     asistencias: dict[int, list[Any]] = defaultdict(list)
     for asistencia in (
         Asistencia.objects.filter(
@@ -695,7 +689,7 @@ def kardex(usuario: Any, persona: Any) -> Kardex:
                     for t in intentos
                     if t.evaluacion_id in evaluaciones_por_edicion.get(i.edicion_id, set())
                 ],
-                constancias=list(i.constancias.all()),
+                secciones=secciones[i.pk],
             )
             for i in inscripciones
         ]
