@@ -394,6 +394,28 @@ def _fuentes_cache(regular: Path, negrita: Path) -> tuple[str, str]:
     return nombres[0], nombres[1]
 
 
+@lru_cache(maxsize=4)
+def _cubiertos(regular: Path, negrita: Path) -> frozenset[int]:
+    # ReportLab's reading of each font's character map (the cmap table).
+    return frozenset(TTFont("cmap-r", str(regular)).face.charToGlyph) & frozenset(
+        TTFont("cmap-n", str(negrita)).face.charToGlyph
+    )
+
+
+def caracteres_sin_glifo(texto: str) -> list[str]:
+    """The characters of `texto` the constancia's fonts cannot print, each once, in order.
+
+    A constancia printed anyway would show them as empty boxes; issuance refuses it with
+    this list instead (`constancias.selectors.elegibilidad`).
+    """
+    cubiertos = _cubiertos(*rutas_fuentes())
+    faltan: list[str] = []
+    for caracter in texto:
+        if not caracter.isspace() and ord(caracter) not in cubiertos and caracter not in faltan:
+            faltan.append(caracter)
+    return faltan
+
+
 def _fuentes() -> tuple[str, str]:
     """ReportLab names of the regular and bold fonts that the template also uses."""
     return _fuentes_cache(*rutas_fuentes())
@@ -405,7 +427,7 @@ def _mitades(elementos: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     return list(elementos[:mitad]), list(elementos[mitad:])
 
 
-def _contexto_html(
+def contexto_html(
     diseno: dict[str, Any], datos: dict[str, Any] | None, *, medir: bool = False
 ) -> dict[str, Any]:
     regular, negrita = rutas_fuentes()
@@ -477,7 +499,7 @@ def _medir(diseno: dict[str, Any]) -> _Geometria:
     import pypdfium2
 
     verificar_diseno(diseno)
-    documento = _weasyprint_html(_contexto_html(diseno, None, medir=True)).render()
+    documento = _weasyprint_html(contexto_html(diseno, None, medir=True)).render()
     pagina = documento.pages[0]
     ancho, alto = pagina.width * PT_POR_PX, pagina.height * PT_POR_PX
     anclas = pagina.anchors
@@ -667,48 +689,13 @@ def renderizar_constancia_weasyprint(diseno: dict[str, Any], datos: dict[str, An
     """
     verificar_diseno(diseno)
     meta = metadatos(diseno, datos)
-    documento = _weasyprint_html(_contexto_html(diseno, datos)).render()
+    documento = _weasyprint_html(contexto_html(diseno, datos)).render()
     documento.metadata.title = meta["titulo"]
     documento.metadata.authors = [meta["autor"]]
     documento.metadata.description = meta["asunto"]
     documento.metadata.generator = PRODUCTOR
     documento.metadata.created = _momento(datos).isoformat()
     return documento.write_pdf()
-
-
-def renderizar_lote_dividido(diseno: dict[str, Any], lote: Sequence[dict[str, Any]]) -> list[bytes]:
-    """Alternative bulk design kept for the benchmark: one WeasyPrint document, split.
-
-    Lays out every constancia of `lote` in one document (fonts subset once), then copies
-    each constancia's pages into its own file with pypdf. Not used in production: drawing
-    the personal layer over the shared one is faster.
-    """
-    from pypdf import PdfReader, PdfWriter
-    from weasyprint import HTML
-
-    verificar_diseno(diseno)
-    paginas_por_constancia = 2 if diseno.get("reverso") else 1
-    html = []
-    for datos in lote:
-        pagina = render_to_string("constancias/pdf/constancia.html", _contexto_html(diseno, datos))
-        html.append(pagina.split("<body>", 1)[1].rsplit("</body>", 1)[0])
-    plantilla = render_to_string("constancias/pdf/constancia.html", _contexto_html(diseno, None))
-    cabeza = plantilla.split("<body>", 1)[0]
-    completo = HTML(string=cabeza + "<body>" + "".join(html) + "</body></html>").write_pdf()
-    lector = PdfReader(io.BytesIO(completo))
-    resultado = []
-    for indice, datos in enumerate(lote):
-        escritor = PdfWriter()
-        for numero in range(paginas_por_constancia):
-            escritor.add_page(lector.pages[indice * paginas_por_constancia + numero])
-        meta = metadatos(diseno, datos)
-        escritor.add_metadata(
-            {"/Title": meta["titulo"], "/Author": meta["autor"], "/Subject": meta["asunto"]}
-        )
-        salida = io.BytesIO()
-        escritor.write(salida)
-        resultado.append(salida.getvalue())
-    return resultado
 
 
 # --- Bulk path: the shared pages once, a personal layer per constancia --------------
@@ -724,7 +711,7 @@ class _Capa:
 
 def _construir_capa(diseno: dict[str, Any]) -> _Capa:
     geometria = _geometria(diseno)
-    documento = _weasyprint_html(_contexto_html(diseno, None)).render()
+    documento = _weasyprint_html(contexto_html(diseno, None)).render()
     if len(documento.pages) != (2 if diseno.get("reverso") else 1):
         raise PlantillaInvalida(
             _("El diseño no cabe en una hoja: reduzca los textos, logotipos o firmantes.")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from constancias import pdf
 from constancias.models import Alcance, Constancia, ReglaConstancia, Tipo
 from cursos import services as services_cursos
 from cursos.models import Inscripcion
@@ -93,6 +94,12 @@ def elegibilidad(
             motivo = _("La plantilla de la constancia no está publicada.")
         elif not nombre_impreso(inscripcion.usuario):
             motivo = _("Falta el nombre de la persona en su perfil.")
+        elif faltan := pdf.caracteres_sin_glifo(nombre_impreso(inscripcion.usuario)):
+            motivo = _(
+                "El nombre tiene caracteres que la fuente de la constancia no puede imprimir "
+                "(%(caracteres)s): corrija el nombre en el perfil o pida a la administración "
+                "una fuente que los incluya."
+            ) % {"caracteres": " ".join(f"«{c}»" for c in faltan)}
         elif not fases:
             motivo = _("El curso no tiene la fase que pide la regla.")
         elif regla.tipo == Tipo.ACREDITACION:

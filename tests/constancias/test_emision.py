@@ -120,6 +120,20 @@ def test_persona_sin_nombre_no_recibe_constancia(regla, inscribir):
     assert "nombre" in fila.motivo
 
 
+def test_nombre_que_la_fuente_no_imprime_se_explica_y_no_emite(regla, inscribir):
+    # Chinese characters are not in the constancia's DejaVu fonts; Greek ones are.
+    china = inscribir(first_name="王小明", last_name="Pérez López")
+    griega = inscribir(first_name="Σοφία", last_name="Παπαδοπούλου")
+    filas = selectors.elegibilidad(regla=regla, inscripciones=[china, griega])
+    assert not filas[0].elegible
+    assert "«王» «小» «明»" in filas[0].motivo
+    assert "corrija el nombre en el perfil" in filas[0].motivo
+    assert filas[1].elegible, filas[1].motivo
+    resultado = services.emitir_constancias(regla=regla, inscripcion_ids=[china.pk, griega.pk])
+    assert [c.inscripcion_id for c in resultado.emitidas] == [griega.pk]
+    assert not Constancia.objects.filter(inscripcion=china).exists()
+
+
 def test_inscripcion_retirada_no_es_elegible(regla, inscripcion):
     Inscripcion.objects.filter(pk=inscripcion.pk).update(
         estado=Inscripcion.Estado.RETIRADA, retirada_en=timezone.now()

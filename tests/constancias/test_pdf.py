@@ -227,7 +227,9 @@ def test_imagenes_de_la_plantilla_aparecen_en_el_pdf(tmp_path):
 
 def test_lote_dividido_produce_un_pdf_por_constancia():
     lote = [datos(nombre="Ana Ruiz", folio="TP-1"), datos(nombre="Luis Núñez", folio="TP-2")]
-    contenidos = pdf.renderizar_lote_dividido(diseno(), lote)
+    from constancias.management.commands.bench_constancias import lote_dividido
+
+    contenidos = lote_dividido(diseno(), lote)
     assert [len(PdfReader(io.BytesIO(c)).pages) for c in contenidos] == [1, 1]
     assert "Luis Núñez" in _texto(contenidos[1])
     assert "Ana Ruiz" not in _texto(contenidos[1])
