@@ -205,8 +205,21 @@ class ContactoForm(forms.Form):
     telefono = forms.CharField(label=_("Teléfono"), max_length=30, required=False)
 
 
+class ContactosBaseFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Registre al menos una persona de contacto."),
+        "too_many_forms": _("Registre como máximo %(num)d personas de contacto."),
+    }
+
+
 ContactoFormSet = forms.formset_factory(
-    ContactoForm, extra=1, min_num=1, validate_min=True, max_num=MAX_CONTACTOS, validate_max=True
+    ContactoForm,
+    formset=ContactosBaseFormSet,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_CONTACTOS,
+    validate_max=True,
 )
 
 

@@ -171,6 +171,9 @@ def test_flujo_completo_abre_la_inscripcion_solo_a_su_entidad(
 
     nal = _cliente(nacional)
     decidir = reverse("cursos:manifestacion_decidir", args=[m.pk])
+    alterada = nal.post(decidir, {"decision": "borrar"})
+    assert alterada.status_code == 400
+    assert "Elija si acepta la manifestación o pide cambios." in _texto(alterada)
     sin_comentario = nal.post(decidir, {"decision": "cambios", "comentario": " "})
     assert sin_comentario.status_code == 400
     assert "Explique qué cambios necesita" in _texto(sin_comentario)
@@ -256,12 +259,22 @@ def test_segunda_manifestacion_de_la_entidad_se_rechaza_y_enlaza_la_existente(
         ("meta_personas_teorica", "diez", "Escriba un número entero."),
         ("meta_personas_practica", "41", "no puede ser mayor que la de la fase teórica"),
         ("fecha_fin_preferida", "2026-01-01", "La fecha final no puede ser anterior"),
+        ("contactos-0-correo", "no-es-correo", "Escriba un correo electrónico válido."),
+        ("contactos-TOTAL_FORMS", "x", "Registre al menos una persona de contacto."),
     ],
 )
 def test_metas_invalidas_se_rechazan_con_mensaje(programa, coord_jal, campo, valor, mensaje):
     respuesta = _crear(_cliente(coord_jal), programa, 2026, **{campo: valor})
     assert respuesta.status_code == 400
     assert mensaje in _texto(respuesta)
+    assert not ManifestacionInteres.objects.exists()
+
+
+def test_sin_persona_de_contacto_no_se_guarda(programa, coord_jal):
+    sin_contacto = {f"contactos-0-{c}": "" for c in ("nombre", "cargo", "correo", "telefono")}
+    respuesta = _crear(_cliente(coord_jal), programa, 2026, **sin_contacto)
+    assert respuesta.status_code == 400
+    assert "Registre al menos una persona de contacto." in _texto(respuesta)
     assert not ManifestacionInteres.objects.exists()
 
 
