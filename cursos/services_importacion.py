@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
-from cursos import importacion
-from cursos.importacion import CREAR, INSCRIBIR, FilaInscripcion, PersonaReporte
+from cursos import importacion_asistencia
+from cursos.importacion import CREAR, INSCRIBIR, FilaInscripcion
+from cursos.importacion_asistencia import PersonaReporte
 from cursos.models import Asistencia, Edicion, Inscripcion, SesionEnVivo
 from lms.alcance import puede_crear
 from lms.direcciones import url_publica
@@ -319,17 +320,19 @@ def importar_asistencia(
             code="minimos",
         )
     sesion = SesionEnVivo.objects.select_for_update().select_related("edicion").get(pk=sesion.pk)
-    inscritas, registradas = importacion.inscritas_de_sesion(sesion, usuario)
-    revisadas = importacion.revisar_asistencia(
-        importacion.ReporteAsistencia(
-            formato=importacion.ZOOM, personas=list(filas), sin_correo=[]
+    inscritas, registradas = importacion_asistencia.inscritas_de_sesion(sesion, usuario)
+    revisadas = importacion_asistencia.revisar_asistencia(
+        importacion_asistencia.ReporteAsistencia(
+            formato=importacion_asistencia.ZOOM, personas=list(filas), sin_correo=[]
         ),
         inscritas=inscritas,
         registradas=registradas,
         minimos_minutos=minimos_minutos,
     )
     presentes = [
-        f for f in revisadas if f.estado == importacion.PRESENTE and f.usuario_id is not None
+        f
+        for f in revisadas
+        if f.estado == importacion_asistencia.PRESENTE and f.usuario_id is not None
     ]
     ahora = timezone.now()
     Asistencia.objects.bulk_create(
@@ -355,7 +358,9 @@ def importar_asistencia(
         services.actualizar_completitud(inscripcion=inscripcion)
     return {
         "marcadas": len(presentes),
-        "ya_registradas": sum(f.estado == importacion.YA_REGISTRADA for f in revisadas),
-        "insuficientes": [f for f in revisadas if f.estado == importacion.INSUFICIENTE],
-        "sin_coincidencia": [f for f in revisadas if f.estado == importacion.SIN_COINCIDENCIA],
+        "ya_registradas": sum(f.estado == importacion_asistencia.YA_REGISTRADA for f in revisadas),
+        "insuficientes": [f for f in revisadas if f.estado == importacion_asistencia.INSUFICIENTE],
+        "sin_coincidencia": [
+            f for f in revisadas if f.estado == importacion_asistencia.SIN_COINCIDENCIA
+        ],
     }

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cursos import columnas, importacion, selectors, services_importacion
+from cursos import columnas, importacion, importacion_asistencia, selectors, services_importacion
 from cursos.models import Edicion, FormatoLista, SesionEnVivo
 from lms.alcance import Accion, alcance_de, permitidos, puede_crear
 from lms.asistente import (
@@ -534,8 +534,10 @@ class ReporteAsistenciaForm(ArchivoForm):
 
     def leer(
         self, nombre: str, contenido: bytes, *, max_bytes: int
-    ) -> importacion.ReporteAsistencia:
-        return importacion.leer_reporte_asistencia(nombre, contenido, max_bytes=max_bytes)
+    ) -> importacion_asistencia.ReporteAsistencia:
+        return importacion_asistencia.leer_reporte_asistencia(
+            nombre, contenido, max_bytes=max_bytes
+        )
 
 
 def _sesion_gestionable(request: HttpRequest, pk: int) -> SesionEnVivo:
@@ -547,15 +549,17 @@ def _sesion_gestionable(request: HttpRequest, pk: int) -> SesionEnVivo:
     return sesion
 
 
-def _reporte(datos: dict[str, Any]) -> importacion.ReporteAsistencia:
-    return importacion.ReporteAsistencia(
+def _reporte(datos: dict[str, Any]) -> importacion_asistencia.ReporteAsistencia:
+    return importacion_asistencia.ReporteAsistencia(
         formato=datos["formato"],
         personas=[
-            importacion.PersonaReporte(correo=c, nombre=n, minutos=m, lineas=list(lineas))
+            importacion_asistencia.PersonaReporte(
+                correo=c, nombre=n, minutos=m, lineas=list(lineas)
+            )
             for c, n, m, lineas in datos["personas"]
         ],
         sin_correo=[
-            importacion.FilaSinCorreo(numero=num, nombre=n, minutos=m)
+            importacion_asistencia.FilaSinCorreo(numero=num, nombre=n, minutos=m)
             for num, n, m in datos["sin_correo"]
         ],
     )
@@ -637,17 +641,17 @@ def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpRespons
                 messages.info(request, _("Este reporte ya se está importando; espere un momento."))
         return redirect("cursos:marcar_asistencia", pk=sesion.pk)
     datos = entrada.datos
-    inscritas, registradas = importacion.inscritas_de_sesion(sesion, request.user)
-    filas = importacion.revisar_asistencia(
+    inscritas, registradas = importacion_asistencia.inscritas_de_sesion(sesion, request.user)
+    filas = importacion_asistencia.revisar_asistencia(
         reporte, inscritas=inscritas, registradas=registradas, minimos_minutos=datos["minimos"]
     )
     grupos = {
         estado: [f for f in filas if f.estado == estado]
         for estado in (
-            importacion.PRESENTE,
-            importacion.YA_REGISTRADA,
-            importacion.INSUFICIENTE,
-            importacion.SIN_COINCIDENCIA,
+            importacion_asistencia.PRESENTE,
+            importacion_asistencia.YA_REGISTRADA,
+            importacion_asistencia.INSUFICIENTE,
+            importacion_asistencia.SIN_COINCIDENCIA,
         )
     }
     return render(
@@ -657,10 +661,10 @@ def asistencia_revisar(request: HttpRequest, pk: int, token: str) -> HttpRespons
             "sesion": sesion,
             "entrada": datos,
             "reporte": reporte,
-            "presentes": grupos[importacion.PRESENTE],
-            "ya_registradas": grupos[importacion.YA_REGISTRADA],
-            "insuficientes": grupos[importacion.INSUFICIENTE],
-            "sin_coincidencia": grupos[importacion.SIN_COINCIDENCIA],
+            "presentes": grupos[importacion_asistencia.PRESENTE],
+            "ya_registradas": grupos[importacion_asistencia.YA_REGISTRADA],
+            "insuficientes": grupos[importacion_asistencia.INSUFICIENTE],
+            "sin_coincidencia": grupos[importacion_asistencia.SIN_COINCIDENCIA],
             "aplicada": entrada.aplicada,
             "token": token,
         },

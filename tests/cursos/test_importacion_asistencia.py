@@ -2,8 +2,8 @@
 
 import pytest
 
-from cursos import importacion, services_importacion
-from cursos.importacion import (
+from cursos import importacion_asistencia, services_importacion
+from cursos.importacion_asistencia import (
     INSUFICIENTE,
     MEET,
     PRESENTE,
@@ -205,9 +205,9 @@ def test_duraciones_como_las_escriben_las_plataformas(texto, minutos):
 def test_revision_separa_presentes_insuficientes_y_sin_coincidencia(sesion, ana, beto):
     reporte = leer_reporte_asistencia("zoom.csv", ZOOM_CSV.encode())
     nacional = AsignacionRolFactory(rol=Rol.COORDINADOR_NACIONAL).usuario
-    inscritas, registradas = importacion.inscritas_de_sesion(sesion, nacional)
+    inscritas, registradas = importacion_asistencia.inscritas_de_sesion(sesion, nacional)
 
-    filas = importacion.revisar_asistencia(
+    filas = importacion_asistencia.revisar_asistencia(
         reporte, inscritas=inscritas, registradas=registradas, minimos_minutos=50
     )
 
@@ -302,9 +302,9 @@ def test_minimos_fuera_de_rango_no_cambian_nada(sesion, ana):
 def test_ya_registrada_se_reporta_en_la_revision(sesion, ana):
     Asistencia.objects.create(sesion=sesion, usuario=ana, origen=Asistencia.Origen.MANUAL)
     nacional = AsignacionRolFactory(rol=Rol.COORDINADOR_NACIONAL).usuario
-    inscritas, registradas = importacion.inscritas_de_sesion(sesion, nacional)
+    inscritas, registradas = importacion_asistencia.inscritas_de_sesion(sesion, nacional)
 
-    [fila] = importacion.revisar_asistencia(
+    [fila] = importacion_asistencia.revisar_asistencia(
         leer_reporte_asistencia("meet.csv", MEET_CSV.encode()),
         inscritas=inscritas,
         registradas=registradas,
