@@ -250,6 +250,34 @@ def test_segunda_manifestacion_de_la_entidad_se_rechaza_y_enlaza_la_existente(
     assert ManifestacionInteres.objects.count() == 2
 
 
+def test_dos_creaciones_simultaneas_dejan_una_y_la_segunda_recibe_el_mismo_mensaje(
+    programa, coord_jal, jal, monkeypatch
+):
+    """The check before the insert can pass for both; the unique constraint decides."""
+    services_manifestaciones.crear_manifestacion(
+        usuario=coord_jal, programa=programa, anio=2026, entidad=jal, datos=DatosManifestacion()
+    )
+    real = services_manifestaciones.existente
+    llamadas = []
+
+    def tarde(**kwargs):
+        llamadas.append(kwargs)
+        return None if len(llamadas) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(services_manifestaciones, "existente", tarde)
+    with pytest.raises(ManifestacionError) as error:
+        services_manifestaciones.crear_manifestacion(
+            usuario=coord_jal,
+            programa=programa,
+            anio=2026,
+            entidad=jal,
+            datos=DatosManifestacion(),
+        )
+    assert error.value.code == "duplicada"
+    assert len(llamadas) == 2
+    assert ManifestacionInteres.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("campo", "valor", "mensaje"),
     [
