@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from evaluaciones import instantaneas, selectors, services
+from evaluaciones import instantaneas, selectors, services, services_importacion
 from evaluaciones.importers import ResultadoImportacion, respuestas_de_vista_previa
 from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.gift import interpretar_gift
@@ -196,7 +196,7 @@ def importar_gift(request: HttpRequest) -> HttpResponse:
         formato = form.cleaned_data["formato"]
         resultado = FORMATOS[formato][2](form.cleaned_data["texto"])
         if request.POST.get("accion") == "importar" and resultado.preguntas:
-            creadas = services.importar_preguntas(
+            creadas = services_importacion.importar_preguntas(
                 preguntas=resultado.preguntas,
                 categoria=form.cleaned_data["categoria"],
                 importada_por=request.user,

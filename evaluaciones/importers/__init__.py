@@ -1,6 +1,6 @@
 """Question import: each format parses text into `PreguntaImportada` plus a per-question report.
 
-Parsers never touch the database; `services.importar_preguntas` stores what a person
+Parsers never touch the database; `services_importacion.importar_preguntas` stores what a person
 confirmed after the preview. What a file says that the bank cannot keep is never dropped
 in silence: each question carries `avisos` naming it, shown in the preview.
 """

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluaciones import services
+from evaluaciones import services, services_importacion
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.models import CategoriaPregunta, Pregunta
 from evaluaciones.scoring import TipoPregunta
@@ -146,7 +146,7 @@ def test_importar_crea_preguntas_que_se_pueden_presentar():
     curso = CursoPageFactory()
     categoria = CategoriaPreguntaFactory(curso=curso)
     de_otro_curso = CategoriaPreguntaFactory(nombre="Plazos", curso=CursoPageFactory())
-    creadas = services.importar_preguntas(
+    creadas = services_importacion.importar_preguntas(
         preguntas=resultado.preguntas, categoria=categoria, importada_por=None
     )
     assert len(creadas) == len(resultado.preguntas) == Pregunta.objects.count()

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluaciones import services
+from evaluaciones import services_importacion
 from evaluaciones.importers.aiken import interpretar_aiken
 from evaluaciones.importers.moodle_xml import exportar_moodle_xml, interpretar_moodle_xml
 from evaluaciones.models import OpcionPregunta, Pregunta
@@ -220,7 +220,7 @@ def test_exportar_e_importar_da_las_mismas_preguntas():
     assert resultado.errores == ()
     antes = sorted((_efectivas(p) for p in originales), key=lambda d: d["titulo"])
     Pregunta.objects.all().delete()
-    creadas = services.importar_preguntas(
+    creadas = services_importacion.importar_preguntas(
         preguntas=resultado.preguntas,
         categoria=CategoriaPreguntaFactory(),
         importada_por=UsuarioFactory(),

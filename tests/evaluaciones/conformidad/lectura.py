@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from evaluaciones import services
+from evaluaciones import services_importacion
 from evaluaciones.importers import ResultadoImportacion
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.importers.moodle_xml import interpretar_moodle_xml
@@ -33,7 +33,7 @@ def interpretar(nombre: str, texto: str | None = None) -> ResultadoImportacion:
 
 
 def importar(resultado: ResultadoImportacion, categoria: CategoriaPregunta) -> list[Pregunta]:
-    return services.importar_preguntas(
+    return services_importacion.importar_preguntas(
         preguntas=resultado.preguntas, categoria=categoria, importada_por=None
     )
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluaciones import services
+from evaluaciones import services_importacion
 from evaluaciones.importers.gift import interpretar_gift
 from evaluaciones.importers.moodle_xml import exportar_moodle_xml
 from evaluaciones.models import CategoriaPregunta, OpcionPregunta, Pregunta
@@ -34,7 +34,7 @@ $CATEGORY: $course$/top/Módulo 2/Fase teórica
 
 
 def _importar(texto, categoria):
-    return services.importar_preguntas(
+    return services_importacion.importar_preguntas(
         preguntas=interpretar_gift(texto).preguntas, categoria=categoria, importada_por=None
     )
 
@@ -62,7 +62,7 @@ def test_las_rutas_de_categoria_forman_un_arbol_por_curso():
 @pytest.mark.django_db
 def test_la_descripcion_de_una_categoria_de_moodle_se_conserva():
     resultado = interpretar("todos_los_tipos.xml")
-    (primera, *_resto) = services.importar_preguntas(
+    (primera, *_resto) = services_importacion.importar_preguntas(
         preguntas=resultado.preguntas, categoria=CategoriaPreguntaFactory(), importada_por=None
     )
     assert primera.categoria.nombre == "Fase teórica"
