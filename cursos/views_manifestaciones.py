@@ -536,12 +536,14 @@ def decidir(request: HttpRequest, pk: int) -> HttpResponse:
         for mensaje in error.messages:
             messages.error(request, mensaje)
         return HttpResponseRedirect(reverse("cursos:manifestacion", args=[manifestacion.pk]))
-    if aceptar:
+    if aceptar and manifestacion.programa.requiere_manifestacion:
         messages.success(
             request,
             _t("Manifestación aceptada: la inscripción queda abierta para %(entidad)s.")
             % {"entidad": manifestacion.entidad.nombre},
         )
+    elif aceptar:
+        messages.success(request, _t("Manifestación aceptada."))
     else:
         messages.success(request, _t("Se pidieron cambios al órgano garante."))
     return HttpResponseRedirect(reverse("cursos:manifestacion", args=[manifestacion.pk]))
