@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from cursos import manifestaciones, services
+from cursos import autoria, manifestaciones, services
 from cursos.models import (
     CursoPage,
     Edicion,
@@ -759,4 +759,4 @@ def cargar() -> None:
     # same recomputation for a worker, done here at once so the demo is right on load.
     services.recalcular_avances(inscripciones=Inscripcion.objects.filter(edicion__curso=curso))
     _manifestaciones(curso.get_parent().specific, nacional.fecha_inicio.year)
-    services.configurar_autoria()
+    autoria.configurar_autoria()

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
-from cursos import services
+from cursos import autoria, services
 from cursos.models import CursoPage, Edicion, FasePage, Inscripcion, LeccionPage, SesionEnVivo
 from cursos.selectors import PASO_RUTA as PASO
 from evaluaciones.models import Evaluacion
@@ -48,7 +48,7 @@ def _paginas_de_curso(instance: Any) -> bool:
 @receiver(page_published)
 def al_publicar_pagina(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, CursoPage):
-        services.sincronizar_equipo_docente(curso=instance)
+        autoria.sincronizar_equipo_docente(curso=instance)
     if _paginas_de_curso(instance) and (curso := _curso_de(instance)) is not None:
         services.reglas_cambiaron(curso_id=curso.pk)
 

@@ -4,7 +4,7 @@ People are seen by whoever's scope holds them (`alcance.personas_visibles`) and
 changed by administrators. Organizations, entities, role assignments and the audit
 log are administrators' (the national coordination reads some). Pages, images and
 documents keep Wagtail's own mechanisms (page permissions per course subtree, a
-collection per course; set up by `cursos.services.sincronizar_equipo_docente`): their
+collection per course; set up by `cursos.autoria.sincronizar_equipo_docente`): their
 policies here read Wagtail's permission policies, so `lms.alcance` answers for them too.
 """
 

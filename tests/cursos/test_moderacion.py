@@ -13,7 +13,7 @@ from django.urls import reverse
 from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cursos import services
+from cursos.autoria import configurar_autoria
 from cursos.models import CursoPage, LeccionPage
 from lms.models import Rol
 from lms.services import asignar_rol
@@ -37,7 +37,7 @@ def _persona_con_rol(rol):
 @pytest.fixture
 def autoria():
     """Two courses, each with its own instructor, and a national coordinator."""
-    services.configurar_autoria()
+    configurar_autoria()
     instructora, otro_instructor = (_persona_con_rol(Rol.INSTRUCTOR) for _ in range(2))
     coordinadora = _persona_con_rol(Rol.COORDINADOR_NACIONAL)
     curso = CursoPageFactory(title="Curso de la instructora")

@@ -4,7 +4,7 @@ import pytest
 
 from django.urls import reverse
 
-from cursos import services
+from cursos import autoria
 from cursos.blocks import LeccionStreamBlock
 from cursos.models import CursoPage, FasePage, HomePage, LeccionPage, ProgramaPage
 from lms.models import Rol
@@ -83,7 +83,7 @@ def test_instructora_edita_solo_sus_cursos_y_no_publica(instructora):
     leccion = LeccionPageFactory(parent=FasePageFactory(parent=propio))
     propio.instructores.add(instructora)
     propio.save_revision().publish()
-    services.configurar_autoria()
+    autoria.configurar_autoria()
     permisos = leccion.permissions_for_user(instructora)
     assert permisos.can_edit()
     assert not permisos.can_publish()
@@ -106,8 +106,8 @@ def test_quitar_instructora_retira_el_permiso(instructora):
 
 @pytest.mark.django_db
 def test_flujo_de_moderacion_aprueba_la_coordinacion_nacional(instructora):
-    services.configurar_autoria()
-    services.configurar_autoria()  # idempotent
+    autoria.configurar_autoria()
+    autoria.configurar_autoria()  # idempotent
     coordinador = UsuarioFactory()
     asignar_rol(usuario=coordinador, rol=Rol.COORDINADOR_NACIONAL)
     curso = CursoPageFactory()
@@ -115,7 +115,7 @@ def test_flujo_de_moderacion_aprueba_la_coordinacion_nacional(instructora):
     curso.save_revision().publish()
     leccion = LeccionPageFactory(parent=FasePageFactory(parent=curso))
     flujo = leccion.get_workflow()
-    assert flujo.name == services.NOMBRE_FLUJO
+    assert flujo.name == autoria.NOMBRE_FLUJO
     tarea = flujo.tasks.get().specific
     assert list(tarea.groups.values_list("name", flat=True)) == ["Coordinación nacional"]
     leccion.save_revision(user=instructora)
@@ -131,7 +131,7 @@ def test_instructora_abre_el_editor_de_su_leccion(client, instructora):
     leccion = LeccionPageFactory(parent=FasePageFactory(parent=curso))
     curso.instructores.add(instructora)
     curso.save_revision().publish()
-    services.configurar_autoria()
+    autoria.configurar_autoria()
     client.force_login(instructora)
     assert client.get(reverse("wagtailadmin_pages:edit", args=[leccion.pk])).status_code == 200
     ajena = LeccionPageFactory()
@@ -141,7 +141,7 @@ def test_instructora_abre_el_editor_de_su_leccion(client, instructora):
 
 @pytest.mark.django_db
 def test_coordinacion_nacional_administra_ediciones(client):
-    services.configurar_autoria()
+    autoria.configurar_autoria()
     coordinador = UsuarioFactory()
     asignar_rol(usuario=coordinador, rol=Rol.COORDINADOR_NACIONAL)
     edicion = EdicionFactory(nombre="Edición del listado")
@@ -197,5 +197,5 @@ def test_comando_configurar_autoria_es_idempotente():
         GroupPagePermission.objects.count(),
     )
     assert (
-        WorkflowPage.objects.get(page=HomePage.objects.get()).workflow.name == services.NOMBRE_FLUJO
+        WorkflowPage.objects.get(page=HomePage.objects.get()).workflow.name == autoria.NOMBRE_FLUJO
     )

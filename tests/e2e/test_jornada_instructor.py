@@ -1,7 +1,7 @@
 """An instructor's day in the Wagtail admin, in real headless Chromium.
 
 The national coordination has created the course shell and named the instructor
-(instructors can only edit courses they teach, cursos.services.sincronizar_equipo_docente).
+(instructors can only edit courses they teach, cursos.autoria.sincronizar_equipo_docente).
 The instructor then, through the admin only: builds both phases and their lessons
 (StreamField blocks, drafts), imports a GIFT file into the question bank (preview
 with a per-question error report, then confirm), builds the evaluation with a random
@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from cursos import services as cursos_services
+from cursos import autoria
 from cursos.models import CursoPage, FasePage, LeccionPage
 from evaluaciones import services
 from evaluaciones.models import (
@@ -251,7 +251,7 @@ def test_instructora_construye_publica_califica_y_recalifica(pagina, sitio, sett
     # reported to the team (docs: WAGTAIL_AUTOSAVE_INTERVAL); here the explicit save is
     # the one under test, so autosave is off.
     settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
-    cursos_services.configurar_autoria()
+    autoria.configurar_autoria()
     instructora = UsuarioFactory(first_name="Mariana", last_name="Villaseñor Pech")
     asignar_rol(usuario=instructora, rol=Rol.INSTRUCTOR)
     coordinadora = UsuarioFactory(first_name="Estela", last_name="Ibáñez Orozco")

@@ -44,7 +44,7 @@ def crear_mundo() -> MundoPropiedad:
 
     from constancias import services as servicios_constancias
     from constancias.models import Constancia, TrabajoEmision, VerificacionConsulta
-    from cursos import services as servicios_cursos
+    from cursos import autoria
     from cursos.models import (
         Asistencia,
         ExportacionSolicitada,
@@ -74,7 +74,7 @@ def crear_mundo() -> MundoPropiedad:
     )
     from tests.factories.personas import entidad
 
-    servicios_cursos.configurar_autoria()
+    autoria.configurar_autoria()
     entidad_a, entidad_b = entidad("14"), entidad("09")
     org_a = SujetoObligadoFactory(entidad=entidad_a, nombre="Instituto Zacualpan de Prueba")
     org_b = SujetoObligadoFactory(entidad=entidad_b)
@@ -108,7 +108,7 @@ def crear_mundo() -> MundoPropiedad:
     otro.instructores.add(usuarios["instructor_otro"])
     otro.save()
     for pagina in (curso, otro):
-        servicios_cursos.sincronizar_equipo_docente(curso=pagina)
+        autoria.sincronizar_equipo_docente(curso=pagina)
 
     categoria = CategoriaPreguntaFactory(nombre="Banco Mazatlan", curso=curso)
     ensayo = PreguntaFactory(
@@ -178,7 +178,7 @@ def crear_mundo() -> MundoPropiedad:
         accion=RegistroAuditoria.Accion.CONSULTA_KARDEX,
         objeto="Objeto Teotihuacan",
     )
-    coleccion = servicios_cursos.coleccion_del_curso(curso=curso)
+    coleccion = autoria.coleccion_del_curso(curso=curso)
     imagen = get_image_model().objects.create(
         title="Imagen Xochimilco", file=archivo_imagen(), collection=coleccion
     )

@@ -22,7 +22,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from cursos import services as servicios_cursos
+from cursos import autoria
 from cursos.models import CursoPage, FasePage
 from evaluaciones import services as servicios_evaluaciones
 from evaluaciones.models import (
@@ -56,7 +56,7 @@ class Curso:
         self.curso = CursoPageFactory(title=f"Curso {letra}")
         self.curso.instructores.add(self.instructor)
         self.curso.save()
-        servicios_cursos.sincronizar_equipo_docente(curso=self.curso)
+        autoria.sincronizar_equipo_docente(curso=self.curso)
         self.categoria = CategoriaPreguntaFactory(nombre=f"Banco {letra}", curso=self.curso)
         self.pregunta = pregunta_con_opciones(
             categoria=self.categoria, titulo=f"Clave secreta {letra}"
@@ -390,8 +390,8 @@ def test_selector_de_paginas_no_muestra_borradores_de_otro_curso(client, a, b):
 
 def test_imagenes_y_documentos_de_otro_curso_no_aparecen_en_los_selectores(client, a, b):
     Imagen, Documento = get_image_model(), get_document_model()
-    coleccion_b = servicios_cursos.coleccion_del_curso(curso=b.curso)
-    coleccion_a = servicios_cursos.coleccion_del_curso(curso=a.curso)
+    coleccion_b = autoria.coleccion_del_curso(curso=b.curso)
+    coleccion_a = autoria.coleccion_del_curso(curso=a.curso)
     Imagen.objects.create(title="Foto de B", file=get_test_image_file(), collection=coleccion_b)
     Imagen.objects.create(title="Foto de A", file=get_test_image_file(), collection=coleccion_a)
     Documento.objects.create(title="Guia de B", collection=coleccion_b)

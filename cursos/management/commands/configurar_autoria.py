@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cursos import services
+from cursos import autoria
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        flujo = services.configurar_autoria()
+        flujo = autoria.configurar_autoria()
         if flujo is None:
             self.stdout.write(self.style.WARNING("No hay página de inicio; nada que configurar."))
             return
