@@ -274,8 +274,10 @@ def _sin_registro_de_404(respuesta: HttpResponse) -> HttpResponse:
     """
     patch_vary_headers(respuesta, ("Cookie",))
     if respuesta.status_code == 404:
+        # Django's private flag (django.utils.log.log_response); not in the stubs.
         respuesta._has_been_logged = True  # type: ignore[attr-defined]
         # Nor is it a missing page that a redirect could fix (lms.middleware).
+        # (a flag of this project's own, unknown to the stubs)
         respuesta.respuesta_definitiva = True  # type: ignore[attr-defined]
     return respuesta
 

@@ -341,6 +341,7 @@ def enviar_reportes_semanales() -> int:
     )
     cifras_por_entidad: dict[int, dict[str, int]] = {}
     for asignacion in asignaciones:
+        # The query asks for entidad__isnull=False, so it is never None.
         entidad: EntidadFederativa = asignacion.entidad  # type: ignore[assignment]
         if entidad.pk not in cifras_por_entidad:
             cifras_por_entidad[entidad.pk] = reportes.cifras_por_entidad(entidad.pk)

@@ -368,6 +368,7 @@ def mis_cursos(request: HttpRequest) -> HttpResponse:
             "ahora": ahora,
             "gestiona": selectors.puede_gestionar_alguna(
                 request.user,
+                # `imparte` is an annotation of selectors.mis_inscripciones.
                 imparte=inscripciones[0].imparte if inscripciones else None,  # type: ignore[attr-defined]
             ),
             "secciones": secciones,

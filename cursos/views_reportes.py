@@ -148,6 +148,7 @@ class FiltroReporteForm(forms.Form):
     def __init__(self, *args: Any, usuario: Usuario, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         campos = self.fields
+        # These are ModelChoiceFields; django-stubs types form fields as Field.
         campos["programa"].queryset = ProgramaPage.objects.order_by("title")  # type: ignore[attr-defined]
         campos["curso"].queryset = CursoPage.objects.order_by("title")  # type: ignore[attr-defined]
         campos["edicion"].queryset = Edicion.objects.select_related("curso")  # type: ignore[attr-defined]

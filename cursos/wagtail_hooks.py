@@ -73,7 +73,9 @@ class _ApiConAlcance:
     """Admin API endpoints of files: only what the user may list (their courses' collections)."""
 
     def get_queryset(self) -> Any:
+        # A mixin: the class it is mixed into defines this method.
         queryset = super().get_queryset()  # type: ignore[misc]
+        # A mixin: the class it is mixed into has this attribute.
         return queryset.filter(pk__in=listables(self.request.user, queryset.model).values("pk"))  # type: ignore[attr-defined]
 
 

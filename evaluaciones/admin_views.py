@@ -133,6 +133,7 @@ class ImportarPreguntasForm(forms.Form):
 
     def __init__(self, *args: Any, usuario: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A ModelChoiceField; django-stubs types form fields as Field.
         self.fields["categoria"].queryset = alcance.permitidos(  # type: ignore[attr-defined]
             usuario, Accion.CAMBIAR, CategoriaPregunta
         ).select_related("curso")

@@ -306,7 +306,7 @@ def _pregunta(datos: PreguntaDemo, categoria: CategoriaPregunta, autora: Any) ->
     )
     if datos.extensiones:
         pregunta.extensiones_permitidas = datos.extensiones
-    pregunta.opciones = [  # type: ignore[assignment]
+    pregunta.opciones = [
         OpcionPregunta(
             texto=o.texto,
             correcta=o.correcta,
@@ -317,7 +317,7 @@ def _pregunta(datos: PreguntaDemo, categoria: CategoriaPregunta, autora: Any) ->
         )
         for i, o in enumerate(datos.opciones)
     ]
-    pregunta.criterios = [  # type: ignore[assignment]
+    pregunta.criterios = [
         CriterioRubrica(descripcion=d, puntos=p, sort_order=i)
         for i, (d, p) in enumerate(datos.criterios)
     ]
@@ -354,7 +354,7 @@ def _evaluacion(
             intentos_permitidos=datos.intentos_permitidos,
             puntaje_aprobatorio=Decimal(70),
         )
-        evaluacion.secciones = [  # type: ignore[assignment]
+        evaluacion.secciones = [
             SeccionEvaluacion(pregunta=p, sort_order=i) for i, p in enumerate(preguntas)
         ]
         evaluacion.save()

@@ -25,8 +25,9 @@ class _CursoDelAutorMixin:
     """The `curso` field offers the courses the author may hand work to (`lms.alcance`)."""
 
     def _limitar_curso(self) -> None:
+        # A mixin: the class it is mixed into has this attribute.
         campo = self.fields["curso"]  # type: ignore[attr-defined]
-        usuario = self.for_user  # type: ignore[attr-defined]
+        usuario = self.for_user  # type: ignore[attr-defined]  # mixin: its host class has it
         campo.queryset = Page.objects.filter(
             pk__in=sorted(alcance.cursos_asignables(usuario))
         ).order_by("title")
@@ -53,7 +54,7 @@ class PreguntaAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         from evaluaciones.models import CategoriaPregunta
 
-        self.fields["categoria"].queryset = alcance.permitidos(  # type: ignore[attr-defined]
+        self.fields["categoria"].queryset = alcance.permitidos(
             self.for_user, Accion.CAMBIAR, CategoriaPregunta
         )
         campo_tipo = self.fields[autoria.CAMPO_TIPO]
@@ -96,7 +97,7 @@ class CategoriaPreguntaAdminForm(_CursoDelAutorMixin, WagtailAdminModelForm):
         padres = alcance.permitidos(self.for_user, Accion.CAMBIAR, CategoriaPregunta)
         if self.instance.pk:
             padres = padres.exclude(pk=self.instance.pk)
-        self.fields["padre"].queryset = padres.order_by("nombre")  # type: ignore[attr-defined]
+        self.fields["padre"].queryset = padres.order_by("nombre")
 
     def clean(self) -> dict[str, Any]:
         datos = super().clean()
@@ -279,7 +280,7 @@ class ExcepcionAdminForm(WagtailAdminModelForm):
         from evaluaciones import selectors
 
         usuario = self.for_user
-        self.fields["evaluacion"].queryset = selectors.evaluaciones_a_cargo(usuario)  # type: ignore[attr-defined]
+        self.fields["evaluacion"].queryset = selectors.evaluaciones_a_cargo(usuario)
         self.fields["usuario"] = _CorreoPersonaField(
             label=_("Correo electrónico de la persona"),
             queryset=selectors.personas_a_cargo(usuario),

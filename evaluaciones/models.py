@@ -288,6 +288,7 @@ class CategoriaPregunta(models.Model):  # type: ignore[django-manager-missing]
             actual = actual.padre
         return " / ".join(reversed(nombres))
 
+    # The admin reads this attribute of the method; the stubs know none.
     ruta.short_description = _("categoría")  # type: ignore[attr-defined]
 
 

@@ -82,7 +82,7 @@ def importar_preguntas(
             pregunta.extensiones_permitidas = importada.extensiones[:200]
         if importada.tamano_maximo_mb is not None:
             pregunta.tamano_maximo_mb = importada.tamano_maximo_mb
-        pregunta.opciones = [  # type: ignore[assignment]
+        pregunta.opciones = [
             OpcionPregunta(
                 texto=o.texto,
                 correcta=o.correcta,

@@ -187,10 +187,12 @@ class _GuardarExcepcionMixin:
     """Extras saved in the admin go through the service, so running attempts get the new time."""
 
     def save_instance(self) -> Excepcion:
+        # A mixin: the class it is mixed into has this attribute.
         datos = self.form.cleaned_data  # type: ignore[attr-defined]
         return services.conceder_excepcion(
             evaluacion=datos["evaluacion"],
             usuario=datos["usuario"],
+            # A mixin: the class it is mixed into has this attribute.
             otorgada_por=self.request.user,  # type: ignore[attr-defined]
             minutos_extra=datos["minutos_extra"],
             intentos_extra=datos["intentos_extra"],

@@ -62,6 +62,7 @@ class SoloAdministradoresMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not alcance_de(request.user).es_administrador:
             raise PermissionDenied
+        # A mixin: the class it is mixed into defines this method.
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -69,7 +70,7 @@ class ColumnasUsuarioMixin:
     @property
     def columns(self) -> list[Any]:
         return [
-            *super().columns,  # type: ignore[misc]
+            *super().columns,  # type: ignore[misc]  # mixin: its host class defines it
             Column("email", label=gettext_lazy("Correo"), accessor="email"),
             Column("entidad", label=gettext_lazy("Entidad"), accessor="entidad"),
         ]

@@ -63,6 +63,7 @@ class ConsultaSegura:
         if consulta is None:
             return self.queryset.none()
         self.query = consulta
+        # A mixin: the class it is mixed into defines this method.
         return super().search(config, start, stop, score_field=score_field)  # type: ignore[misc]
 
 

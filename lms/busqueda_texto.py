@@ -126,6 +126,7 @@ def _ya_normalizado(modelo: type[Model], ruta: str) -> bool:
     """Whether `ruta` (a field path from `modelo`) ends at a column holding `SinAcentos`."""
     *relaciones, nombre = ruta.split("__")
     for relacion in relaciones:
+        # Each step of the path is a relation: related_model is a model, never None.
         modelo = modelo._meta.get_field(relacion).related_model  # type: ignore[assignment]
     campo = modelo._meta.get_field(nombre)
     return isinstance(campo, GeneratedField) and isinstance(

@@ -75,13 +75,9 @@ def proteger_exportaciones_de_wagtail() -> None:
 
     if getattr(SpreadsheetExportMixin, "_exportacion_protegida", False):
         return
-    SpreadsheetExportMixin.preprocess_field_value = _celdas_sin_formula(  # type: ignore[method-assign]
+    SpreadsheetExportMixin.preprocess_field_value = _celdas_sin_formula(
         SpreadsheetExportMixin.preprocess_field_value
     )
-    SpreadsheetExportMixin.get_heading = _celdas_sin_formula(  # type: ignore[method-assign]
-        SpreadsheetExportMixin.get_heading
-    )
-    SpreadsheetExportMixin.as_spreadsheet = _auditada(  # type: ignore[method-assign]
-        SpreadsheetExportMixin.as_spreadsheet
-    )
-    SpreadsheetExportMixin._exportacion_protegida = True  # type: ignore[attr-defined]
+    SpreadsheetExportMixin.get_heading = _celdas_sin_formula(SpreadsheetExportMixin.get_heading)
+    SpreadsheetExportMixin.as_spreadsheet = _auditada(SpreadsheetExportMixin.as_spreadsheet)
+    SpreadsheetExportMixin._exportacion_protegida = True

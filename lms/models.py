@@ -204,7 +204,7 @@ class UsuarioManager(BaseUserManager["Usuario"]):
 class Usuario(AbstractUser):
     """A person; the email is the login and the names print on constancias as written."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # no username: the email is the login
     email = models.EmailField(_("correo electrónico"), unique=True)
     first_name = models.CharField(_("nombre(s)"), max_length=150, blank=True)
     last_name = models.CharField(_("apellidos"), max_length=150, blank=True)
@@ -253,6 +253,7 @@ class Usuario(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    # UsuarioManager replaces UserManager: people log in with their email.
     objects = UsuarioManager()  # type: ignore[assignment,misc]
 
     class Meta:

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from lms import middleware, views, views_coordinacion, views_cuenta
 
 # The Django admin logs in through allauth, so its login is rate limited too.
+# mypy forbids assigning to a method, hence the ignore.
 admin.site.login = views.login_admin_django  # type: ignore[method-assign]
 
 urlpatterns = [

@@ -105,6 +105,7 @@ class FiltroPersonasForm(forms.Form):
     def __init__(self, *args: Any, usuario: Usuario, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         entidades = filtrar_por_alcance(usuario, EntidadFederativa.objects.all(), ruta_entidad="pk")
+        # These are ModelChoiceFields; django-stubs types form fields as Field.
         self.fields["entidad"].queryset = entidades  # type: ignore[attr-defined]
         self.fields["organizacion"].queryset = filtrar_por_alcance(  # type: ignore[attr-defined]
             usuario,

@@ -153,6 +153,7 @@ class _ObjetoConAlcance:
             permitidos = alcance.permitidos(request.user, self.accion_alcance, self.modelo_alcance)
             if not permitidos.filter(pk=unquote(str(pk))).exists():
                 raise Http404
+        # A mixin: the class it is mixed into defines this method.
         super().setup(request, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -167,14 +168,17 @@ class _ListadoConAlcance:
     modelo_alcance: type[Model]
 
     def get_base_queryset(self) -> QuerySet[Any]:
+        # A mixin: the class it is mixed into defines this method.
         queryset = super().get_base_queryset()  # type: ignore[misc]
+        # A mixin: the class it is mixed into has this attribute.
         permitidos = listables(self.request.user, self.modelo_alcance)  # type: ignore[attr-defined]
         return queryset.filter(pk__in=permitidos.values("pk"))
 
     @cached_property
     def filters(self) -> Any:
-        filtros = super().filters  # type: ignore[misc]
+        filtros = super().filters  # type: ignore[misc]  # mixin: its host class defines it
         if filtros is not None:
+            # A mixin: the class it is mixed into has this attribute.
             limitar_opciones(filtros.form, self.request.user)  # type: ignore[attr-defined]
         return filtros
 
@@ -225,6 +229,7 @@ class ConAlcanceViewSetMixin:
             bases,
             {"accion_alcance": _accion_de_vista(view_class), "modelo_alcance": self.model},
         )
+        # A mixin: the class it is mixed into defines this method.
         return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
 
 
@@ -234,9 +239,11 @@ class _ListaConAlcance:
     model_class: type[Model]
 
     def _permitidos(self) -> QuerySet[Any]:
+        # A mixin: the class it is mixed into has this attribute.
         return listables(self.request.user, self.model_class)  # type: ignore[attr-defined]
 
     def get_object_list(self, *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        # A mixin: the class it is mixed into defines this method.
         lista = super().get_object_list(*args, **kwargs)  # type: ignore[misc]
         return lista.filter(pk__in=self._permitidos().values("pk"))
 
@@ -252,6 +259,7 @@ class SelectorConAlcanceMixin:
 
     def construct_view(self, view_class: type, **kwargs: Any) -> Any:
         envuelta = type(view_class.__name__, (_ListaConAlcance, view_class), {})
+        # A mixin: the class it is mixed into defines this method.
         return super().construct_view(envuelta, **kwargs)  # type: ignore[misc]
 
 

@@ -71,9 +71,12 @@ class _VistaConGenero:
     def get_success_message(self, *args: Any, **kwargs: Any) -> Any:
         clave = _clave(self)
         if clave is None:
+            # A mixin: the class it is mixed into defines this method.
             return super().get_success_message(*args, **kwargs)  # type: ignore[misc]
+        # A mixin: the class it is mixed into has this attribute.
         objeto = args[0] if args and args[0] is not None else self.object  # type: ignore[attr-defined]
         return MENSAJES[clave][self.genero] % {
+            # A mixin: the class it is mixed into has this attribute.
             "model_name": capfirst(self.model._meta.verbose_name),  # type: ignore[attr-defined]
             "object": objeto,
         }
@@ -81,6 +84,7 @@ class _VistaConGenero:
     @property
     def confirmation_message(self) -> str:
         return MENSAJES["confirmar_eliminar"][self.genero] % {
+            # A mixin: the class it is mixed into has this attribute.
             "model_name": self.object._meta.verbose_name  # type: ignore[attr-defined]
         }
 
@@ -95,4 +99,5 @@ class MensajesConGeneroMixin:
             view_class = type(
                 view_class.__name__, (_VistaConGenero, view_class), {"genero": self.genero}
             )
+        # A mixin: the class it is mixed into defines this method.
         return super().construct_view(view_class, **kwargs)  # type: ignore[misc]

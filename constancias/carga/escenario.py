@@ -58,6 +58,7 @@ class Escenario:
 
 
 def _ruta(pagina: object) -> str:
+    # Every page passed here is a Wagtail Page, which has get_url.
     return urllib.parse.urlsplit(pagina.get_url() or "/").path  # type: ignore[attr-defined]
 
 

@@ -42,8 +42,10 @@ class ArbolDirectoMixin:
 
     def route(self, request: Any, path_components: list[str]) -> Any:
         if path_components:
+            # A mixin for Page: mypy sees no url_path here.
             url_path = f"{self.url_path}{'/'.join(path_components)}/"  # type: ignore[attr-defined]
             destino = (
+                # A mixin for Page: mypy sees no path here.
                 Page.objects.filter(url_path=url_path, path__startswith=self.path)  # type: ignore[attr-defined]
                 .annotate(
                     restringida=Exists(
@@ -55,6 +57,7 @@ class ArbolDirectoMixin:
                     ),
                     bajo_alias=Exists(
                         Page.objects.annotate(largo=Length("path")).filter(
+                            # F as Substr's length again (see above).
                             path=Substr(OuterRef("path"), 1, F("largo")),  # type: ignore[arg-type]
                             alias_of__isnull=False,
                         )
@@ -71,6 +74,7 @@ class ArbolDirectoMixin:
                 # no alias among them, so `get_view_restrictions` needs no query.
                 pagina._sin_restricciones = not (destino.restringida or destino.bajo_alias)
                 return RouteResult(pagina)
+        # A mixin for Page: mypy sees no route in its bases.
         return super().route(request, path_components)  # type: ignore[misc]
 
     def get_view_restrictions(self) -> Any:
@@ -78,6 +82,7 @@ class ArbolDirectoMixin:
         in one query built from the materialised path instead of loading the ancestors."""
         if getattr(self, "_sin_restricciones", False):
             return PageViewRestriction.objects.none()
+        # A mixin for Page: mypy sees no path here.
         rutas = [self.path[:fin] for fin in range(PASO_RUTA, len(self.path) + 1, PASO_RUTA)]  # type: ignore[attr-defined]
         return PageViewRestriction.objects.filter(
             Q(page__path__in=rutas, page__alias_of__isnull=True)
