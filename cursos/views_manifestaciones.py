@@ -80,6 +80,7 @@ class EntidadForm(forms.Form):
 
     def __init__(self, *args: Any, usuario: Usuario, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A ModelChoiceField; django-stubs types form fields as Field.
         self.fields["entidad"].queryset = filtrar_por_alcance(  # type: ignore[attr-defined]
             usuario, EntidadFederativa.objects.all(), ruta_entidad="pk"
         )
@@ -127,7 +128,7 @@ class ManifestacionForm(forms.Form):
 
     def __init__(self, *args: Any, entidad: EntidadFederativa, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.entidad = entidad
+        self.entidad_elegida = entidad
         campo = cast(SujetosField, self.fields["sujetos_obligados"])
         campo.queryset = manifestaciones.sujetos_del_padron(entidad.pk).order_by("nombre")
         campo.error_messages.update(
@@ -138,7 +139,7 @@ class ManifestacionForm(forms.Form):
         datos = super().clean() or {}
         if not self.errors:
             errores = services_manifestaciones.validar_datos(
-                entidad=self.entidad, datos=self.datos(datos, contactos=())
+                entidad=self.entidad_elegida, datos=self.datos(datos, contactos=())
             )
             for campo, mensajes in errores.items():
                 for mensaje in mensajes:
@@ -186,6 +187,7 @@ class NuevaManifestacionForm(ManifestacionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A ModelChoiceField; django-stubs types form fields as Field.
         self.fields["programa"].queryset = ProgramaPage.objects.live().order_by("title")  # type: ignore[attr-defined]
         self.fields["anio"].initial = timezone.localdate().year
 
@@ -575,6 +577,7 @@ class CompromisosForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A ModelChoiceField; django-stubs types form fields as Field.
         self.fields["programa"].queryset = ProgramaPage.objects.order_by("title")  # type: ignore[attr-defined]
 
 
