@@ -41,6 +41,8 @@ def test_la_demo_lleva_a_cada_persona_a_su_trabajo(demo, pagina, revisar_accesib
     )
     revisar_accesibilidad(pagina)
     fila.get_by_role("link", name=re.compile("^Continuar")).click()
+    # The autosave script is deferred: answer once it runs, or the change goes unheard.
+    pagina.wait_for_load_state("load")
 
     # The demo saved four answers and the essay; the rest are answered now.
     numerica = pagina.get_by_role("group", name=re.compile("Pregunta 5 de 9"))
