@@ -294,6 +294,7 @@ def enviar_manifestacion(
     bloqueada.estado = ManifestacionInteres.Estado.ENVIADA
     bloqueada.save(update_fields=["estado", "actualizada_en"])
     _anotar(bloqueada, usuario, DecisionManifestacion.Accion.ENVIADA)
+    _avisar_al_confirmar(bloqueada.pk)
     logger.info("manifestacion %s enviada por %s", bloqueada.pk, usuario.pk)
     return bloqueada
 
@@ -333,5 +334,81 @@ def decidir_manifestacion(
     bloqueada.estado = destino
     bloqueada.save(update_fields=["estado", "actualizada_en"])
     _anotar(bloqueada, usuario, destino, comentario)
+    _avisar_al_confirmar(bloqueada.pk)
     logger.info("manifestacion %s: %s por %s", bloqueada.pk, destino, usuario.pk)
     return bloqueada
+
+
+# --- E-mail notices ---------------------------------------------------------------
+
+
+def _avisar_al_confirmar(manifestacion_id: int) -> None:
+    """Queue the notice of the step just taken, once the transaction commits."""
+
+    def encolar() -> None:
+        from cursos.tasks import notificar_manifestacion_task
+
+        notificar_manifestacion_task.delay(manifestacion_id)
+
+    transaction.on_commit(encolar)
+
+
+def destinatarios(manifestacion: ManifestacionInteres) -> list[str]:
+    """Who hears of the manifestación's current state: the national coordination when the
+    state sends it, the state's coordination when the national one decides."""
+    from lms.models import AsignacionRol, Rol
+
+    if manifestacion.estado == ManifestacionInteres.Estado.ENVIADA:
+        asignaciones = AsignacionRol.objects.filter(rol=Rol.COORDINADOR_NACIONAL)
+    elif manifestacion.estado in (
+        ManifestacionInteres.Estado.ACEPTADA,
+        ManifestacionInteres.Estado.CAMBIOS_SOLICITADOS,
+    ):
+        asignaciones = AsignacionRol.objects.filter(
+            rol=Rol.COORDINADOR_ESTATAL, entidad_id=manifestacion.entidad_id
+        )
+    else:
+        return []
+    return sorted(
+        set(
+            asignaciones.filter(usuario__is_active=True)
+            .exclude(usuario__email="")
+            .values_list("usuario__email", flat=True)
+        )
+    )
+
+
+def notificar_manifestacion(*, manifestacion_id: int) -> int:
+    """E-mail the people who act next on the manifestación (one message each, no one else's
+    address in it); returns how many were sent. The message carries the state, the programme,
+    the year, the new state and the national coordination's comment, never the contacts'
+    personal data."""
+    from django.core.mail import EmailMessage, get_connection
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from lms.direcciones import url_publica
+
+    manifestacion = (
+        ManifestacionInteres.objects.select_related("programa", "entidad")
+        .filter(pk=manifestacion_id)
+        .first()
+    )
+    if manifestacion is None:
+        return 0
+    correos = destinatarios(manifestacion)
+    if not correos:
+        return 0
+    ultima = manifestacion.historial.order_by("-registrada_en", "-pk").first()
+    contexto = {
+        "manifestacion": manifestacion,
+        "comentario": ultima.comentario if ultima is not None else "",
+        "url": url_publica(reverse("cursos:manifestacion", args=[manifestacion.pk])),
+    }
+    asunto = _("Manifestación de interés de %(entidad)s: %(estado)s") % {
+        "entidad": manifestacion.entidad.nombre,
+        "estado": manifestacion.get_estado_display().lower(),
+    }
+    cuerpo = render_to_string("cursos/manifestaciones/correo_aviso.txt", contexto)
+    mensajes = [EmailMessage(subject=asunto, body=cuerpo, to=[correo]) for correo in correos]
+    return get_connection().send_messages(mensajes) or 0

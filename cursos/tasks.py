@@ -51,3 +51,11 @@ def enviar_reportes_semanales_task() -> int:
 
     services_reportes.borrar_exportaciones_vencidas()
     return services_reportes.enviar_reportes_semanales()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def notificar_manifestacion_task(manifestacion_id: int) -> int:
+    """E-mail who acts next on a manifestación de interés (sent, accepted, changes asked)."""
+    from cursos import services_manifestaciones
+
+    return services_manifestaciones.notificar_manifestacion(manifestacion_id=manifestacion_id)

@@ -528,3 +528,56 @@ def test_la_demo_trae_una_manifestacion_aceptada_y_una_pendiente(settings):
     assert respuesta.status_code == 200
     filas = {f.clave: f for f in respuesta.context["datos"].filas}
     assert filas["14"].manifestacion == jalisco
+
+
+def test_cada_paso_avisa_por_correo_a_quien_sigue(
+    programa,
+    edicion,
+    padron_jal,
+    coord_jal,
+    coord_cdmx,
+    nacional,
+    monkeypatch,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from cursos import tasks
+
+    monkeypatch.setattr(
+        tasks.notificar_manifestacion_task,
+        "delay",
+        lambda *args: tasks.notificar_manifestacion_task.apply(args=args),
+    )
+    anio = edicion.fecha_inicio.year
+    estatal, nal = _cliente(coord_jal), _cliente(nacional)
+    _crear(estatal, programa, anio, sujetos_obligados=[padron_jal[0].pk])
+    m = ManifestacionInteres.objects.get()
+    assert mailoutbox == []  # a draft tells no one
+    enviar = reverse("cursos:manifestacion_enviar", args=[m.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        estatal.post(enviar)
+    with django_capture_on_commit_callbacks(execute=True):
+        estatal.post(enviar)  # a double click sends one notice
+    assert [correo.to for correo in mailoutbox] == [[nacional.email]]
+    aviso = mailoutbox[0]
+    assert "Jalisco" in aviso.subject
+    assert "enviada" in aviso.subject
+    assert f"/cursos/coordinacion/manifestaciones/{m.pk}/" in aviso.body
+    # The contacts' personal data stay on the platform.
+    assert "lucia.robles@itei.org.mx" not in aviso.body
+    assert "1234" not in aviso.body
+
+    decidir = reverse("cursos:manifestacion_decidir", args=[m.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        nal.post(decidir, {"decision": "cambios", "comentario": "Suba la meta práctica."})
+    # Only Jalisco's coordination hears of it, with the comment; Mexico City's does not.
+    assert mailoutbox[1].to == [coord_jal.email]
+    assert "Suba la meta práctica." in mailoutbox[1].body
+    assert "cambios" in mailoutbox[1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        estatal.post(enviar)
+    with django_capture_on_commit_callbacks(execute=True):
+        nal.post(decidir, {"decision": "aceptar"})
+    assert [correo.to for correo in mailoutbox[2:]] == [[nacional.email], [coord_jal.email]]
+    assert "aceptó" in mailoutbox[3].body
+    assert coord_cdmx.email not in {d for correo in mailoutbox for d in correo.to}
