@@ -348,7 +348,13 @@ def _avisar_al_confirmar(manifestacion_id: int) -> None:
     def encolar() -> None:
         from cursos.tasks import notificar_manifestacion_task
 
-        notificar_manifestacion_task.delay(manifestacion_id)
+        try:
+            notificar_manifestacion_task.delay(manifestacion_id)
+        except Exception:
+            # The step is already saved; a broker that is down loses only the notice.
+            logger.exception(
+                "No se pudo encolar el aviso de la manifestación %s.", manifestacion_id
+            )
 
     transaction.on_commit(encolar)
 

@@ -581,3 +581,22 @@ def test_cada_paso_avisa_por_correo_a_quien_sigue(
     assert [correo.to for correo in mailoutbox[2:]] == [[nacional.email], [coord_jal.email]]
     assert "aceptó" in mailoutbox[3].body
     assert coord_cdmx.email not in {d for correo in mailoutbox for d in correo.to}
+
+
+def test_sin_broker_el_paso_se_guarda_y_solo_se_pierde_el_aviso(
+    programa, edicion, padron_jal, coord_jal, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cursos import tasks
+
+    def caido(*args):
+        raise OSError("broker caído")
+
+    monkeypatch.setattr(tasks.notificar_manifestacion_task, "delay", caido)
+    estatal = _cliente(coord_jal)
+    _crear(estatal, programa, edicion.fecha_inicio.year, sujetos_obligados=[padron_jal[0].pk])
+    m = ManifestacionInteres.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        respuesta = estatal.post(reverse("cursos:manifestacion_enviar", args=[m.pk]))
+    assert respuesta.status_code == 302
+    m.refresh_from_db()
+    assert m.estado == Estado.ENVIADA
