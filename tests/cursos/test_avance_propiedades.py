@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from django.utils import timezone
 
 from cursos import services, tasks
-from cursos.models import FasePage, LeccionPage
+from cursos.models import FasePage, Inscripcion, LeccionPage
 from tests.cursos.test_avance import _calificar, assert_sin_deriva
 from tests.factories import (
     CursoPageFactory,
@@ -134,7 +134,13 @@ class Mundo:
             self.practica.refresh_from_db()
             destino = self.practica if leccion.get_parent().pk == self.teorica.pk else self.teorica
             leccion.move(destino, pos="last-child")
-        elif accion == "retirarse_y_volver":
+        elif (
+            accion == "retirarse_y_volver"
+            # An accredited enrolment cannot be withdrawn (a rule of the service).
+            and not Inscripcion.objects.filter(
+                pk=self.inscripcion.pk, completada_en__isnull=False
+            ).exists()
+        ):
             services.retirar_inscripcion(inscripcion=self.inscripcion)
             self.inscripcion = services.inscribir_persona(edicion=self.edicion, usuario=persona)
         for pagina in self.lecciones:
@@ -155,6 +161,15 @@ class Mundo:
 @example(pasos=[("borrar_leccion", 0), ("mover_leccion", 0)])
 @example(pasos=[("borrar_leccion", 1), ("despublicar_fase", 0), ("mover_leccion", 0)])
 @example(pasos=[("borrar_leccion", 1), ("despublicar_fase", 0), ("agregar_leccion", 1)])
+@example(
+    pasos=[
+        ("completar_leccion", 0),
+        ("completar_leccion", 1),
+        ("asistir", 0),
+        ("calificar", 2),
+        ("retirarse_y_volver", 0),
+    ]
+)
 def test_lo_guardado_es_siempre_lo_derivado(pasos, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(
         tasks.recalcular_pendientes_task,
